@@ -1,0 +1,141 @@
+"""The default answerer: no LLM, so nothing is written that the paper does not say. It picks the
+sentences that answer the question from the best paragraphs, quotes them verbatim, cites each, and
+abstains when no paragraph supports the question well enough.
+
+Support is measured per paragraph as how much of the question (weighted by rarity) the paragraph
+contains, blended with the multilingual dense similarity that catches paraphrase. The threshold was
+calibrated on the development questions (`qa eval`); see `Settings.abstain_threshold`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .config import Settings
+from .models import Answer, Citation, Hit
+from .query import Query
+from .retrieve import Retrieval
+from .store import embed_text
+from .text import sentences, terms
+
+_DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
+                   r"November|December)\b|\b(19|20)\d\d\b")
+_NUMBER = re.compile(r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"fifteen|twenty)\b", re.I)
+_PERSON = re.compile(r"\b(Mr|Ms|Mrs|Dr|President)\b|\b(Chief Executive|Chief Secretary|Mayor|Governor|CE|CS)\b")
+_PLACE = re.compile(r"\b(in|at) (Hong Kong|[A-Z][a-z]+)")
+
+ABSTAIN = {
+    "en": "The paper does not say. None of the indexed paragraphs answers this question.",
+    "zh": "文件沒有提及這一點：已索引的段落都沒有回答這個問題。",
+}
+QUOTE_NOTE_ZH = "文件以英文撰寫，以下引述原文："
+
+
+@dataclass
+class Scored:
+    hit: Hit
+    start: int
+    end: int
+    score: float
+
+    @property
+    def text(self) -> str:
+        return self.hit.chunk.text[self.start:self.end]
+
+
+def _answer_type_bonus(question: str, sentence: str) -> float:
+    """Prefer sentences that contain the kind of thing asked for."""
+    q = question.lower()
+    checks = [
+        (("when", "date", "what day", "哪一天", "何時", "日期", "什麼時候"), _DATE),
+        (("how many", "how much", "number of", "多少", "幾"), _NUMBER),
+        (("who", "whom", "誰", "谁"), _PERSON),
+        (("where", "哪裡", "哪里", "在哪"), _PLACE),
+    ]
+    return sum(0.15 for keys, pattern in checks if any(k in q for k in keys) and pattern.search(sentence))
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def support(self, query: Query, retrieval: Retrieval, hit: Hit) -> float:
+        """How well one paragraph supports the question, in [0, 1]."""
+        lex = retrieval.lexical
+        weights = dict(query.terms)
+        total = sum(lex.idf(t) * w for t, w in weights.items() if lex.df.get(t)) or 0.0
+        oov = sum(w for t, w in weights.items() if not lex.df.get(t)) if query.lang == "en" else 0.0
+        present = set(terms(embed_text(hit.chunk)))
+        covered = sum(lex.idf(t) * w for t, w in weights.items() if t in present)
+        coverage = covered / (total + 2.0 * oov) if total + oov else 0.0
+        dense = hit.sims.get("e5-small", 0.0)
+        dense_part = max(0.0, min(1.0, (dense - 0.80) / 0.12))
+        return 0.6 * coverage + 0.4 * dense_part
+
+    def score_sentences(self, query: Query, retrieval: Retrieval) -> list[Scored]:
+        lex = retrieval.lexical
+        weights = {**query.context_terms, **query.terms}
+        total = sum(lex.idf(t) * w for t, w in weights.items()) or 1.0
+        top = retrieval.hits[0].score if retrieval.hits else 1.0
+        question = query.question + " " + query.gloss
+        out: list[Scored] = []
+        for rank, hit in enumerate(retrieval.hits):
+            text = hit.chunk.text
+            heading_terms = set(terms(" ".join(hit.chunk.heading_path)))
+            for start, end in sentences(text):
+                sentence = text[start:end]
+                present = set(terms(sentence)) | heading_terms
+                lexical = sum(lex.idf(t) * w for t, w in weights.items() if t in present) / total
+                prior = hit.score / top
+                score = 0.5 * lexical + 0.5 * prior + _answer_type_bonus(question, sentence)
+                out.append(Scored(hit, start, end, score))
+        return sorted(out, key=lambda s: -s.score)
+
+    def answer(self, query: Query, retrieval: Retrieval) -> Answer:
+        s = self.settings
+        lang = query.lang
+        if not retrieval.hits:
+            return Answer(ABSTAIN[lang], [], True, self.name)
+        supports = {h.unit: self.support(query, retrieval, h) for h in retrieval.hits}
+        best_support = max(supports.values())
+        if best_support < s.abstain_threshold:
+            return Answer(ABSTAIN[lang], [], True, self.name)
+
+        ranked = self.score_sentences(query, retrieval)
+        ranked = [r for r in ranked if supports[r.hit.unit] >= s.abstain_threshold * 0.75]
+        if not ranked:
+            return Answer(ABSTAIN[lang], [], True, self.name)
+        chosen = [ranked[0]]
+        for cand in ranked[1:]:
+            if len(chosen) >= s.max_answer_sentences or cand.score < 0.8 * chosen[0].score:
+                break
+            if any(c.hit.unit == cand.hit.unit and c.start == cand.start for c in chosen):
+                continue
+            chosen.append(cand)
+        # read in document order within the answer, best paragraph first
+        order = {h.unit: i for i, h in enumerate(retrieval.hits)}
+        first = chosen[0].hit.unit
+        chosen.sort(key=lambda c: (order[c.hit.unit] if c.hit.unit != first else -1, c.start))
+
+        citations: dict[str, Citation] = {}
+        parts: list[str] = []
+        for c in chosen:
+            chunk = c.hit.chunk
+            marker = f"[¶{chunk.paragraph}]"
+            parts.append(f"{c.text} {marker}")
+            cit = citations.get(c.hit.unit)
+            if cit is None:
+                citations[c.hit.unit] = Citation(
+                    doc=chunk.doc_id, title=chunk.title, paragraph=chunk.paragraph, label=chunk.label,
+                    quote=c.text, score=c.hit.score, heading=" › ".join(chunk.heading_path),
+                    date=chunk.date, text=chunk.text)
+            else:
+                cit.quote = f"{cit.quote} … {c.text}"
+        text = " ".join(parts)
+        if lang == "zh":
+            text = f"{QUOTE_NOTE_ZH}\n{text}"
+        return Answer(text, list(citations.values()), False, self.name)

@@ -1,0 +1,221 @@
+"""Turn a Document's blocks into citable chunks that keep the paper's own structure.
+
+Policy papers number their paragraphs, and users cite those numbers, so the chunker's job is to
+recover them exactly: re-join paragraphs that a page break split, keep labelled bullets
+("Financial co-operation: …") as their own units under the paragraph that introduces them, carry the
+heading path, and only then cut over-long units into sentence windows for the embedding models.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from .models import Block, Chunk, Document
+
+CHUNKER_VERSION = "1"
+
+_NUMBERED = re.compile(r"^(\d{1,3})\.\s+")
+_SUBPARA = re.compile(r"^\(([a-z]{1,2}|[ivx]{1,5})\)\s+")
+_LABELLED = re.compile(r"^([A-Z][A-Za-z&/,' -]{2,60}?):\s+(?=\S)")
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_BULLET = re.compile(r"^[-*•]\s+")
+_BANNER = re.compile(r"^\*\*.*\*\*$", re.S)
+_TERMINAL = tuple('.!?:;"”’\')。！？：；」』')
+_STOP = frozenset("a an the and or of in on at to for with between into from by under its their".split())
+_CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff]")
+
+
+def approx_tokens(text: str) -> int:
+    """Tokenizer-free estimate: a CJK character is about one token, Latin text about four characters."""
+    cjk = len(_CJK.findall(text))
+    return cjk + (len(text) - cjk) // 4 + 1
+
+
+@dataclass
+class _Unit:
+    paragraph: str | None  # None: not numbered in the source
+    label: str
+    heading_path: tuple[str, ...]
+    pieces: list[tuple[str, int]] = field(default_factory=list)  # (text, source offset)
+    bullet_list: bool = False  # an unlabelled list item, folded into its paragraph
+
+    @property
+    def text(self) -> str:
+        return " ".join(t for t, _ in self.pieces)
+
+    def add(self, text: str, start: int) -> None:
+        self.pieces.append((text, start))
+
+    def source_offset(self, pos: int) -> int:
+        """Map a position in the joined text back to the source file."""
+        at = 0
+        for text, start in self.pieces:
+            if pos <= at + len(text):
+                return start + max(0, pos - at)
+            at += len(text) + 1
+        last_text, last_start = self.pieces[-1]
+        return last_start + len(last_text)
+
+
+def _is_heading(text: str) -> bool:
+    return (
+        "\n" not in text
+        and len(text) <= 120
+        and len(text.split()) <= 15
+        and not text.endswith(_TERMINAL)
+        and not text.endswith(",")
+        and (text[0].isupper() or text[0].isdigit() or bool(_CJK.match(text)))
+        and not _NUMBERED.match(text)
+    )
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower()) if w not in _STOP}
+
+
+class _HeadingTracker:
+    """Plain-text papers carry no heading levels, so infer them: a run of several headings is
+    parent > child; a lone heading is a sibling of the deepest heading when they share vocabulary
+    ("Hong Kong/Fujian Co-operation Conference" after "Hong Kong/Chongqing …"), else a new section."""
+
+    def __init__(self) -> None:
+        self.path: tuple[str, ...] = ()
+        self._run: list[str] = []
+
+    def heading(self, text: str, level: int | None = None) -> None:
+        if level is not None:  # explicit (Markdown) levels win
+            self.path = (*self.path[: level - 1], text)
+            self._run = []
+            return
+        self._run.append(text)
+        if len(self._run) > 1:
+            self.path = tuple(self._run)
+        elif len(self.path) >= 2 and _words(text) & _words(self.path[-1]):
+            self.path = (*self.path[:-1], text)
+        else:
+            self.path = (text,)
+
+    def body(self) -> None:
+        self._run = []
+
+
+def structure(doc: Document) -> list[_Unit]:
+    """Blocks → numbered units with heading paths (no windowing yet)."""
+    units: list[_Unit] = []
+    headings = _HeadingTracker()
+    current_number: str | None = None
+    for block in doc.blocks:
+        text = block.text
+        if _BANNER.match(text):  # bold title/date/signature lines: document metadata, not content
+            continue
+        prev = units[-1] if units else None
+        if prev and not prev.text.endswith(_TERMINAL) and not _NUMBERED.match(text) \
+                and not _MD_HEADING.match(text):
+            prev.add(" ".join(text.split()), block.start)  # a page break split this paragraph
+            continue
+        md = _MD_HEADING.match(text)
+        if md:
+            headings.heading(md.group(2).strip(" #"), level=len(md.group(1)))
+            continue
+        if _is_heading(text):
+            headings.heading(text)
+            continue
+        headings.body()
+        flat = " ".join(text.split())
+        if m := _NUMBERED.match(flat):
+            current_number = m.group(1)
+            unit = _Unit(current_number, "", headings.path)
+            unit.add(flat[m.end():], block.start + _NUMBERED.match(text).end())
+        elif current_number is not None and (m := _SUBPARA.match(flat)):
+            unit = _Unit(current_number, f"({m.group(1)})", headings.path)
+            unit.add(flat, block.start)
+        elif current_number is not None and (m := _LABELLED.match(flat)) and prev and \
+                (prev.label or prev.text.endswith(":")):
+            unit = _Unit(current_number, m.group(1), headings.path)
+            unit.add(flat, block.start)
+        elif _BULLET.match(flat) and prev:
+            prev.add(flat, block.start)
+            continue
+        else:
+            unit = _Unit(None, "", headings.path)
+            unit.add(flat, block.start)
+        units.append(unit)
+    return _number_unnumbered(units)
+
+
+def _number_unnumbered(units: list[_Unit]) -> list[_Unit]:
+    """An unnumbered paragraph fills a gap in the numbering (the paragraph under "Purpose" is 1 when
+    the next is 2); otherwise it continues the paragraph before it. With no numbers at all, number
+    paragraphs in order, so every document is cited the same way."""
+    if all(u.paragraph is None for u in units):
+        for i, unit in enumerate(units, 1):
+            unit.paragraph = str(i)
+        return units
+    kept: list[_Unit] = []
+    last = 0
+    for i, unit in enumerate(units):
+        if unit.paragraph is not None:
+            last = int(unit.paragraph)
+        else:
+            following = next((int(u.paragraph) for u in units[i + 1:] if u.paragraph is not None), None)
+            if kept and following is not None and following <= last + 1:
+                kept[-1].pieces.extend(unit.pieces)
+                continue
+            last += 1
+            unit.paragraph = str(last)
+        kept.append(unit)
+    return kept
+
+
+def chunk_document(doc: Document, max_tokens: int = 250) -> list[Chunk]:
+    """Citable units, each cut into sentence windows when longer than the embedding window."""
+    splitter = RecursiveCharacterTextSplitter(
+        separators=[r"(?<=[.!?;。！？；])\s+", r"(?<=,)\s+", r"\s+"],
+        is_separator_regex=True,
+        keep_separator=False,
+        chunk_size=max_tokens,
+        chunk_overlap=max_tokens // 5,
+        length_function=approx_tokens,
+    )
+    chunks: list[Chunk] = []
+    for unit in structure(doc):
+        text = unit.text
+        windows = [text] if approx_tokens(text) <= max_tokens else splitter.split_text(text)
+        cursor = 0
+        for w, window in enumerate(windows):
+            at = text.find(window, max(0, cursor - len(window)))
+            at = at if at >= 0 else cursor
+            cursor = at + len(window)
+            chunks.append(Chunk(
+                doc_id=doc.id, paragraph=unit.paragraph or "0", label=unit.label,
+                heading_path=unit.heading_path, text=window,
+                start=unit.source_offset(at), end=unit.source_offset(at + len(window)),
+                window=w, title=doc.title, date=doc.date,
+            ))
+    return chunks
+
+
+def units_of(chunks: list[Chunk]) -> dict[str, Chunk]:
+    """Whole citable units (windows re-joined), keyed by `Chunk.unit`, in document order."""
+    units: dict[str, Chunk] = {}
+    for c in sorted(chunks, key=lambda c: (c.doc_id, c.start, c.window)):
+        have = units.get(c.unit)
+        if have is None:
+            units[c.unit] = Chunk(c.doc_id, c.paragraph, c.label, c.heading_path, c.text, c.start, c.end,
+                                  0, c.title, c.date)
+        else:
+            units[c.unit] = Chunk(have.doc_id, have.paragraph, have.label, have.heading_path,
+                                  _merge_overlap(have.text, c.text), have.start, max(have.end, c.end),
+                                  0, have.title, have.date)
+    return units
+
+
+def _merge_overlap(left: str, right: str) -> str:
+    """Re-join two overlapping windows."""
+    for size in range(min(len(left), len(right)), 0, -1):
+        if left.endswith(right[:size]):
+            return left + right[size:]
+    return left + " " + right

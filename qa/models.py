@@ -1,0 +1,148 @@
+"""The data that crosses module boundaries, and its JSON form (the `qa ask --json` contract)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of source text between blank lines, with its character span in the source file."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class Document:
+    id: str
+    title: str
+    date: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+    blocks: list[Block] = field(default_factory=list)
+    source: str = ""
+    hash: str = ""
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One citable unit: a paragraph, a labelled bullet of a paragraph, or a sentence window of either.
+
+    `unit` identifies the citable unit (paragraph + label); several windows may share it."""
+
+    doc_id: str
+    paragraph: str
+    label: str
+    heading_path: tuple[str, ...]
+    text: str
+    start: int
+    end: int
+    window: int = 0
+    title: str = ""
+    date: str = ""
+
+    @property
+    def unit(self) -> str:
+        return f"{self.doc_id}#{self.paragraph}" + (f"|{self.label}" if self.label else "")
+
+    @property
+    def id(self) -> str:
+        return f"{self.unit}~{self.window}"
+
+    @property
+    def hash(self) -> str:
+        return content_hash("\x1f".join([self.text, self.paragraph, self.label, *self.heading_path]))
+
+    def metadata(self) -> dict[str, str | int]:
+        return {
+            "doc": self.doc_id,
+            "title": self.title,
+            "date": self.date,
+            "paragraph": self.paragraph,
+            "label": self.label,
+            "heading": " › ".join(self.heading_path),
+            "start": self.start,
+            "end": self.end,
+            "window": self.window,
+            "hash": self.hash,
+        }
+
+    @classmethod
+    def from_metadata(cls, text: str, meta: dict[str, Any]) -> "Chunk":
+        heading = str(meta.get("heading") or "")
+        return cls(
+            doc_id=str(meta["doc"]),
+            paragraph=str(meta["paragraph"]),
+            label=str(meta.get("label") or ""),
+            heading_path=tuple(heading.split(" › ")) if heading else (),
+            text=text,
+            start=int(meta.get("start", 0)),
+            end=int(meta.get("end", 0)),
+            window=int(meta.get("window", 0)),
+            title=str(meta.get("title") or ""),
+            date=str(meta.get("date") or ""),
+        )
+
+
+@dataclass
+class Hit:
+    """A citable unit and how each retriever ranked it."""
+
+    unit: str
+    chunk: Chunk  # the whole unit's text (windows re-joined)
+    score: float = 0.0
+    ranks: dict[str, int] = field(default_factory=dict)
+    sims: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Citation:
+    doc: str
+    title: str
+    paragraph: str
+    label: str
+    quote: str
+    score: float
+    heading: str = ""
+    date: str = ""
+    text: str = ""  # the full paragraph, for the sources panel
+
+    def to_json(self, full: bool = False) -> dict[str, Any]:
+        data = asdict(self)
+        data["score"] = round(self.score, 4)
+        if not full:
+            for key in ("text",):
+                data.pop(key)
+        return data
+
+
+@dataclass
+class Turn:
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass
+class Answer:
+    answer: str
+    citations: list[Citation]
+    abstained: bool
+    answerer: str = "extractive"
+    timing_ms: dict[str, float] = field(default_factory=dict)
+    query: str = ""  # what retrieval actually searched for (after follow-up and translation handling)
+
+    def to_json(self, full: bool = False) -> dict[str, Any]:
+        return {
+            "answer": self.answer,
+            "citations": [c.to_json(full) for c in self.citations],
+            "abstained": self.abstained,
+            "answerer": self.answerer,
+            "timing_ms": {k: round(v, 2) for k, v in self.timing_ms.items()},
+        }

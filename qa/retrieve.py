@@ -1,0 +1,87 @@
+"""Hybrid retrieval over citable units: BM25 and each dense model rank the units, and weighted
+reciprocal-rank fusion combines the rankings (scores from different models are not comparable;
+ranks are). Follow-ups add the earlier question's terms and the paragraphs the last answer cited."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import Settings
+from .models import Chunk, Hit
+from .query import Query
+from .store import Lexical, Store
+
+
+@dataclass
+class Retrieval:
+    hits: list[Hit]
+    lexical: Lexical
+    timing_ms: dict[str, float]
+
+
+class Retriever:
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    def search(self, query: Query, k: int | None = None) -> Retrieval:
+        s = self.settings
+        timing: dict[str, float] = {}
+        t0 = time.perf_counter()
+        lex = self.store.lexical()
+        units = {key: unit for key, unit in zip(lex.keys, lex.units)}
+        rankings: list[tuple[float, list[str]]] = []
+        sims: dict[str, dict[str, float]] = {}
+
+        bm25 = lex.scores(list(query.terms), query.terms)
+        if query.context_terms:
+            bm25 = bm25 + lex.scores(list(query.context_terms), query.context_terms)
+        order = [i for i in np.argsort(-bm25)[: s.candidates] if bm25[i] > 0]
+        rankings.append((s.bm25_weight, [lex.keys[i] for i in order]))
+        sims["bm25"] = {lex.keys[i]: float(bm25[i]) for i in order}
+        timing["bm25"] = (time.perf_counter() - t0) * 1000
+
+        for model in s.embed_models:
+            t1 = time.perf_counter()
+            texts = query.dense_texts if model == "e5-small" or query.lang == "en" else \
+                [t for t in query.dense_texts if t == query.gloss or query.followup]
+            texts = texts or [query.standalone]
+            vectors = self.store.embedder(model).queries(texts)
+            timing[f"embed_{model}"] = (time.perf_counter() - t1) * 1000
+            t2 = time.perf_counter()
+            for result in self.store.dense(model, vectors, s.candidates):
+                best: dict[str, float] = {}
+                for hit in result:
+                    best[hit.unit] = max(best.get(hit.unit, -1.0), hit.similarity)
+                ranked = sorted(best, key=lambda u: -best[u])
+                rankings.append((s.dense_weight / len(vectors) ** 0.5, ranked))
+                model_sims = sims.setdefault(model, {})
+                for unit, sim in best.items():
+                    model_sims[unit] = max(model_sims.get(unit, -1.0), sim)
+            timing[f"dense_{model}"] = (time.perf_counter() - t2) * 1000
+
+        if query.focus:
+            focus = [key for key, unit in units.items() if unit.paragraph in query.focus]
+            rankings.append((s.followup_context_weight, focus))
+
+        fused: dict[str, float] = {}
+        ranks: dict[str, dict[str, int]] = {}
+        for n, (weight, ranked) in enumerate(rankings):
+            for rank, key in enumerate(ranked):
+                fused[key] = fused.get(key, 0.0) + weight / (s.rrf_k + rank + 1)
+                ranks.setdefault(key, {})[str(n)] = rank
+        best_keys = sorted(fused, key=lambda key: -fused[key])[: k or s.top_k]
+        hits = [
+            Hit(unit=key, chunk=units[key], score=fused[key], ranks=ranks[key],
+                sims={name: table.get(key, 0.0) for name, table in sims.items()})
+            for key in best_keys if key in units
+        ]
+        timing["retrieve"] = (time.perf_counter() - t0) * 1000
+        return Retrieval(hits, lex, timing)
+
+
+def unit_of(chunk: Chunk) -> str:
+    return chunk.unit

@@ -1,0 +1,64 @@
+"""One text analyser for everything lexical (BM25, sentence scoring, citation checks), so a term
+means the same thing wherever it is compared."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9\u4e00-\u9fff])")
+_ABBREV_END = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|No|para|e\.g|i\.e|etc|Cap)\.$")
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have having
+he her here hers herself him himself his how i if in into is it its itself just me more most my myself no
+nor not now of off on once only or other our ours ourselves out over own same she should so some such than
+that the their theirs them themselves then there these they this those through to too under until up very
+was we were what when where which while who whom why will with would you your yours yourself yourselves
+say says said tell according please
+""".split())
+QUESTION_WORDS = frozenset("what when where which who whom whose why how many much".split())
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return _STEMMER.stemWord(word)
+
+
+def is_cjk(text: str) -> bool:
+    return bool(_CJK_RUN.search(text))
+
+
+def terms(text: str, keep_stopwords: bool = False) -> list[str]:
+    """Lower-cased, stemmed English terms ("co-operation" = "cooperation"); CJK text as character
+    bigrams, the usual dictionary-free way to index Chinese."""
+    out: list[str] = []
+    for token in _WORD.findall(text):
+        if _CJK_RUN.fullmatch(token):
+            out.extend(token[i:i + 2] for i in range(max(1, len(token) - 1)))
+            continue
+        word = re.sub(r"[-'’]", "", token.lower())
+        if not keep_stopwords and word in STOPWORDS:
+            continue
+        out.append(_stem(word))
+    return out
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans, not splitting after "Mr." and the like."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if _ABBREV_END.search(text[start:match.start()]):
+            continue
+        spans.append((start, match.start()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
