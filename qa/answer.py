@@ -16,7 +16,7 @@ from .config import Settings
 from .models import Answer, Citation, Hit
 from .query import Query
 from .retrieve import Retrieval
-from .store import embed_text
+from .store import Lexical, embed_text
 from .text import sentences, terms
 
 _DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
@@ -31,6 +31,9 @@ ABSTAIN = {
     "zh": "文件沒有提及這一點：已索引的段落都沒有回答這個問題。",
 }
 QUOTE_NOTE_ZH = "文件以英文撰寫，以下引述原文："
+# "Which meetings …", "What agreements …", "list …", "… and which …": the answer spans paragraphs
+_LIST_QUESTION = re.compile(r"\b(which|what) \w+s\b|\b(list|all|each|every)\b|\band (which|what|when|who)\b|"
+                            r"哪些|所有|各", re.I)
 
 
 @dataclass
@@ -69,12 +72,22 @@ class ExtractiveAnswerer:
         weights = dict(query.terms)
         total = sum(lex.idf(t) * w for t, w in weights.items() if lex.df.get(t)) or 0.0
         oov = sum(w for t, w in weights.items() if not lex.df.get(t)) if query.lang == "en" else 0.0
-        present = set(terms(embed_text(hit.chunk)))
+        present = lex.unit_terms[lex.keys.index(hit.unit)]
         covered = sum(lex.idf(t) * w for t, w in weights.items() if t in present)
         coverage = covered / (total + 2.0 * oov) if total + oov else 0.0
         dense = hit.sims.get("e5-small", 0.0)
         dense_part = max(0.0, min(1.0, (dense - 0.80) / 0.12))
-        return 0.6 * coverage + 0.4 * dense_part
+        return (0.6 * coverage + 0.4 * dense_part) * self.names_covered(query, lex, present)
+
+    @staticmethod
+    def names_covered(query: Query, lex: Lexical, present: set[str]) -> float:
+        """A paragraph that does not mention a place, person or number the question names does not
+        answer it ("Hainan" asked, a Jiangsu paragraph found)."""
+        named = [t for t in dict.fromkeys(query.names) if lex.df.get(t) or query.lang == "en"]
+        if not named:
+            return 1.0
+        weight = {t: lex.idf(t) if lex.df.get(t) else 3.0 for t in named}
+        return sum(w for t, w in weight.items() if t in present) / sum(weight.values())
 
     def score_sentences(self, query: Query, retrieval: Retrieval) -> list[Scored]:
         lex = retrieval.lexical
@@ -88,7 +101,7 @@ class ExtractiveAnswerer:
             heading_terms = set(terms(" ".join(hit.chunk.heading_path)))
             for start, end in sentences(text):
                 sentence = text[start:end]
-                present = set(terms(sentence)) | heading_terms
+                present = set(lex.expand(terms(sentence))) | heading_terms
                 lexical = sum(lex.idf(t) * w for t, w in weights.items() if t in present) / total
                 prior = hit.score / top
                 score = 0.5 * lexical + 0.5 * prior + _answer_type_bonus(question, sentence)
@@ -110,11 +123,13 @@ class ExtractiveAnswerer:
         if not ranked:
             return Answer(ABSTAIN[lang], [], True, self.name)
         chosen = [ranked[0]]
+        listing = bool(_LIST_QUESTION.search(query.question))
+        limit, floor = (s.max_answer_sentences + 2, 0.6) if listing else (s.max_answer_sentences, 0.8)
         for cand in ranked[1:]:
-            if len(chosen) >= s.max_answer_sentences or cand.score < 0.8 * chosen[0].score:
+            if len(chosen) >= limit or cand.score < floor * chosen[0].score:
                 break
-            if any(c.hit.unit == cand.hit.unit and c.start == cand.start for c in chosen):
-                continue
+            if listing and any(c.hit.unit == cand.hit.unit for c in chosen):
+                continue  # one sentence per paragraph: breadth is the point of a list question
             chosen.append(cand)
         # read in document order within the answer, best paragraph first
         order = {h.unit: i for i, h in enumerate(retrieval.hits)}

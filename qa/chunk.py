@@ -15,7 +15,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from .models import Block, Chunk, Document
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"
 
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+")
 _SUBPARA = re.compile(r"^\(([a-z]{1,2}|[ivx]{1,5})\)\s+")
@@ -175,7 +175,7 @@ def chunk_document(doc: Document, max_tokens: int = 250) -> list[Chunk]:
     splitter = RecursiveCharacterTextSplitter(
         separators=[r"(?<=[.!?;。！？；])\s+", r"(?<=,)\s+", r"\s+"],
         is_separator_regex=True,
-        keep_separator=False,
+        keep_separator="end",  # separators are zero-width or whitespace; joined windows stay verbatim
         chunk_size=max_tokens,
         chunk_overlap=max_tokens // 5,
         length_function=approx_tokens,

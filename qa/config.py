@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     # Answering
     max_answer_sentences: int = 3
     # Abstain when the best paragraph's support score is below this (calibrated, see qa/answer.py).
-    abstain_threshold: float = 0.40
+    abstain_threshold: float = 0.35
     max_question_chars: int = 2000
 
     @field_validator("embed_models", mode="before")

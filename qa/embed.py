@@ -35,6 +35,10 @@ def _normalise(vectors: np.ndarray) -> np.ndarray:
 class SentenceTransformerEmbedder:
     def __init__(self, name: str, path: str, query_prefix: str = "", passage_prefix: str = "") -> None:
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # the weight-loading bar is noise in a CLI and in logs
+        hf_logging.set_verbosity_error()
 
         self.name = name
         self._model = SentenceTransformer(path, device="cpu", local_files_only=True)

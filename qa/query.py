@@ -19,7 +19,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .models import Turn
-from .text import is_cjk, terms
+from .text import is_cjk, names, terms
 
 _CITED = re.compile(r"\[(?:[^\]¶]*?\s)?¶\s?(\d+)([^\]]*)\]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -44,6 +44,7 @@ class Query:
     focus: list[str] = field(default_factory=list)  # paragraph numbers cited in the last answer
     followup: bool = False
     gloss: str = ""  # English rendering of a Chinese question
+    names: list[str] = field(default_factory=list)  # named things a supporting paragraph must mention
 
     @property
     def standalone(self) -> str:
@@ -90,10 +91,10 @@ def analyse(question: str, history: list[Turn], max_chars: int) -> Query:
     text = clean(question, max_chars)
     lang = "zh" if is_cjk(text) else "en"
     if lang == "zh":
-        gloss, weighted = translate(text)
-        query = Query(text, lang, weighted, [text, gloss], gloss=gloss)
+        gloss, weighted, named = translate(text)
+        query = Query(text, lang, weighted, [text, gloss], gloss=gloss, names=named)
     else:
-        query = Query(text, lang, _weights(terms(text)), [text])
+        query = Query(text, lang, _weights(terms(text)), [text], names=names(text))
     earlier = [t for t in history if t.role == "user" and t.content.strip()]
     if earlier and is_followup(text, lang):
         query.followup = True
@@ -242,11 +243,13 @@ def _date_words(text: str) -> tuple[str, list[str]]:
     return text, words
 
 
-def translate(text: str) -> tuple[str, dict[str, float]]:
-    """A dictionary gloss of a Chinese question: the English words, and weighted search terms in
-    which each Chinese word carries a total weight of one, however many senses it has."""
+def translate(text: str) -> tuple[str, dict[str, float], list[str]]:
+    """A dictionary gloss of a Chinese question: the English words, weighted search terms in which
+    each Chinese word carries a total weight of about one however many senses it has, and the
+    names (places, numbers) it mentions."""
     rest, english = _date_words(text)
     weighted: dict[str, float] = _weights(terms(" ".join(english)))
+    named: list[str] = [t for t in terms(" ".join(english)) if t[:1].isdigit()]
     pieces: list[str] = list(english)
     for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9'-]*", rest):
         if not is_cjk(run):
@@ -262,9 +265,11 @@ def translate(text: str) -> tuple[str, dict[str, float]]:
                 continue
             pieces.append(glosses[0])
             word_terms = list(dict.fromkeys(t for g in glosses for t in terms(g)))
-            names = set(terms(" ".join(w for w in glosses[0].split() if w[:1].isupper())))
+            lead = re.match(r"(?:[A-Z][\w'-]*\s?)+", glosses[0])
+            names = set(terms(lead.group(0))) if lead else set()
+            named.extend(n for n in names if n not in named)
             for t in word_terms:
                 # a proper noun (Jiangsu, Beijing) is the point of the word; senses share the rest
                 weight = 1.0 if t in names else 1.0 / len(word_terms) ** 0.5
                 weighted[t] = max(weighted.get(t, 0.0), weight)
-    return " ".join(pieces), weighted
+    return " ".join(pieces), weighted, named

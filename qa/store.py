@@ -9,6 +9,7 @@ per-chunk hashes for diffing, which its vector-store API does not expose.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import threading
 from dataclasses import dataclass
@@ -93,13 +94,33 @@ class DenseHit:
     similarity: float
 
 
+_ACRONYM = re.compile(r"((?:[A-Z][\w'-]*\s+(?:(?:of|and|the|for|on)\s+)*){1,8})\(([A-Z][A-Za-z]{1,7})\)")
+
+
+def find_acronyms(texts: list[str]) -> dict[str, list[str]]:
+    """Acronyms the documents define ("the Chief Executive (CE)"), as stemmed term lists, so that a
+    paragraph saying "the CE" matches a question about the Chief Executive, and back."""
+    found: dict[str, list[str]] = {}
+    for text in texts:
+        for long_form, short in _ACRONYM.findall(text):
+            capitals = [w for w in long_form.split() if w[0].isupper()]
+            n = len(short)
+            for start in range(len(capitals) - n, -1, -1):  # the words whose initials spell it
+                if "".join(w[0] for w in capitals[start:start + n]).upper() == short.upper():
+                    found.setdefault(short.lower(), terms(" ".join(capitals[start:start + n])))
+                    break
+    return found
+
+
 class Lexical:
     """BM25 (bm25s) over whole citable units; heading text included, as for the dense models."""
 
     def __init__(self, units: dict[str, Chunk]) -> None:
         self.units = list(units.values())
         self.keys = list(units.keys())
-        docs = [terms(embed_text(u)) for u in self.units]
+        self.acronyms = find_acronyms([u.text for u in self.units])
+        docs = [self.expand(terms(embed_text(u))) for u in self.units]
+        self.unit_terms = [set(d) for d in docs]
         self.df: dict[str, int] = {}
         for doc in docs:
             for term in set(doc):
@@ -109,6 +130,10 @@ class Lexical:
         if self._bm25 is not None:
             self._bm25.index([d or ["\x00"] for d in docs], show_progress=False)
         self._vocab = set(self.df)
+
+    def expand(self, words: list[str]) -> list[str]:
+        extra = [t for w in words for t in self.acronyms.get(w, ())]
+        return words + extra if extra else words
 
     def idf(self, term: str) -> float:
         return float(np.log(1 + (self.n - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5)))

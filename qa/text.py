@@ -21,7 +21,7 @@ he her here hers herself him himself his how i if in into is it its itself just 
 nor not now of off on once only or other our ours ourselves out over own same she should so some such than
 that the their theirs them themselves then there these they this those through to too under until up very
 was we were what when where which while who whom why will with would you your yours yourself yourselves
-say says said tell according please
+say says said tell according please paper document mention mentioned named
 """.split())
 QUESTION_WORDS = frozenset("what when where which who whom whose why how many much".split())
 
@@ -48,6 +48,14 @@ def terms(text: str, keep_stopwords: bool = False) -> list[str]:
             continue
         out.append(_stem(word))
     return out
+
+
+def names(text: str) -> list[str]:
+    """Terms of the capitalised words and numbers a question names (not its first word): the things a
+    paragraph must mention to answer it."""
+    words = re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", text)
+    picked = [w for i, w in enumerate(words) if (i and w[0].isupper()) or w[0].isdigit()]
+    return [t for t in terms(" ".join(picked)) if t not in QUESTION_WORDS]
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
