@@ -24,6 +24,7 @@ _DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|Augus
 _NUMBER = re.compile(r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
                      r"fifteen|twenty)\b", re.I)
 _PERSON = re.compile(r"\b(Mr|Ms|Mrs|Dr|President)\b|\b(Chief Executive|Chief Secretary|Mayor|Governor|CE|CS)\b")
+_YEAR = re.compile(r"(19|20)\d\d")
 _PLACE = re.compile(r"\b(in|at) (Hong Kong|[A-Z][a-z]+)")
 
 ABSTAIN = {
@@ -71,7 +72,9 @@ class ExtractiveAnswerer:
         lex = retrieval.lexical
         weights = dict(query.terms)
         total = sum(lex.idf(t) * w for t, w in weights.items() if lex.df.get(t)) or 0.0
-        oov = sum(w for t, w in weights.items() if not lex.df.get(t)) if query.lang == "en" else 0.0
+        # a word of the question that the papers never use at all ("GDP", 馬拉松) is strong evidence
+        # that they do not answer it
+        oov = sum(1.0 for g in query.groups if not any(lex.df.get(t) for t in g))
         present = lex.unit_terms[lex.keys.index(hit.unit)]
         covered = sum(lex.idf(t) * w for t, w in weights.items() if t in present)
         coverage = covered / (total + 2.0 * oov) if total + oov else 0.0
@@ -84,6 +87,8 @@ class ExtractiveAnswerer:
         """A paragraph that does not mention a place, person or number the question names does not
         answer it ("Hainan" asked, a Jiangsu paragraph found)."""
         named = [t for t in dict.fromkeys(query.names) if lex.df.get(t) or query.lang == "en"]
+        if any(_YEAR.fullmatch(t) and t not in present for t in named):
+            return 0.0  # a paragraph about another year cannot answer a question about this one
         if not named:
             return 1.0
         weight = {t: lex.idf(t) if lex.df.get(t) else 3.0 for t in named}
@@ -128,8 +133,8 @@ class ExtractiveAnswerer:
         for cand in ranked[1:]:
             if len(chosen) >= limit or cand.score < floor * chosen[0].score:
                 break
-            if listing and any(c.hit.unit == cand.hit.unit for c in chosen):
-                continue  # one sentence per paragraph: breadth is the point of a list question
+            if listing and cand.score < 0.9 * chosen[0].score and any(c.hit.unit == cand.hit.unit for c in chosen):
+                continue  # breadth across paragraphs is the point of a list question
             chosen.append(cand)
         # read in document order within the answer, best paragraph first
         order = {h.unit: i for i, h in enumerate(retrieval.hits)}

@@ -16,6 +16,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 from importlib import resources
 
 from .models import Turn
@@ -45,6 +46,8 @@ class Query:
     followup: bool = False
     gloss: str = ""  # English rendering of a Chinese question
     names: list[str] = field(default_factory=list)  # named things a supporting paragraph must mention
+    # one entry per word of the question: the terms any of which would render it in the index
+    groups: list[tuple[str, ...]] = field(default_factory=list)
 
     @property
     def standalone(self) -> str:
@@ -79,8 +82,8 @@ def _weights(words: list[str], weight: float = 1.0) -> dict[str, float]:
 
 def is_followup(question: str, lang: str) -> bool:
     if lang == "zh":
-        return bool(_ANAPHORA_ZH.search(question)) or len(question) <= 6
-    return bool(_ANAPHORA_EN.search(question)) or len(terms(question)) <= 2
+        return bool(_ANAPHORA_ZH.search(question))
+    return bool(_ANAPHORA_EN.search(question))
 
 
 def cited_paragraphs(text: str) -> list[str]:
@@ -91,16 +94,17 @@ def analyse(question: str, history: list[Turn], max_chars: int) -> Query:
     text = clean(question, max_chars)
     lang = "zh" if is_cjk(text) else "en"
     if lang == "zh":
-        gloss, weighted, named = translate(text)
-        query = Query(text, lang, weighted, [text, gloss], gloss=gloss, names=named)
+        gloss, weighted, named, groups = translate(text)
+        query = Query(text, lang, weighted, [text, gloss], gloss=gloss, names=named, groups=groups)
     else:
-        query = Query(text, lang, _weights(terms(text)), [text], names=names(text))
+        words = terms(text)
+        query = Query(text, lang, _weights(words), [text], names=names(text), groups=[(w,) for w in words])
     earlier = [t for t in history if t.role == "user" and t.content.strip()]
-    if earlier and is_followup(text, lang):
+    if earlier and (is_followup(text, lang) or not query.names):  # names nothing: elliptical
         query.followup = True
         last = earlier[-1].content
         if is_cjk(last):
-            last_terms = translate(last)[1]
+            last_terms = translate(last).weights
         else:
             last_terms = _weights(terms(last))
         query.context_terms = {t: w * 0.5 for t, w in last_terms.items() if t not in query.terms}
@@ -243,17 +247,26 @@ def _date_words(text: str) -> tuple[str, list[str]]:
     return text, words
 
 
-def translate(text: str) -> tuple[str, dict[str, float], list[str]]:
+class Gloss(NamedTuple):
+    text: str
+    weights: dict[str, float]
+    names: list[str]
+    groups: list[tuple[str, ...]]
+
+
+def translate(text: str) -> Gloss:
     """A dictionary gloss of a Chinese question: the English words, weighted search terms in which
     each Chinese word carries a total weight of about one however many senses it has, and the
     names (places, numbers) it mentions."""
     rest, english = _date_words(text)
     weighted: dict[str, float] = _weights(terms(" ".join(english)))
     named: list[str] = [t for t in terms(" ".join(english)) if t[:1].isdigit()]
+    groups: list[tuple[str, ...]] = [(t,) for t in terms(" ".join(english))]
     pieces: list[str] = list(english)
     for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9'-]*", rest):
         if not is_cjk(run):
             pieces.append(run)
+            groups.extend((t,) for t in terms(run))
             for t in terms(run):
                 weighted[t] = max(weighted.get(t, 0.0), 1.0)
             continue
@@ -265,6 +278,8 @@ def translate(text: str) -> tuple[str, dict[str, float], list[str]]:
                 continue
             pieces.append(glosses[0])
             word_terms = list(dict.fromkeys(t for g in glosses for t in terms(g)))
+            if word_terms:
+                groups.append(tuple(word_terms))
             lead = re.match(r"(?:[A-Z][\w'-]*\s?)+", glosses[0])
             names = set(terms(lead.group(0))) if lead else set()
             named.extend(n for n in names if n not in named)
@@ -272,4 +287,4 @@ def translate(text: str) -> tuple[str, dict[str, float], list[str]]:
                 # a proper noun (Jiangsu, Beijing) is the point of the word; senses share the rest
                 weight = 1.0 if t in names else 1.0 / len(word_terms) ** 0.5
                 weighted[t] = max(weighted.get(t, 0.0), weight)
-    return " ".join(pieces), weighted, named
+    return Gloss(" ".join(pieces), weighted, named, groups)

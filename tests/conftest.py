@@ -1,0 +1,68 @@
+"""Shared fixtures: a real index of the shipped corpus, built once per test session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import qa  # noqa: F401  (sets the offline environment first)
+from qa.config import Settings
+from qa.service import QA
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+PAPER = CORPUS / "legco-panel-ca-2024-05-20-regional-cooperation.txt"
+DATA = Path(__file__).resolve().parent / "data"
+DOC = PAPER.stem
+
+
+@pytest.fixture(scope="session")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("index")
+    QA(Settings(index_dir=path, corpus_dir=CORPUS)).index([CORPUS])
+    return path
+
+
+@pytest.fixture(scope="session")
+def service(index_dir: Path) -> QA:
+    qa_ = QA(Settings(index_dir=index_dir, corpus_dir=CORPUS))
+    qa_.warm()
+    return qa_
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def chroma_server(tmp_path: Path):
+    """A real Chroma server on loopback, as `QA_CHROMA_URL` would point at in production."""
+    port = free_port()
+    exe = shutil.which("chroma", path=str(Path(sys.executable).parent)) or "chroma"
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1",
+                             "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=env)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("chroma server did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)

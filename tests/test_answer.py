@@ -1,0 +1,98 @@
+"""Answers and citations on real questions over the real index."""
+
+import pytest
+
+from qa.answer import ABSTAIN
+from qa.query import QuestionError
+
+
+def check_citations(answer):
+    """Every quote must be found, verbatim, in the paragraph it cites."""
+    assert answer.citations
+    for c in answer.citations:
+        for part in c.quote.split(" … "):
+            assert part and part in c.text, (c.paragraph, part)
+        assert f"[¶{c.paragraph}]" in answer.answer
+
+
+@pytest.mark.parametrize("question,paragraph,fact", [
+    ("How many Mainland Offices does the HKSAR Government have?", "3", "five Mainland Offices"),
+    ("Who was the Governor of Guangdong Province at the 23rd Plenary?", "6", "Wang Weizhong"),
+    ("When did the Hong Kong/Fujian Co-operation Conference hold its Fourth Plenary Session?", "8", "28 June 2023"),
+    ("What areas did the agreements with Zhejiang cover?", "12", "equine sports"),
+    ("What is the Centre Hong Kong wants to be in the Asia-Pacific Region?", "13",
+     "Centre for International Legal and Dispute Resolution Services"),
+])
+def test_english_questions_are_answered_from_the_right_paragraph(service, question, paragraph, fact):
+    answer = service.ask(question)
+    assert not answer.abstained
+    assert answer.citations[0].paragraph == paragraph
+    assert fact in answer.answer
+    check_citations(answer)
+
+
+def test_labelled_bullets_are_cited_with_their_label(service):
+    answer = service.ask("What does legal co-operation include?")
+    first = answer.citations[0]
+    assert (first.paragraph, first.label) == ("13", "Legal co-operation")
+    assert first.heading == "Key Co-operation"
+    check_citations(answer)
+
+
+@pytest.mark.parametrize("question,paragraph,fact", [
+    ("深港合作會議2023在哪一天舉行？", "5", "22 February 2023"),
+    ("閩港合作會議第四次全體會議達成了多少項合作事項？", "8", "21 items"),
+    ("沪港合作会议第六次全体会议在什么时候召开？", "11", "26 April 2024"),
+])
+def test_chinese_questions_reach_the_english_paper(service, question, paragraph, fact):
+    answer = service.ask(question)
+    assert answer.citations[0].paragraph == paragraph
+    assert fact in answer.answer
+    assert answer.answer.startswith("文件以英文撰寫")
+    check_citations(answer)
+
+
+@pytest.mark.parametrize("question", [
+    "What is the GDP of Chongqing?",
+    "Who won the 2023 Hong Kong Marathon?",
+    "What is the budget of the Steering Group for 2025?",
+])
+def test_unanswerable_questions_abstain(service, question):
+    answer = service.ask(question)
+    assert answer.abstained and answer.citations == []
+    assert answer.answer == ABSTAIN["en"]
+
+
+def test_chinese_abstention_is_in_chinese(service):
+    answer = service.ask("2023年香港馬拉松的冠軍是誰？")
+    assert answer.abstained and answer.answer == ABSTAIN["zh"]
+
+
+def test_followups_are_answered_from_the_conversation(service):
+    history = [{"role": "user", "content": "When was the Fifth Plenary Session of the Hong Kong/Beijing "
+                                           "Co-operation Conference?"},
+               {"role": "assistant", "content": "It took place in Hong Kong on 29 November 2023 [¶10]."}]
+    answer = service.ask("How many agreements were signed there?", history)
+    assert answer.citations[0].paragraph == "10"
+    assert "four co-operation agreements" in answer.answer
+    alone = service.ask("How many agreements were signed there?")
+    assert alone.citations[0].paragraph != "10" or "four" not in alone.answer or alone.abstained
+
+
+def test_bad_input_is_refused_not_crashed(service):
+    for bad in ["", " \n ", "q" * 100_000]:
+        with pytest.raises(QuestionError):
+            service.ask(bad)
+    with pytest.raises(QuestionError, match="history"):
+        service.ask("When?", history=[{"role": "system", "content": "x"}])
+    answer = service.ask("When\x07 was the PPRD\x00 Joint Conference held?")
+    assert answer.citations[0].paragraph == "9"
+
+
+def test_json_form_matches_the_contract(service):
+    data = service.ask("Who is the Mayor of Shanghai named in the paper?").to_json()
+    assert set(data) >= {"answer", "citations", "abstained", "timing_ms"}
+    cit = data["citations"][0]
+    assert set(cit) == {"doc", "title", "paragraph", "label", "quote", "score", "heading", "date"}
+    assert cit["paragraph"] == "11" and isinstance(cit["score"], float)
+    assert data["timing_ms"]["total"] > 0

@@ -1,0 +1,71 @@
+import pytest
+
+from qa.chunk import CHUNKER_VERSION, chunk_document
+from qa.config import Settings
+from qa.ingest import load
+from qa.service import QA
+from qa.store import IndexError_, Store
+
+from conftest import CORPUS, PAPER
+
+
+def test_reindex_is_idempotent_and_embeds_nothing(tmp_path):
+    qa = QA(Settings(index_dir=tmp_path / "idx", corpus_dir=CORPUS, embed_models=["e5-small"]))
+    first = qa.index()
+    assert first.report.added == first.chunks > 20 and first.report.embedded == first.chunks
+    second = qa.index()
+    assert second.report.embedded == 0 and second.report.unchanged == first.chunks
+    assert (second.report.added, second.report.updated, second.report.deleted) == (0, 0, 0)
+
+
+def test_a_changed_paragraph_is_the_only_thing_re_embedded(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = PAPER.read_text(encoding="utf-8")
+    (corpus / PAPER.name).write_text(text, encoding="utf-8")
+    qa = QA(Settings(index_dir=tmp_path / "idx", corpus_dir=corpus, embed_models=["e5-small"]))
+    qa.index()
+    (corpus / PAPER.name).write_text(text.replace("Members are invited to note", "Members are asked to note"),
+                                     encoding="utf-8")
+    report = qa.index().report
+    assert (report.updated, report.embedded, report.added, report.deleted) == (1, 1, 0, 0)
+    chunk = next(c for c in qa.store.chunks() if c.paragraph == "15")
+    assert chunk.text.startswith("Members are asked to note")
+
+
+def test_collection_records_model_and_chunker(index_dir):
+    store = Store(Settings(index_dir=index_dir, corpus_dir=CORPUS))
+    for model in store.settings.embed_models:
+        col = store._collection(model)
+        assert col.metadata["model"] == model and col.metadata["chunker"] == CHUNKER_VERSION
+        assert col.configuration_json["embedding_function"]["name"] == "legco-qa"
+        assert col.configuration_json["embedding_function"]["config"] == {"model": model}
+    assert store.check()
+
+
+def test_changing_the_model_re_embeds_instead_of_mixing(tmp_path):
+    s1 = Settings(index_dir=tmp_path / "idx", corpus_dir=CORPUS, embed_models=["e5-small"])
+    QA(s1).index()
+    s2 = Settings(index_dir=tmp_path / "idx", corpus_dir=CORPUS, embed_models=["minilm"])
+    result = QA(s2).index()
+    assert result.report.embedded == result.chunks  # all new vectors for the new model
+    names = {c.name for c in Store(s2)._client.list_collections()}
+    assert names == {"qa-minilm"}
+
+
+def test_missing_or_empty_index_is_a_clear_error(tmp_path):
+    store = Store(Settings(index_dir=tmp_path / "none", corpus_dir=CORPUS))
+    with pytest.raises(IndexError_, match="run `qa index`"):
+        store.check()
+
+
+@pytest.mark.slow
+def test_same_code_runs_against_a_chroma_server(chroma_server, tmp_path):
+    settings = Settings(chroma_url=chroma_server, index_dir=tmp_path / "unused", corpus_dir=CORPUS)
+    qa = QA(settings)
+    result = qa.index()
+    assert result.report.added == result.chunks
+    assert qa.index().report.embedded == 0
+    answer = qa.ask("When was the PPRD Joint Conference held in Guiyang?")
+    assert answer.citations[0].paragraph == "9" and "7 July 2023" in answer.answer
+    assert not (tmp_path / "unused").exists()  # nothing written locally in server mode
