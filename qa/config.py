@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     # rankings are fused with BM25. The first one also decides the sentence-window size.
     embed_models: Annotated[list[str], NoDecode] = ["e5-small", "minilm"]
 
+    # Web app
+    host: str = "127.0.0.1"
+    port: int = 7860
+
     # Retrieval
     top_k: int = 5
     candidates: int = 20

@@ -1,0 +1,89 @@
+"""The CLI contract, run as a user runs it: a real process, a real index."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, ROOT
+
+
+def run(args, index_dir, stdin=None, timeout=180):
+    env = {**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_CORPUS_DIR": str(CORPUS)}
+    return subprocess.run([sys.executable, "-m", "qa.cli", *args], input=stdin, capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=timeout)
+
+
+def test_ask_json(index_dir):
+    out = run(["ask", "--json", "Where was the Hong Kong/Shenzhen Co-operation Meeting 2023 held?"], index_dir)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["abstained"] is False and data["citations"][0]["paragraph"] == "5"
+    assert data["citations"][0]["doc"] == "legco-panel-ca-2024-05-20-regional-cooperation"
+    assert "Traceback" not in out.stderr
+
+
+def test_ask_jsonl_answers_each_line_and_reports_bad_lines(index_dir):
+    lines = "\n".join([
+        json.dumps({"question": "Who is the Mayor of Shanghai named in the paper?"}),
+        "not json",
+        json.dumps({"question": "  "}),
+        json.dumps({"question": "Who led the delegation from that province?", "history": [
+            {"role": "user", "content": "When was the Hong Kong/Fujian Co-operation Conference held?"},
+            {"role": "assistant", "content": "On 28 June 2023 [¶8]."}]}),
+    ]) + "\n"
+    out = run(["ask", "--jsonl"], index_dir, stdin=lines)
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert len(rows) == 4
+    assert rows[0]["citations"][0]["paragraph"] == "11"
+    assert "error" in rows[1] and "empty" in rows[2]["error"]
+    assert rows[3]["citations"][0]["paragraph"] == "8" and "Guo Ningning" in rows[3]["answer"]
+
+
+@pytest.mark.parametrize("question,code,message", [
+    ("", 2, "empty"),
+    ("x" * 100_000, 2, "too long"),
+    ("Какая дата?", 2, "English or Chinese"),
+])
+def test_bad_questions_exit_2_with_one_line(index_dir, question, code, message):
+    out = run(["ask", question], index_dir)
+    assert out.returncode == code
+    assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in out.stderr
+
+
+def test_missing_or_corrupt_index_exits_3(tmp_path):
+    out = run(["ask", "When?"], tmp_path / "nothing-here")
+    assert out.returncode == 3 and "run `qa index`" in out.stderr
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "chroma.sqlite3").write_bytes(b"this is not a database")
+    out = run(["ask", "When?"], broken)
+    assert out.returncode in (1, 3) and "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    assert (broken / "chroma.sqlite3").read_bytes() == b"this is not a database"  # never damaged further
+
+
+def test_index_reports_and_is_idempotent(index_dir):
+    out = run(["index", "--quiet"], index_dir)
+    assert out.returncode == 0, out.stderr
+    assert "0 added, 0 updated, 0 deleted" in out.stdout and "(0 embeddings computed)" in out.stdout
+
+
+def test_eval_prints_per_type_table(index_dir, tmp_path: Path):
+    qs = tmp_path / "q.jsonl"
+    qs.write_text("\n".join(json.dumps(q) for q in [
+        {"id": "a", "type": "fact", "question": "How many Mainland Offices does the HKSAR Government have?",
+         "gold": ["3"], "facts": [["five"]]},
+        {"id": "b", "type": "unanswerable", "question": "What is the GDP of Chongqing?", "gold": []},
+    ]))
+    out = run(["eval", str(qs), "--json"], index_dir)
+    assert out.returncode == 0, out.stderr
+    table = {row["type"]: row for row in json.loads(out.stdout)}
+    assert table["fact"]["hit@1"] == 1.0 and table["fact"]["fact_recall"] == 1.0
+    assert table["unanswerable"]["abstain"] == 1.0
+    assert table["ALL"]["p50_ms"] > 0

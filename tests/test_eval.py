@@ -1,0 +1,34 @@
+"""Quality gates on the question sets shipped in tests/data (development and held-out questions)."""
+
+import pytest
+
+from qa.evaluate import load_questions, run, summarise
+
+from conftest import DATA
+
+
+@pytest.fixture(scope="module")
+def dev(service):
+    return {row["type"]: row for row in summarise(run(service, load_questions(DATA / "dev.jsonl")))}
+
+
+def test_english_questions_hit_the_right_paragraph_first(dev):
+    for kind in ("fact", "paraphrase", "multi", "followup"):
+        assert dev[kind]["hit@1"] >= 0.8, (kind, dev[kind])
+    english = [dev[k] for k in ("fact", "paraphrase", "multi", "followup")]
+    assert sum(r["hit@1"] * r["n"] for r in english) / sum(r["n"] for r in english) >= 0.9
+
+
+def test_chinese_questions_hit_the_right_paragraph_first(dev):
+    assert dev["zh"]["hit@1"] >= 0.8
+
+
+def test_abstains_when_the_paper_does_not_say_without_refusing_answerable_ones(dev):
+    assert dev["unanswerable"]["abstain"] >= 0.8
+    assert dev["ALL"]["false_refusal"] <= 0.1
+
+
+def test_held_out_questions(service):
+    table = {row["type"]: row for row in summarise(run(service, load_questions(DATA / "heldout.jsonl")))}
+    assert table["ALL"]["hit@3"] >= 0.9
+    assert table["ALL"]["false_refusal"] <= 0.1
