@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     bm25_weight: float = 1.0
     dense_weight: float = 1.0
     followup_context_weight: float = 0.5
+    # Carry Chinese questions over to English with the bilingual dictionary (see qa/query.py)
+    zh_gloss: bool = True
 
     # Answering
     max_answer_sentences: int = 3

@@ -90,10 +90,13 @@ def cited_paragraphs(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(1) for m in _CITED.finditer(text)))
 
 
-def analyse(question: str, history: list[Turn], max_chars: int) -> Query:
+def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = True) -> Query:
     text = clean(question, max_chars)
     lang = "zh" if is_cjk(text) else "en"
-    if lang == "zh":
+    if lang == "zh" and not gloss:
+        words = terms(text)
+        query = Query(text, lang, _weights(words), [text], groups=[(w,) for w in words])
+    elif lang == "zh":
         gloss, weighted, named, groups = translate(text)
         query = Query(text, lang, weighted, [text, gloss], gloss=gloss, names=named, groups=groups)
     else:

@@ -108,7 +108,8 @@ class QA:
 
     def ask(self, question: str, history: Iterable[object] | None = None) -> Answer:
         t0 = time.perf_counter()
-        query = analyse(question, parse_history(history), self.settings.max_question_chars)
+        query = analyse(question, parse_history(history), self.settings.max_question_chars,
+                        gloss=self.settings.zh_gloss)
         t1 = time.perf_counter()
         retrieval = Retriever(self.store, self.settings).search(query)
         t2 = time.perf_counter()
