@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     # Web app
     host: str = "127.0.0.1"
     port: int = 7860
+    # Origins that may embed the chat and call the read-only API: "*" (any) or a comma-separated list
+    allowed_origins: Annotated[list[str], NoDecode] = ["*"]
+    max_body_bytes: int = 64 * 1024
+    feedback_path: Path = Path("feedback/feedback.jsonl")
 
     # Retrieval
     top_k: int = 5
@@ -67,7 +71,7 @@ class Settings(BaseSettings):
     abstain_threshold: float = 0.35
     max_question_chars: int = 2000
 
-    @field_validator("embed_models", mode="before")
+    @field_validator("embed_models", "allowed_origins", mode="before")
     @classmethod
     def _split_names(cls, value: object) -> object:
         # `QA_EMBED_MODELS=e5-small,minilm` is friendlier than JSON in a shell.

@@ -3,11 +3,12 @@ Models and the index load lazily, once per process."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .answer import ExtractiveAnswerer
 from .chunk import chunk_document
@@ -105,6 +106,33 @@ class QA:
         for model in self.settings.embed_models:
             get_embedder(model).queries(["warm up"])
         translate("香港")
+
+    def stream(self, question: str, history: Iterable[object] | None = None) -> Iterator[str | Answer]:
+        """The answer's text in small pieces (for chat UIs and server-sent events), then the Answer.
+
+        The extractive answer is complete before the first piece; streaming keeps one protocol for
+        every answerer, so a generative one can stream real tokens through the same path."""
+        answer = self.ask(question, history)
+        for piece in re.findall(r"\S+\s*|\s+", answer.answer):
+            yield piece
+        yield answer
+
+    def documents(self) -> list[dict[str, object]]:
+        """What is indexed: one entry per document, with its paragraph and chunk counts."""
+        docs: dict[str, dict[str, object]] = {}
+        for chunk in self.store.chunks():
+            d = docs.setdefault(chunk.doc_id, {"doc": chunk.doc_id, "title": chunk.title, "date": chunk.date,
+                                               "paragraphs": set(), "chunks": 0})
+            d["paragraphs"].add(chunk.paragraph)  # type: ignore[union-attr]
+            d["chunks"] = int(d["chunks"]) + 1  # type: ignore[call-overload]
+        return [{**d, "paragraphs": len(d["paragraphs"])} for d in docs.values()]  # type: ignore[arg-type]
+
+    def paragraph(self, doc: str, paragraph: str, label: str = "") -> Chunk | None:
+        """A whole citable unit, for showing a cited paragraph."""
+        for unit in self.store.lexical().units:
+            if unit.doc_id == doc and unit.paragraph == paragraph and unit.label == label:
+                return unit
+        return None
 
     def ask(self, question: str, history: Iterable[object] | None = None) -> Answer:
         t0 = time.perf_counter()

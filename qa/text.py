@@ -21,7 +21,7 @@ he her here hers herself him himself his how i if in into is it its itself just 
 nor not now of off on once only or other our ours ourselves out over own same she should so some such than
 that the their theirs them themselves then there these they this those through to too under until up very
 was we were what when where which while who whom why will with would you your yours yourself yourselves
-say says said tell according please paper document mention mentioned named
+say says said tell according please paper document mention mentioned named many much
 """.split())
 QUESTION_WORDS = frozenset("what when where which who whom whose why how many much".split())
 

@@ -1,0 +1,78 @@
+"""Answers as the chat shows them: `[¶5]` markers become links that open the cited paragraph, and
+the sources panel shows each cited paragraph with the quoted sentence highlighted."""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote
+
+from ..models import Answer, Citation
+
+_MARKER = re.compile(r"\[¶(\d+)\]")
+
+
+def cite_href(c: Citation) -> str:
+    return "#cite/" + "/".join(quote(part, safe="") for part in (c.doc, c.paragraph, c.label))
+
+
+def unit_key(c: Citation) -> str:
+    return f"{c.doc}#{c.paragraph}" + (f"|{c.label}" if c.label else "")
+
+
+def citation_for(answer: Answer, paragraph: str, sentence: str) -> Citation | None:
+    """The citation a marker belongs to: same paragraph number, and quoting the sentence before it
+    (¶13's bullets share a number, so the number alone is not enough)."""
+    same = [c for c in answer.citations if c.paragraph == paragraph]
+    for c in same:
+        if sentence.strip() and sentence.strip() in c.quote:
+            return c
+    return same[0] if same else None
+
+
+def answer_markdown(answer: Answer) -> str:
+    """Chat text with clickable citations; abstentions stay plain, in italics, so they read as
+    deliberate."""
+    if answer.abstained:
+        return f"*{answer.answer}*"
+    out, last = [], 0
+    for m in _MARKER.finditer(answer.answer):
+        sentence = answer.answer[last:m.start()]
+        c = citation_for(answer, m.group(1), sentence)
+        label = f"¶{m.group(1)}"
+        out.append(sentence)
+        out.append(f"[[{label}]]({cite_href(c)})" if c else f"[{label}]")
+        last = m.end()
+    out.append(answer.answer[last:])
+    return "".join(out)
+
+
+def highlight(text: str, quote_text: str) -> str:
+    body = html.escape(text)
+    for part in quote_text.split(" … "):
+        part_html = html.escape(part)
+        if part_html and part_html in body:
+            body = body.replace(part_html, f"<mark>{part_html}</mark>", 1)
+    return body
+
+
+def source_card(c: Citation, index: int | None = None) -> str:
+    where = " › ".join(x for x in [c.heading] if x)
+    label = f" · {html.escape(c.label)}" if c.label else ""
+    return (
+        f'<article class="qa-source" data-unit="{html.escape(unit_key(c))}" id="src-{index if index is not None else 0}">'
+        f'<header><span class="qa-para">¶{html.escape(c.paragraph)}{label}</span>'
+        f'<span class="qa-doc">{html.escape(c.title)}{" · " + html.escape(c.date) if c.date else ""}</span></header>'
+        f'{f"<div class=qa-heading>{html.escape(where)}</div>" if where else ""}'
+        f'<p>{highlight(c.text or c.quote, c.quote)}</p></article>'
+    )
+
+
+def sources_html(answer: Answer | None) -> str:
+    if answer is None:
+        return ('<div class="qa-sources-empty">Sources appear here. Click a citation such as '
+                '<b>[¶5]</b> in an answer to read the paragraph it quotes.</div>')
+    if answer.abstained or not answer.citations:
+        return '<div class="qa-sources-empty">No paragraph of the indexed papers answers the last question.</div>'
+    cards = "".join(source_card(c, i) for i, c in enumerate(answer.citations))
+    return f'<div class="qa-sources-title">Sources of the last answer</div>{cards}'

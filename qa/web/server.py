@@ -1,0 +1,200 @@
+"""One FastAPI process: the REST API, the Gradio chat at /chat, the embeddable widget and /embed.
+
+Routes only translate HTTP to `qa.service` calls and back; no retrieval or answer logic lives here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterator, Literal
+
+import gradio as gr
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .. import feedback
+from ..models import Answer
+from ..service import QA, IndexError_, QuestionError
+from . import ui
+
+STATIC = Path(__file__).parent / "static"
+GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
+
+
+class Turn(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
+
+
+class AskRequest(BaseModel):
+    question: str
+    history: list[Turn] = Field(default_factory=list, max_length=50)
+
+
+class FeedbackRequest(BaseModel):
+    question: str = Field(max_length=20_000)
+    answer: str = Field(max_length=50_000)
+    citations: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
+    vote: Literal["up", "down"]
+
+
+def error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status)
+
+
+class BodyLimit:
+    """Refuse request bodies over the limit before they are read into memory (413, JSON)."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.limit:
+            return await error(413, f"request body over {self.limit} bytes")(scope, receive, send)
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await error(413, f"request body over {self.limit} bytes")(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def frame_ancestors(origins: list[str]) -> str:
+    return "frame-ancestors " + ("*" if "*" in origins else " ".join(["'self'", *origins]))
+
+
+def create_app(service: QA) -> FastAPI:
+    s = service.settings
+    app = FastAPI(title="legco-qa", version="0.1.0",
+                  description="Cited answers over policy papers. Every citation quotes the paragraph it names.")
+    origins = s.allowed_origins or ["*"]
+    app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                       allow_headers=["Content-Type"], allow_credentials=False)
+    app.add_middleware(BodyLimit, limit=s.max_body_bytes)
+
+    @app.middleware("http")
+    async def embedding_policy(request: Request, call_next: Any) -> Any:
+        response = await call_next(request)
+        if request.url.path.startswith(("/embed", "/chat")):
+            response.headers["Content-Security-Policy"] = frame_ancestors(origins)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
+        return error(422, f"{where or 'request'}: {first.get('msg', 'invalid request')}")
+
+    @app.exception_handler(QuestionError)
+    async def bad_question(_: Request, exc: QuestionError) -> JSONResponse:
+        return error(422, str(exc))
+
+    @app.exception_handler(IndexError_)
+    async def no_index(_: Request, exc: IndexError_) -> JSONResponse:
+        return error(503, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return error(exc.status_code, str(exc.detail))
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/chat/")
+
+    @app.post("/api/ask", summary="Answer a question with paragraph citations (same JSON as `qa ask --json`)")
+    def ask(req: AskRequest, full: bool = False) -> dict[str, Any]:
+        return service.ask(req.question, [t.model_dump() for t in req.history]).to_json(full)
+
+    @app.post("/api/ask/stream", summary="The same answer as server-sent events: `token` events, then `answer`")
+    def ask_stream(req: AskRequest) -> StreamingResponse:
+        # Validate before streaming starts, so bad input gets a 4xx rather than a broken stream.
+        pieces = service.stream(req.question, [t.model_dump() for t in req.history])
+        first = next(pieces)
+
+        def events() -> Iterator[str]:
+            for piece in _chain(first, pieces):
+                if isinstance(piece, Answer):
+                    yield f"event: answer\ndata: {json.dumps(piece.to_json(full=True), ensure_ascii=False)}\n\n"
+                else:
+                    yield f"event: token\ndata: {json.dumps(piece, ensure_ascii=False)}\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+    @app.get("/api/documents", summary="What is indexed")
+    def documents() -> dict[str, Any]:
+        return {"documents": service.documents()}
+
+    @app.get("/api/paragraph", summary="One cited paragraph, whole")
+    def paragraph(doc: str = Query(max_length=300), paragraph: str = Query(max_length=20),
+                  label: str = Query("", max_length=200)) -> Any:
+        unit = service.paragraph(doc, paragraph, label)
+        if unit is None:
+            return error(404, "no such paragraph")
+        return {"doc": unit.doc_id, "title": unit.title, "date": unit.date, "paragraph": unit.paragraph,
+                "label": unit.label, "heading": " › ".join(unit.heading_path), "text": unit.text}
+
+    @app.post("/api/feedback", summary="Thumbs up or down on an answer, stored for review")
+    def post_feedback(req: FeedbackRequest, request: Request) -> Any:
+        origin = request.headers.get("origin")
+        own = f"{request.url.scheme}://{request.url.netloc}"
+        if origin and origin != own and origin not in origins:
+            return error(403, "feedback is accepted from this site and the origins listed in QA_ALLOWED_ORIGINS")
+        feedback.record(s.feedback_path, req.question, req.answer, req.citations, req.vote, {"source": "api"})
+        return {"ok": True}
+
+    @app.get("/healthz", summary="Index loaded, document and chunk counts")
+    def healthz() -> Any:
+        try:
+            status = service.status()
+        except IndexError_ as exc:
+            return JSONResponse({"status": "unavailable", "index_loaded": False, "error": str(exc)}, 503)
+        return {"status": "ok", "index_loaded": True, "documents": len(status["documents"]),
+                "chunks": status["chunks"], "units": status["units"]}
+
+    @app.get("/widget.js", include_in_schema=False)
+    def widget() -> FileResponse:
+        return FileResponse(STATIC / "widget.js", media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=300"})
+
+    @app.get("/embed", include_in_schema=False)
+    def embed(title: str = Query("Ask the LegCo papers", max_length=80),
+              color: str = Query("#0f766e", pattern=r"^#[0-9a-fA-F]{3,8}$")) -> HTMLResponse:
+        page = (STATIC / "embed.html").read_text(encoding="utf-8")
+        from html import escape
+        return HTMLResponse(page.replace("{{title}}", escape(title)).replace("{{color}}", color))
+
+    @app.get("/chat/gradio.js", include_in_schema=False)
+    def gradio_js() -> FileResponse:
+        # Gradio does not serve its web-component loader itself; the installed one loads ./assets/.
+        return FileResponse(GRADIO_JS, media_type="text/javascript")
+
+    demo = ui.build(service)
+    return gr.mount_gradio_app(app, demo, path="/chat", theme=ui.theme(), css=ui.css(), js=ui.js(),
+                               footer_links=[], show_error=False)
+
+
+def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest

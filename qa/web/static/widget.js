@@ -1,0 +1,188 @@
+/* legco-qa chat widget. One file, no dependencies, served by the Q&A service itself.
+ *
+ *   <script src="https://HOST/widget.js" data-title="Ask the papers" data-position="bottom-right"
+ *           data-color="#0f766e" async></script>
+ *
+ * Adds a chat bubble that opens a panel. Everything lives in a Shadow DOM, so the host page's CSS
+ * cannot break the widget and the widget's CSS cannot leak into the page. data-mode="inline" (used
+ * by /embed) renders the chat into the page instead of a bubble.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script) return;
+  var origin = new URL(script.src, location.href).origin;
+  var opts = {
+    title: script.dataset.title || "Ask the LegCo papers",
+    position: script.dataset.position === "bottom-left" ? "left" : "right",
+    color: /^#[0-9a-fA-F]{3,8}$/.test(script.dataset.color || "") ? script.dataset.color : "#0f766e",
+    mode: script.dataset.mode === "inline" ? "inline" : "bubble",
+    target: script.dataset.target || null,
+  };
+
+  var CSS = [
+    ":host{all:initial}",
+    "*{box-sizing:border-box}",
+    ".qa{font:15px/1.5 system-ui,-apple-system,'Segoe UI','Noto Sans CJK TC','Microsoft JhengHei',sans-serif;color:#0f172a;--c:" + opts.color + "}",
+    ".bubble{position:fixed;bottom:20px;" + opts.position + ":20px;width:58px;height:58px;border-radius:50%;border:0;background:var(--c);color:#fff;cursor:pointer;box-shadow:0 6px 20px rgba(0,0,0,.25);font-size:26px;z-index:2147483646}",
+    ".panel{display:flex;flex-direction:column;background:#fff;overflow:hidden}",
+    ".floating{position:fixed;bottom:90px;" + opts.position + ":20px;width:min(400px,calc(100vw - 40px));height:min(600px,calc(100vh - 120px));border-radius:14px;box-shadow:0 12px 40px rgba(0,0,0,.28);z-index:2147483647}",
+    ".inline{position:relative;width:100%;height:100%;min-height:420px}",
+    ".hidden{display:none}",
+    ".head{display:flex;align-items:center;justify-content:space-between;padding:10px 14px;background:var(--c);color:#fff;font-weight:600}",
+    ".head button{background:transparent;border:0;color:#fff;font-size:20px;cursor:pointer;line-height:1}",
+    ".log{flex:1;overflow-y:auto;padding:12px;background:#f8fafc}",
+    ".msg{max-width:92%;margin:0 0 10px;padding:8px 11px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere}",
+    ".user{margin-left:auto;background:var(--c);color:#fff;border-bottom-right-radius:4px}",
+    ".bot{background:#fff;border:1px solid #e2e8f0;border-bottom-left-radius:4px}",
+    ".bot.abstain{color:#475569;font-style:italic}",
+    ".bot.error{color:#b91c1c}",
+    ".cite{display:inline;border:0;background:#e6f4f1;color:var(--c);font:inherit;font-weight:600;padding:0 3px;border-radius:4px;cursor:pointer}",
+    ".src{border-top:1px solid #e2e8f0;background:#fff;max-height:45%;overflow-y:auto;padding:10px 14px;font-size:13.5px}",
+    ".src h4{margin:0 0 4px;font-size:13px;color:var(--c)}",
+    ".src .meta{color:#64748b;font-size:12px;margin-bottom:6px}",
+    ".src p{margin:0;overflow-wrap:anywhere}",
+    ".src mark{background:#fde68a;color:inherit}",
+    ".src .x{float:right;border:0;background:none;cursor:pointer;color:#64748b;font-size:16px}",
+    "form{display:flex;gap:6px;padding:10px;border-top:1px solid #e2e8f0;background:#fff}",
+    "textarea{flex:1;resize:none;height:42px;max-height:120px;padding:9px 10px;border:1px solid #cbd5e1;border-radius:8px;font:inherit;color:inherit;background:#fff}",
+    "form button{border:0;border-radius:8px;background:var(--c);color:#fff;padding:0 14px;font:inherit;font-weight:600;cursor:pointer}",
+    "form button:disabled{opacity:.5;cursor:default}",
+    ".hint{color:#64748b;font-size:13px;margin:4px 0 10px}",
+  ].join("\n");
+
+  function el(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text != null) n.textContent = text;
+    return n;
+  }
+
+  function mount(host) {
+    var root = host.attachShadow({mode: "open"});
+    var style = el("style"); style.textContent = CSS; root.appendChild(style);
+    var wrap = el("div", "qa"); root.appendChild(wrap);
+    var panel = el("div", "panel " + (opts.mode === "inline" ? "inline" : "floating hidden"));
+    panel.setAttribute("role", "dialog"); panel.setAttribute("aria-label", opts.title);
+    var head = el("div", "head"); head.appendChild(el("span", null, opts.title));
+    var log = el("div", "log");
+    log.setAttribute("aria-live", "polite");
+    log.appendChild(el("div", "hint", "Answers quote the paper and cite its paragraphs (¶). Click a citation to read it. English or 中文."));
+    var src = el("div", "src hidden");
+    var form = el("form"); var input = el("textarea"); var send = el("button", null, "Ask");
+    input.placeholder = "Ask a question…"; input.setAttribute("aria-label", "Question"); input.maxLength = 2000;
+    send.type = "submit";
+    form.appendChild(input); form.appendChild(send);
+    panel.appendChild(head); panel.appendChild(log); panel.appendChild(src); panel.appendChild(form);
+    if (opts.mode === "bubble") {
+      var close = el("button", null, "×"); close.setAttribute("aria-label", "Close"); head.appendChild(close);
+      var bubble = el("button", "bubble", "💬"); bubble.setAttribute("aria-label", opts.title);
+      bubble.addEventListener("click", function () { panel.classList.toggle("hidden"); if (!panel.classList.contains("hidden")) input.focus(); });
+      close.addEventListener("click", function () { panel.classList.add("hidden"); });
+      wrap.appendChild(bubble);
+    }
+    wrap.appendChild(panel);
+
+    var history = [];
+    function showSource(c) {
+      src.textContent = "";
+      var x = el("button", "x", "×"); x.setAttribute("aria-label", "Close source");
+      x.addEventListener("click", function () { src.classList.add("hidden"); });
+      src.appendChild(x);
+      src.appendChild(el("h4", null, "¶" + c.paragraph + (c.label ? " · " + c.label : "")));
+      src.appendChild(el("div", "meta", c.title + (c.date ? " · " + c.date : "") + (c.heading ? " — " + c.heading : "")));
+      var p = el("p"); var text = c.text || c.quote;
+      var parts = (c.quote || "").split(" … ").filter(Boolean);
+      var at = 0;
+      parts.forEach(function (q) {
+        var i = text.indexOf(q, at);
+        if (i < 0) return;
+        p.appendChild(document.createTextNode(text.slice(at, i)));
+        p.appendChild(el("mark", null, q));
+        at = i + q.length;
+      });
+      p.appendChild(document.createTextNode(text.slice(at)));
+      src.appendChild(p);
+      src.classList.remove("hidden");
+      src.scrollTop = 0;
+    }
+    function renderAnswer(node, data) {
+      node.textContent = "";
+      if (data.abstained) { node.classList.add("abstain"); node.textContent = data.answer; return; }
+      var re = /\[¶(\d+)\]/g, last = 0, m;
+      while ((m = re.exec(data.answer))) {
+        var sentence = data.answer.slice(last, m.index);
+        node.appendChild(document.createTextNode(sentence));
+        var same = data.citations.filter(function (c) { return c.paragraph === m[1]; });
+        var c = same.filter(function (c) { return sentence.trim() && c.quote.indexOf(sentence.trim()) >= 0; })[0] || same[0];
+        var b = el("button", "cite", "[¶" + m[1] + "]");
+        b.type = "button";
+        if (c) b.addEventListener("click", showSource.bind(null, c));
+        node.appendChild(b);
+        last = re.lastIndex;
+      }
+      node.appendChild(document.createTextNode(data.answer.slice(last)));
+    }
+    async function ask(question) {
+      log.appendChild(el("div", "msg user", question));
+      var bot = el("div", "msg bot", "…"); log.appendChild(bot); log.scrollTop = log.scrollHeight;
+      send.disabled = true;
+      try {
+        var res = await fetch(origin + "/api/ask/stream", {method: "POST", headers: {"Content-Type": "application/json"},
+          body: JSON.stringify({question: question, history: history})});
+        if (!res.ok) {
+          var err = await res.json().catch(function () { return {}; });
+          throw new Error(err.error || ("HTTP " + res.status));
+        }
+        var reader = res.body.getReader(), decoder = new TextDecoder(), buf = "", text = "", final = null;
+        for (;;) {
+          var chunk = await reader.read();
+          if (chunk.done) break;
+          buf += decoder.decode(chunk.value, {stream: true});
+          var events = buf.split("\n\n"); buf = events.pop();
+          events.forEach(function (block) {
+            var type = "message", data = "";
+            block.split("\n").forEach(function (line) {
+              if (line.indexOf("event:") === 0) type = line.slice(6).trim();
+              else if (line.indexOf("data:") === 0) data += line.slice(5).trim();
+            });
+            if (!data) return;
+            var value = JSON.parse(data);
+            if (type === "token") { text += value; bot.textContent = text; }
+            else if (type === "answer") final = value;
+            else if (type === "error") throw new Error(value.error || "error");
+          });
+          log.scrollTop = log.scrollHeight;
+        }
+        if (!final) throw new Error("no answer");
+        renderAnswer(bot, final);
+        history.push({role: "user", content: question}, {role: "assistant", content: final.answer});
+        history = history.slice(-8);
+      } catch (e) {
+        bot.classList.add("error"); bot.textContent = "Sorry, that did not work: " + e.message;
+      } finally {
+        send.disabled = false; log.scrollTop = log.scrollHeight;
+      }
+    }
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var q = input.value.trim();
+      if (!q || send.disabled) return;
+      input.value = "";
+      ask(q);
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+    });
+  }
+
+  function start() {
+    var host;
+    if (opts.mode === "inline" && opts.target) host = document.querySelector(opts.target);
+    if (!host) { host = document.createElement("div"); document.body.appendChild(host); }
+    host.setAttribute("data-legco-qa", "");
+    if (opts.mode === "inline") host.style.height = host.style.height || "100%";
+    mount(host);
+  }
+  if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+})();
