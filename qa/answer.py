@@ -143,10 +143,12 @@ class ExtractiveAnswerer:
 
         citations: dict[str, Citation] = {}
         parts: list[str] = []
-        for c in chosen:
+        for i, c in enumerate(chosen):
             chunk = c.hit.chunk
-            marker = f"[¶{chunk.paragraph}]"
-            parts.append(f"{c.text} {marker}")
+            following = chosen[i + 1] if i + 1 < len(chosen) else None
+            # consecutive sentences of one paragraph share one marker, after the last of them
+            same_next = following is not None and following.hit.unit == c.hit.unit
+            parts.append(c.text if same_next else f"{c.text} [¶{chunk.paragraph}]")
             cit = citations.get(c.hit.unit)
             if cit is None:
                 citations[c.hit.unit] = Citation(

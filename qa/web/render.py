@@ -25,7 +25,7 @@ def citation_for(answer: Answer, paragraph: str, sentence: str) -> Citation | No
     (¶13's bullets share a number, so the number alone is not enough)."""
     same = [c for c in answer.citations if c.paragraph == paragraph]
     for c in same:
-        if sentence.strip() and sentence.strip() in c.quote:
+        if any(part and part in sentence for part in c.quote.split(" … ")):
             return c
     return same[0] if same else None
 
@@ -69,6 +69,10 @@ def source_card(c: Citation, index: int | None = None) -> str:
 
 
 def sources_html(answer: Answer | None) -> str:
+    return f'<div class="qa-sources">{_sources_body(answer)}</div>'
+
+
+def _sources_body(answer: Answer | None) -> str:
     if answer is None:
         return ('<div class="qa-sources-empty">Sources appear here. Click a citation such as '
                 '<b>[¶5]</b> in an answer to read the paragraph it quotes.</div>')

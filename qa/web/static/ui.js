@@ -10,7 +10,7 @@
   }
   async function show(doc, paragraph, label) {
     const unit = doc + "#" + paragraph + (label ? "|" + label : "");
-    const panel = document.querySelector("#qa-sources");
+    const panel = document.querySelector("#qa-sources .qa-sources") || document.querySelector("#qa-sources");
     if (!panel) return;
     let card = Array.from(panel.querySelectorAll(".qa-source")).find((el) => el.dataset.unit === unit);
     if (!card) {

@@ -21,7 +21,9 @@
   };
 
   var CSS = [
-    ":host{all:initial}",
+    ":host{all:initial;display:block}",
+    ".qa.fill{height:100%}",
+    ".bubble svg{width:28px;height:28px;display:block;margin:auto;fill:#fff}",
     "*{box-sizing:border-box}",
     ".qa{font:15px/1.5 system-ui,-apple-system,'Segoe UI','Noto Sans CJK TC','Microsoft JhengHei',sans-serif;color:#0f172a;--c:" + opts.color + "}",
     ".bubble{position:fixed;bottom:20px;" + opts.position + ":20px;width:58px;height:58px;border-radius:50%;border:0;background:var(--c);color:#fff;cursor:pointer;box-shadow:0 6px 20px rgba(0,0,0,.25);font-size:26px;z-index:2147483646}",
@@ -61,7 +63,7 @@
   function mount(host) {
     var root = host.attachShadow({mode: "open"});
     var style = el("style"); style.textContent = CSS; root.appendChild(style);
-    var wrap = el("div", "qa"); root.appendChild(wrap);
+    var wrap = el("div", opts.mode === "inline" ? "qa fill" : "qa"); root.appendChild(wrap);
     var panel = el("div", "panel " + (opts.mode === "inline" ? "inline" : "floating hidden"));
     panel.setAttribute("role", "dialog"); panel.setAttribute("aria-label", opts.title);
     var head = el("div", "head"); head.appendChild(el("span", null, opts.title));
@@ -76,7 +78,8 @@
     panel.appendChild(head); panel.appendChild(log); panel.appendChild(src); panel.appendChild(form);
     if (opts.mode === "bubble") {
       var close = el("button", null, "×"); close.setAttribute("aria-label", "Close"); head.appendChild(close);
-      var bubble = el("button", "bubble", "💬"); bubble.setAttribute("aria-label", opts.title);
+      var bubble = el("button", "bubble"); bubble.setAttribute("aria-label", opts.title);
+      bubble.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z"/></svg>';
       bubble.addEventListener("click", function () { panel.classList.toggle("hidden"); if (!panel.classList.contains("hidden")) input.focus(); });
       close.addEventListener("click", function () { panel.classList.add("hidden"); });
       wrap.appendChild(bubble);
@@ -114,7 +117,9 @@
         var sentence = data.answer.slice(last, m.index);
         node.appendChild(document.createTextNode(sentence));
         var same = data.citations.filter(function (c) { return c.paragraph === m[1]; });
-        var c = same.filter(function (c) { return sentence.trim() && c.quote.indexOf(sentence.trim()) >= 0; })[0] || same[0];
+        var c = same.filter(function (c) {
+          return c.quote.split(" … ").some(function (q) { return q && sentence.indexOf(q) >= 0; });
+        })[0] || same[0];
         var b = el("button", "cite", "[¶" + m[1] + "]");
         b.type = "button";
         if (c) b.addEventListener("click", showSource.bind(null, c));

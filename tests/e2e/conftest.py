@@ -1,0 +1,110 @@
+"""End-to-end fixtures: the real app on a free loopback port, a second origin serving the example
+host page, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conftest import CORPUS, ROOT, free_port
+
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1, EXCLUDE localhost"]
+
+
+@pytest.fixture(scope="session")
+def feedback_file(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
+
+
+@pytest.fixture(scope="session")
+def app_url(index_dir, feedback_file, tmp_path_factory):
+    port = free_port()
+    feedback_path = feedback_file
+    env = {**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_CORPUS_DIR": str(CORPUS), "QA_PORT": str(port),
+           "QA_FEEDBACK_PATH": str(feedback_path)}
+    log = open(tmp_path_factory.mktemp("applog") / "app.log", "w")
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT, stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"app exited: {Path(log.name).read_text()}")
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("app did not start")
+    os.environ["QA_E2E_STARTUP_S"] = f"{time.perf_counter() - started:.2f}"
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def host_url(app_url, tmp_path_factory):
+    """examples/embed.html served from a second origin (another port), pointing at the app."""
+    root = tmp_path_factory.mktemp("host")
+    page = (ROOT / "examples" / "embed.html").read_text(encoding="utf-8")
+    (root / "index.html").write_text(page.replace("http://127.0.0.1:7860", app_url), encoding="utf-8")
+    port = free_port()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a, **k: None  # type: ignore[assignment]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://localhost:{port}/index.html"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("QA_CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        pytest.fail(f"{executable} missing: apt-get install chromium chromium-driver")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    outside: list[str] = []
+
+    def watch(req):
+        host = req.url.split("/")[2] if "://" in req.url else ""
+        if req.url.startswith(("http://", "https://", "ws://", "wss://")) and \
+                not host.split(":")[0] in ("127.0.0.1", "localhost"):
+            outside.append(req.url)
+
+    pg.on("request", watch)
+    pg.outside_requests = outside  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+    assert outside == [], f"requests left the machine: {outside[:5]}"
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path

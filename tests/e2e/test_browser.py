@@ -1,0 +1,145 @@
+"""The chat, the widget and the iframe in a real browser over the real app (slow)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+
+from .conftest import shot
+
+pytestmark = pytest.mark.slow
+
+
+def ask_main(page, question: str, n: int) -> None:
+    page.locator("#qa-input textarea").fill(question)
+    page.locator("#qa-input textarea").press("Enter")
+    # the n-th answer is complete when its citations are links
+    page.wait_for_function(
+        "n => document.querySelectorAll('#qa-chat [data-testid=\"bot\"]').length >= n", arg=n, timeout=30_000)
+
+
+def last_bot(page):
+    return page.locator('#qa-chat [data-testid="bot"]').last
+
+
+def test_main_chat_cites_and_shows_the_paragraph(page, app_url):
+    page.goto(app_url + "/chat/")
+    page.wait_for_selector("#qa-input textarea")
+    shot(page, "01-main-empty")
+    ask_main(page, "How many Mainland Offices does the HKSAR Government have?", 1)
+    link = last_bot(page).locator('a[href*="#cite/"]').first
+    link.wait_for(timeout=30_000)
+    assert "five Mainland Offices" in last_bot(page).inner_text()
+    assert link.inner_text().strip("[]") == "¶3"
+    link.click()
+    active = page.locator("#qa-sources .qa-source.qa-active")
+    active.wait_for(timeout=10_000)
+    assert "¶3" in active.inner_text() and "11 Liaison Units" in active.inner_text()
+    assert "five Mainland Offices" in active.locator("mark").inner_text()
+    shot(page, "02-main-answer-source")
+
+    # follow-up, answered from the paragraph of the conversation
+    ask_main(page, "When was the Hong Kong/Fujian Co-operation Conference's Fourth Plenary Session held?", 2)
+    last_bot(page).locator('a[href*="#cite/"]').first.wait_for(timeout=30_000)
+    ask_main(page, "Who led the delegation from that province?", 3)
+    follow = last_bot(page).locator('a[href*="#cite/"]').first
+    follow.wait_for(timeout=30_000)
+    assert "Guo Ningning" in last_bot(page).inner_text() and follow.inner_text().strip("[]") == "¶8"
+
+    # an earlier answer's citation still opens its paragraph
+    page.locator('#qa-chat [data-testid="bot"]').first.locator('a[href*="#cite/"]').first.click()
+    page.wait_for_function("document.querySelector('#qa-sources .qa-active')?.innerText.includes('¶3')")
+    shot(page, "03-main-followup")
+
+
+def test_chinese_long_input_and_abstention_render(page, app_url):
+    page.goto(app_url + "/chat/")
+    page.wait_for_selector("#qa-input textarea")
+    ask_main(page, "閩港合作會議第四次全體會議達成了多少項合作事項？", 1)
+    last_bot(page).locator('a[href*="#cite/"]').first.wait_for(timeout=30_000)
+    assert "21 items" in last_bot(page).inner_text()
+    ask_main(page, "Who won the 2023 Hong Kong Marathon? " + "Please answer in detail. " * 40, 2)
+    page.wait_for_function(
+        "document.querySelectorAll('#qa-chat [data-testid=\"bot\"]').length >= 2 && "
+        "[...document.querySelectorAll('#qa-chat [data-testid=\"bot\"]')].pop().innerText.includes('does not say')",
+        timeout=30_000)
+    # nothing overflows the chat horizontally
+    overflow = page.evaluate("(() => { const c = document.querySelector('#qa-chat'); "
+                             "return c.scrollWidth - c.clientWidth; })()")
+    assert overflow <= 2
+    shot(page, "04-main-chinese-abstain")
+
+
+def test_feedback_and_clear(page, app_url, feedback_file):
+    page.goto(app_url + "/chat/")
+    page.wait_for_selector("#qa-input textarea")
+    ask_main(page, "Who is the Mayor of Shanghai named in the paper?", 1)
+    last_bot(page).locator('a[href*="#cite/"]').first.wait_for(timeout=30_000)
+    page.locator('#qa-chat button[aria-label="Like"]').first.click()
+    deadline = time.time() + 10
+    while time.time() < deadline and not feedback_file.exists():
+        time.sleep(0.2)
+    rows = [json.loads(line) for line in feedback_file.read_text(encoding="utf-8").splitlines()]
+    assert rows[-1]["vote"] == "up" and "Gong Zheng" in rows[-1]["answer"]
+    assert rows[-1]["question"] == "Who is the Mayor of Shanghai named in the paper?"
+    assert rows[-1]["citations"][0]["paragraph"] == "11"
+    page.locator("#qa-clear").click()
+    page.wait_for_function("document.querySelectorAll('#qa-chat [data-testid=\"bot\"]').length === 0")
+    assert "Sources appear here" in page.locator("#qa-sources").inner_text()
+
+
+def test_widget_and_iframe_on_a_second_origin(page, app_url, host_url):
+    page.goto(host_url)
+    bubble = page.locator("[data-legco-qa] >> .bubble")
+    bubble.wait_for(timeout=20_000)
+    assert page.evaluate("getComputedStyle(document.querySelector('[data-legco-qa]').shadowRoot"
+                         ".querySelector('.bubble')).backgroundColor") == "rgb(15, 118, 110)"  # host CSS kept out
+    bubble.click()
+    widget = page.locator("[data-legco-qa] >> .panel")
+    widget.locator("textarea").fill("When was the PPRD Joint Conference held in Guiyang?")
+    widget.locator("textarea").press("Enter")
+    cite = widget.locator("button.cite").first
+    cite.wait_for(timeout=30_000)
+    assert "7 July 2023" in widget.locator(".msg.bot").last.inner_text()
+    cite.click()
+    source = widget.locator(".src")
+    source.wait_for(state="visible")
+    assert "¶9" in source.inner_text() and "7 July 2023" in source.locator("mark").inner_text()
+    widget.locator("textarea").fill("Which provinces does it comprise?")
+    widget.locator("textarea").press("Enter")
+    page.wait_for_function(
+        "(() => { const r = document.querySelector('[data-legco-qa]').shadowRoot; "
+        "return r.querySelectorAll('.msg.bot button.cite').length >= 2 })()", timeout=30_000)
+    assert "Guizhou" in widget.locator(".msg.bot").last.inner_text()
+    shot(page, "05-widget")
+
+    frame = page.frame_locator("#qa-iframe")
+    frame.locator("textarea").fill("Who is the Mayor of Beijing?")
+    frame.locator("textarea").press("Enter")
+    fcite = frame.locator("button.cite").first
+    fcite.wait_for(timeout=30_000)
+    assert "Yin Yong" in frame.locator(".msg.bot").last.inner_text()
+    fcite.click()
+    frame.locator(".src").wait_for(state="visible")
+    assert "¶10" in frame.locator(".src").inner_text()
+    page.locator("#qa-iframe").scroll_into_view_if_needed()
+    shot(page, "06-iframe")
+
+    # Gradio's own web component, loaded from the app with no CDN
+    page.locator("#qa-gradio").scroll_into_view_if_needed()
+    page.locator("#qa-gradio textarea").first.wait_for(timeout=30_000)
+    shot(page, "07-gradio-web-component")
+
+
+def test_gradio_client_and_rest(app_url):
+    from gradio_client import Client
+
+    client = Client(app_url + "/chat/", verbose=False)
+    data = client.predict("How many co-operation items and areas were agreed with Chongqing?", [], api_name="/ask")
+    assert data["citations"][0]["paragraph"] == "7" and "47 items" in data["answer"]
+    rest = httpx.post(app_url + "/api/ask", json={"question": "How many items did Hong Kong and Shanghai reach "
+                                                               "consensus on?"}, timeout=30).json()
+    assert rest["citations"][0]["paragraph"] == "11" and "65 items" in rest["answer"]

@@ -1,0 +1,109 @@
+"""The REST API in-process (FastAPI's test client over the real service and index)."""
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qa import feedback
+from qa.config import Settings
+from qa.service import QA
+from qa.web import create_app
+
+from conftest import CORPUS
+
+
+@pytest.fixture(scope="module")
+def client(service, tmp_path_factory):
+    service.settings.feedback_path = tmp_path_factory.mktemp("fb") / "feedback.jsonl"
+    with TestClient(create_app(service)) as c:
+        yield c
+
+
+def test_ask_returns_the_cli_json(client):
+    res = client.post("/api/ask", json={"question": "Who is the Mayor of Shanghai named in the paper?"})
+    assert res.status_code == 200
+    data = res.json()
+    assert data["citations"][0]["paragraph"] == "11" and "Gong Zheng" in data["answer"]
+    assert set(data) >= {"answer", "citations", "abstained", "timing_ms"}
+
+
+def test_stream_sends_tokens_then_the_answer(client):
+    with client.stream("POST", "/api/ask/stream", json={
+        "question": "Who led the delegation from that province?",
+        "history": [{"role": "user", "content": "When was the Hong Kong/Fujian Co-operation Conference held?"},
+                    {"role": "assistant", "content": "On 28 June 2023 [¶8]."}]}) as res:
+        assert res.status_code == 200 and res.headers["content-type"].startswith("text/event-stream")
+        body = "".join(res.iter_text())
+    events = [block for block in body.split("\n\n") if block.strip()]
+    tokens = [json.loads(e.split("data: ", 1)[1]) for e in events if e.startswith("event: token")]
+    final = json.loads(events[-1].split("data: ", 1)[1])
+    assert events[-1].startswith("event: answer") and len(tokens) > 3
+    assert "".join(tokens) == final["answer"]
+    assert final["citations"][0]["paragraph"] == "8" and "Guo Ningning" in final["citations"][0]["text"]
+
+
+@pytest.mark.parametrize("payload,status", [
+    ({}, 422), ({"question": 5}, 422), ({"question": ""}, 422), ({"question": "x" * 5000}, 422),
+    ({"question": "When?", "history": "nope"}, 422),
+    ({"question": "When?", "history": [{"role": "system", "content": "x"}]}, 422),
+])
+def test_bad_requests_get_4xx_json(client, payload, status):
+    for path in ("/api/ask", "/api/ask/stream"):
+        res = client.post(path, json=payload)
+        assert res.status_code == status, (path, res.text)
+        assert "error" in res.json()
+
+
+def test_malformed_and_oversize_bodies(client):
+    res = client.post("/api/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert res.status_code == 422 and "error" in res.json()
+    res = client.post("/api/ask", content=b"{" + b" " * 100_000 + b"}", headers={"content-type": "application/json"})
+    assert res.status_code == 413 and "error" in res.json()
+
+
+def test_documents_health_and_paragraph(client):
+    docs = client.get("/api/documents").json()["documents"]
+    assert docs[0]["doc"] == "legco-panel-ca-2024-05-20-regional-cooperation" and docs[0]["paragraphs"] == 15
+    health = client.get("/healthz").json()
+    assert health["index_loaded"] and health["documents"] == 1 and health["chunks"] > 20
+    p = client.get("/api/paragraph", params={"doc": docs[0]["doc"], "paragraph": "13",
+                                             "label": "Legal co-operation"}).json()
+    assert p["text"].startswith("Legal co-operation:")
+    assert client.get("/api/paragraph", params={"doc": "x", "paragraph": "1"}).status_code == 404
+    assert client.get("/docs").status_code == 200 and "/api/ask" in client.get("/openapi.json").json()["paths"]
+
+
+def test_feedback_is_stored_durably(client, service):
+    before = len(feedback.read(service.settings.feedback_path))
+    res = client.post("/api/feedback", json={"question": "q", "answer": "a [¶5]", "vote": "up",
+                                             "citations": [{"paragraph": "5"}]})
+    assert res.status_code == 200
+    rows = feedback.read(service.settings.feedback_path)
+    assert len(rows) == before + 1 and rows[-1]["vote"] == "up" and rows[-1]["time"]
+    assert client.post("/api/feedback", json={"question": "q", "answer": "a", "vote": "meh"}).status_code == 422
+    cross = client.post("/api/feedback", json={"question": "q", "answer": "a", "vote": "down"},
+                        headers={"origin": "http://elsewhere.example"})
+    assert cross.status_code == 403  # the default "*" opens the read-only chat, nothing more
+
+
+def test_default_embedding_policy_allows_any_origin_to_read(client):
+    res = client.options("/api/ask", headers={"origin": "http://a.example", "access-control-request-method": "POST",
+                                              "access-control-request-headers": "content-type"})
+    assert res.headers.get("access-control-allow-origin") in ("*", "http://a.example")
+    assert client.get("/embed").headers["content-security-policy"] == "frame-ancestors *"
+    page = client.get("/embed", params={"title": "<script>x</script>"}).text
+    assert "<script>x</script>" not in page
+    assert client.get("/widget.js").headers["content-type"].startswith("text/javascript")
+    assert client.get("/chat/gradio.js").text.startswith("import(")
+
+
+def test_allowed_origins_restrict_cors_and_framing(index_dir):
+    settings = Settings(index_dir=index_dir, corpus_dir=CORPUS, allowed_origins="https://legco.example")
+    with TestClient(create_app(QA(settings))) as c:
+        csp = c.get("/embed").headers["content-security-policy"]
+        assert csp == "frame-ancestors 'self' https://legco.example"
+        ok = c.options("/api/ask", headers={"origin": "https://legco.example", "access-control-request-method": "POST"})
+        assert ok.headers.get("access-control-allow-origin") == "https://legco.example"
+        bad = c.options("/api/ask", headers={"origin": "https://evil.example", "access-control-request-method": "POST"})
+        assert bad.headers.get("access-control-allow-origin") is None
