@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .config import Settings
-from .models import Answer, Citation, Hit
+from .models import Answer, Chunk, Citation, Hit
 from .query import Query
 from .retrieve import Retrieval
 from .store import Lexical, embed_text
@@ -47,6 +47,12 @@ class Scored:
     @property
     def text(self) -> str:
         return self.hit.chunk.text[self.start:self.end]
+
+
+def marker(retrieval: Retrieval, chunk: Chunk) -> str:
+    """`[¶5]`, or `[2024-05-20 ¶5]` once more than one document is indexed."""
+    label = retrieval.lexical.labels.get(chunk.doc_id)
+    return f"[{label} ¶{chunk.paragraph}]" if label else f"[¶{chunk.paragraph}]"
 
 
 def _answer_type_bonus(question: str, sentence: str) -> float:
@@ -148,13 +154,13 @@ class ExtractiveAnswerer:
             following = chosen[i + 1] if i + 1 < len(chosen) else None
             # consecutive sentences of one paragraph share one marker, after the last of them
             same_next = following is not None and following.hit.unit == c.hit.unit
-            parts.append(c.text if same_next else f"{c.text} [¶{chunk.paragraph}]")
+            parts.append(c.text if same_next else f"{c.text} {marker(retrieval, chunk)}")
             cit = citations.get(c.hit.unit)
             if cit is None:
                 citations[c.hit.unit] = Citation(
                     doc=chunk.doc_id, title=chunk.title, paragraph=chunk.paragraph, label=chunk.label,
                     quote=c.text, score=c.hit.score, heading=" › ".join(chunk.heading_path),
-                    date=chunk.date, text=chunk.text)
+                    date=chunk.date, text=chunk.text, marker=marker(retrieval, chunk))
             else:
                 cit.quote = f"{cit.quote} … {c.text}"
         text = " ".join(parts)

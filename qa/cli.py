@@ -41,30 +41,70 @@ def _print_answer(answer: Any) -> None:
     if answer.citations:
         print()
         for c in answer.citations:
-            where = f"¶{c.paragraph}" + (f" ({c.label})" if c.label else "")
-            print(f"  [{where}] {c.title}{', ' + c.date if c.date else ''}")
+            where = (c.marker or f"[¶{c.paragraph}]") + (f" ({c.label})" if c.label else "")
+            print(f"  {where} {c.title}{', ' + c.date if c.date else ''}")
             print(f"      “{c.quote}”")
 
 
-def cmd_index(qa: Any, args: argparse.Namespace) -> int:
+def _bar(quiet: bool, desc: str = "embedding") -> Any:
     from tqdm import tqdm
 
-    bar = tqdm(total=0, unit="chunk", desc="embedding", disable=args.quiet or None, file=sys.stderr)
+    return tqdm(total=0, unit="chunk", desc=desc, disable=quiet or None, file=sys.stderr)
+
+
+def _summary(result: Any) -> int:
+    for reason in result.skipped:
+        print(f"skipped: {reason}", file=sys.stderr)
+    if not result.documents and result.skipped:
+        print("error: no document could be read", file=sys.stderr)
+        return EXIT_INGEST
+    print(f"{len(result.documents)} document(s), {result.chunks} chunks: {result.report}")
+    return 0
+
+
+def cmd_index(qa: Any, args: argparse.Namespace) -> int:
+    action = args.paths[0] if args.paths and args.paths[0] in ("add", "remove", "list", "rebuild") else None
+    rest = args.paths[1:] if action else args.paths
+    if action == "list":
+        rows = qa.documents()
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False))
+            return 0
+        print(f"{'document':44} {'date':10} {'¶':>4} {'chunks':>6} {'hash':16} {'added':20} title")
+        for r in rows:
+            print(f"{r['doc'][:44]:44} {r['date'] or '-':10} {r['paragraphs']:>4} {r['chunks']:>6} "
+                  f"{r['hash']:16} {r['added'][:19]:20} {r['title']}")
+        print(f"{len(rows)} document(s)")
+        return 0
+    if action == "remove":
+        if len(rest) != 1:
+            print("error: give one document id (see `qa index list`)", file=sys.stderr)
+            return EXIT_USAGE
+        if not qa.remove(rest[0]):
+            print(f"error: no document {rest[0]!r} in the index", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"removed {rest[0]} (its file is kept in {qa.settings.corpus_dir}/.removed/)")
+        return 0
+    bar = _bar(args.quiet)
 
     def on_total(n: int) -> None:
         bar.total = n
         bar.refresh()
 
-    paths = [Path(p) for p in args.paths] or None
-    result = qa.index(paths, progress=bar.update, on_total=on_total)
+    if action == "add":
+        from .ingest import discover
+
+        if not rest:
+            print("error: give files or folders to add", file=sys.stderr)
+            return EXIT_USAGE
+        files = [(p.name, p.read_bytes()) for p in discover([Path(p) for p in rest])]
+        result = qa.add(files, doc_id=args.id, title=args.title, date=args.date, progress=bar.update,
+                        on_total=on_total)
+    else:
+        paths = [Path(p) for p in rest] or None
+        result = qa.index(paths, progress=bar.update, on_total=on_total, force=action == "rebuild")
     bar.close()
-    for reason in result.skipped:
-        print(f"skipped: {reason}", file=sys.stderr)
-    if not result.documents:
-        print("error: no document could be read", file=sys.stderr)
-        return EXIT_INGEST
-    print(f"indexed {len(result.documents)} document(s), {result.chunks} chunks: {result.report}")
-    return 0
+    return _summary(result)
 
 
 def cmd_ask(qa: Any, args: argparse.Namespace) -> int:
@@ -124,9 +164,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"qa {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    i = sub.add_parser("index", help="build or update the index from corpus/ (or the given files)")
-    i.add_argument("paths", nargs="*", help="files or folders (default: QA_CORPUS_DIR)")
+    i = sub.add_parser(
+        "index", help="build or update the index", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="qa index [PATH ...]      make the index equal corpus/ (or update it from PATHs)\n"
+                    "qa index add PATH ...    copy files or folders into corpus/ and index them\n"
+                    "qa index remove DOC      remove a document (its file moves to corpus/.removed/)\n"
+                    "qa index list            what is indexed\n"
+                    "qa index rebuild         re-embed everything in corpus/")
+    i.add_argument("paths", nargs="*", metavar="[add|remove|list|rebuild] PATH")
     i.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    i.add_argument("--id", help="document id for `add` (default: the file name without extension)")
+    i.add_argument("--title", help="title for `add`, overriding the one found in the document")
+    i.add_argument("--date", help="date (YYYY-MM-DD) for `add`, overriding the one found in the document")
+    i.add_argument("--json", action="store_true", help="`list` as JSON")
     i.set_defaults(func=cmd_index)
 
     a = sub.add_parser("ask", help="answer a question with citations")

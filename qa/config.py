@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # Origins that may embed the chat and call the read-only API: "*" (any) or a comma-separated list
     allowed_origins: Annotated[list[str], NoDecode] = ["*"]
     max_body_bytes: int = 64 * 1024
+    max_upload_mb: int = 50
+    # Admin (upload/remove documents on the web); unset = admin disabled
+    admin_token: str | None = None
     feedback_path: Path = Path("feedback/feedback.jsonl")
 
     # Retrieval

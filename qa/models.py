@@ -113,12 +113,13 @@ class Citation:
     heading: str = ""
     date: str = ""
     text: str = ""  # the full paragraph, for the sources panel
+    marker: str = ""  # how the answer text cites it: "[¶5]" or "[2024-05-20 ¶5]"
 
     def to_json(self, full: bool = False) -> dict[str, Any]:
         data = asdict(self)
         data["score"] = round(self.score, 4)
         if not full:
-            for key in ("text",):
+            for key in ("text", "marker"):
                 data.pop(key)
         return data
 

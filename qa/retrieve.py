@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import Settings
-from .models import Chunk, Hit
+from .models import Hit
 from .query import Query
 from .store import Lexical, Store
 
@@ -52,7 +52,7 @@ class Retriever:
             vectors = self.store.embedder(model).queries(texts)
             timing[f"embed_{model}"] = (time.perf_counter() - t1) * 1000
             t2 = time.perf_counter()
-            for result in self.store.dense(model, vectors, s.candidates):
+            for result in self.store.dense(model, vectors, s.candidates, lex.versions):
                 best: dict[str, float] = {}
                 for hit in result:
                     best[hit.unit] = max(best.get(hit.unit, -1.0), hit.similarity)
@@ -82,6 +82,3 @@ class Retriever:
         timing["retrieve"] = (time.perf_counter() - t0) * 1000
         return Retrieval(hits, lex, timing)
 
-
-def unit_of(chunk: Chunk) -> str:
-    return chunk.unit

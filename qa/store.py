@@ -1,20 +1,31 @@
-"""The index: one Chroma collection per dense model (embedded or a Chroma server), plus a BM25
-index over the same citable units, rebuilt in memory from Chroma so the two can never disagree.
+"""The index: one Chroma collection per dense model (embedded or a Chroma server), a small `docs`
+collection recording each document's current version, and a BM25 index over the same citable units,
+rebuilt in memory from Chroma so the two can never disagree.
+
+Why versions: a document's chunks are written under a new version id first, and only then is the
+document's record switched to that version (one atomic write); old versions are deleted last. A
+crash at any point leaves every reader on a complete version, and the next run finishes the job.
+Unchanged paragraphs of a changed document reuse their vectors (matched by content hash), so editing
+one paragraph embeds one chunk.
 
 Plain chromadb, not `langchain_chroma`: we need collections created with our own registered embedding
 function (LangChain's wrapper creates them with Chroma's downloading default), stable ids and
-per-chunk hashes for diffing, which its vector-store API does not expose.
+metadata filters, which its vector-store API does not expose.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
-import shutil
+import tempfile
 import threading
-from dataclasses import dataclass
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import urlparse
 
 import bm25s
@@ -23,6 +34,7 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
+from filelock import FileLock
 
 from .chunk import CHUNKER_VERSION, units_of
 from .config import Settings
@@ -67,6 +79,28 @@ class QAEmbeddingFunction(EmbeddingFunction[Documents]):
         return "cosine"
 
 
+@register_embedding_function
+class NoEmbedding(EmbeddingFunction[Documents]):
+    """For the `docs` bookkeeping collection, which is never searched by vector."""
+
+    def __init__(self) -> None:
+        pass
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return [np.ones(1, dtype=np.float32) for _ in input]
+
+    @staticmethod
+    def name() -> str:
+        return "legco-qa-none"
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> "NoEmbedding":
+        return NoEmbedding()
+
+    def get_config(self) -> dict[str, Any]:
+        return {}
+
+
 def embed_text(chunk: Chunk) -> str:
     """What the models see: the heading path gives a paragraph its topic ("Hong Kong/Fujian …")."""
     context = " › ".join(chunk.heading_path)
@@ -75,16 +109,45 @@ def embed_text(chunk: Chunk) -> str:
 
 
 @dataclass
+class DocRecord:
+    """A document as indexed; its `version` names the chunk set that readers use."""
+
+    doc: str
+    version: str
+    hash: str
+    title: str = ""
+    date: str = ""
+    short: str = ""
+    source: str = ""
+    paragraphs: int = 0
+    chunks: int = 0
+    added: str = ""
+
+    def metadata(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class DocInput:
+    """What to index for one document: its record and chunks."""
+
+    record: DocRecord
+    chunks: list[Chunk]
+
+
+@dataclass
 class SyncReport:
     added: int = 0
     updated: int = 0
-    deleted: int = 0
+    removed: int = 0
     unchanged: int = 0
     embedded: int = 0
+    reused: int = 0
+    docs: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return (f"{self.added} added, {self.updated} updated, {self.deleted} deleted, "
-                f"{self.unchanged} unchanged ({self.embedded} embeddings computed)")
+        return (f"{self.added} added, {self.updated} updated, {self.removed} removed, {self.unchanged} unchanged "
+                f"document(s); {self.embedded} embeddings computed, {self.reused} reused")
 
 
 @dataclass
@@ -92,6 +155,14 @@ class DenseHit:
     chunk_id: str
     unit: str
     similarity: float
+
+
+def version_of(doc: str, doc_hash: str) -> str:
+    return f"{doc}@{doc_hash[:12]}"
+
+
+def chunk_id(version: str, chunk: Chunk) -> str:
+    return f"{version}#{chunk.paragraph}" + (f"|{chunk.label}" if chunk.label else "") + f"~{chunk.window}"
 
 
 _ACRONYM = re.compile(r"((?:[A-Z][\w'-]*\s+(?:(?:of|and|the|for|on)\s+)*){1,8})\(([A-Z][A-Za-z]{1,7})\)")
@@ -113,11 +184,15 @@ def find_acronyms(texts: list[str]) -> dict[str, list[str]]:
 
 
 class Lexical:
-    """BM25 (bm25s) over whole citable units; heading text included, as for the dense models."""
+    """BM25 (bm25s) over whole citable units; heading text included, as for the dense models.
+    One snapshot of the index: also the versions and document labels readers use with it."""
 
-    def __init__(self, units: dict[str, Chunk]) -> None:
+    def __init__(self, units: dict[str, Chunk], versions: list[str] | None = None,
+                 labels: dict[str, str] | None = None) -> None:
         self.units = list(units.values())
         self.keys = list(units.keys())
+        self.versions = versions or []
+        self.labels = labels or {}  # doc id → short citation label, when more than one document
         self.acronyms = find_acronyms([u.text for u in self.units])
         docs = [self.expand(terms(embed_text(u))) for u in self.units]
         self.unit_terms = [set(d) for d in docs]
@@ -151,24 +226,35 @@ class Lexical:
 
 
 class Store:
-    """All index I/O. Thread-safe for one writer and many readers: a sync builds the new lexical
-    index aside and swaps it in, so queries keep being answered from the old state meanwhile."""
+    """All index I/O. One writer at a time (a thread lock and a lock file); readers never wait:
+    they use the snapshot of the last completed write until the next one is committed."""
+
+    REFRESH_S = 2.0
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._write_lock = threading.Lock()
+        self._thread_lock = threading.RLock()
         self._lexical: Lexical | None = None
+        self._lexical_key: tuple[tuple[str, str], ...] | None = None
+        self._checked_at = 0.0
         self._client = self._connect()
 
     # -- connection -------------------------------------------------------------------------
     def _connect(self) -> Any:
         chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
         url = self.settings.chroma_url
-        if url:
-            parsed = urlparse(url if "://" in url else f"http://{url}")
-            return chromadb.HttpClient(host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
-                                       ssl=parsed.scheme == "https", settings=chroma_settings)
-        return chromadb.PersistentClient(path=str(self.settings.index_dir), settings=chroma_settings)
+        try:
+            if url:
+                parsed = urlparse(url if "://" in url else f"http://{url}")
+                return chromadb.HttpClient(host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
+                                           ssl=parsed.scheme == "https", settings=chroma_settings)
+            return chromadb.PersistentClient(path=str(self.settings.index_dir), settings=chroma_settings)
+        except Exception as exc:  # a damaged sqlite file, an unreachable server
+            raise IndexError_(f"cannot open the index in {self.where}: {exc}") from exc
+
+    @property
+    def where(self) -> str:
+        return self.settings.chroma_url or str(self.settings.index_dir)
 
     def collection_name(self, model: str) -> str:
         safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in model).strip("-_")
@@ -177,72 +263,178 @@ class Store:
     def _collection(self, model: str, create: bool = False) -> Any:
         name = self.collection_name(model)
         ef = QAEmbeddingFunction(model)
-        if create:
-            embedder = get_embedder(model)
-            return self._client.get_or_create_collection(
-                name, embedding_function=ef, configuration={"hnsw": {"space": "cosine"}},
-                metadata={"model": model, "dim": embedder.dim, "chunker": CHUNKER_VERSION})
         try:
+            if create:
+                embedder = get_embedder(model)
+                return self._client.get_or_create_collection(
+                    name, embedding_function=ef, configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"model": model, "dim": embedder.dim, "chunker": CHUNKER_VERSION})
             return self._client.get_collection(name, embedding_function=ef)
         except Exception as exc:  # chromadb raises NotFoundError/ValueError depending on backend
-            raise IndexError_(
-                f"no index for model {model!r} in {self.where}; run `qa index` first") from exc
+            raise IndexError_(f"no index for model {model!r} in {self.where}; run `qa index` first") from exc
 
-    @property
-    def where(self) -> str:
-        return self.settings.chroma_url or str(self.settings.index_dir)
+    def _docs_collection(self, create: bool = False) -> Any:
+        name = f"{self.settings.collection_prefix}-docs"
+        try:
+            if create:
+                return self._client.get_or_create_collection(name, embedding_function=NoEmbedding(),
+                                                             metadata={"chunker": CHUNKER_VERSION})
+            return self._client.get_collection(name, embedding_function=NoEmbedding())
+        except Exception as exc:
+            raise IndexError_(f"no index in {self.where}; run `qa index` first") from exc
+
+    @contextmanager
+    def write_lock(self) -> Iterator[None]:
+        """Serialise writers in this process and across processes on this machine."""
+        if self.settings.chroma_url:
+            key = hashlib.sha256(self.settings.chroma_url.encode()).hexdigest()[:16]
+            path = Path(tempfile.gettempdir()) / f"legco-qa-{key}.lock"
+        else:
+            self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+            path = self.settings.index_dir / ".write.lock"
+        with self._thread_lock, FileLock(str(path)):
+            yield
+
+    # -- state ------------------------------------------------------------------------------
+    def docs(self) -> dict[str, DocRecord]:
+        """The committed documents, by id."""
+        col = self._docs_collection()
+        got = col.get(include=["metadatas"])
+        records = {}
+        for meta in got["metadatas"] or []:
+            fields = {k: meta.get(k) for k in DocRecord.__dataclass_fields__ if k in meta}
+            record = DocRecord(**fields)  # type: ignore[arg-type]
+            records[record.doc] = record
+        return records
+
+    def labels(self, records: dict[str, DocRecord]) -> dict[str, str]:
+        """Short, unambiguous citation labels, needed only once there is more than one document."""
+        if len(records) < 2:
+            return {}
+        wanted = {doc: (r.short or r.date or doc) for doc, r in records.items()}
+        counts: dict[str, int] = {}
+        for label in wanted.values():
+            counts[label] = counts.get(label, 0) + 1
+        return {doc: (label if counts[label] == 1 else doc) for doc, label in wanted.items()}
 
     # -- writing ----------------------------------------------------------------------------
-    def sync(self, chunks: list[Chunk], progress: Callable[[int], None] | None = None,
-             docs: set[str] | None = None) -> SyncReport:
-        """Make the index equal `chunks`: embed only what is new or changed, delete what is gone.
-
-        With `docs`, only those documents are touched (others are left as they are)."""
+    def sync(self, inputs: list[DocInput], prune: bool = False, force: bool = False,
+             progress: Callable[[int], None] | None = None) -> SyncReport:
+        """Bring the given documents up to date; with `prune`, remove every other document too."""
         report = SyncReport()
-        with self._write_lock:
-            for model in self.settings.embed_models:
-                part = self._sync_model(model, chunks, progress, docs)
-                part.embedded += report.embedded
-                report = part  # counts are per chunk, the same for every model; embeddings add up
-            self._lexical = None
-            self.lexical()
+        with self.write_lock():
+            docs_col = self._docs_collection(create=True)
+            current = self.docs()
+            cols = {m: self._collection(m, create=True) for m in self.settings.embed_models}
+            for model, col in list(cols.items()):
+                meta = col.metadata or {}
+                if meta.get("chunker") != CHUNKER_VERSION or meta.get("model") != model:
+                    log.info("collection for %s was built by another chunker or model: rebuilding", model)
+                    self._client.delete_collection(col.name)
+                    cols[model] = self._collection(model, create=True)
+            for item in inputs:
+                record = item.record
+                before = current.get(record.doc)
+                state = "unchanged"
+                if before is None:
+                    state = "added"
+                elif before.version != record.version or force:
+                    state = "updated"
+                complete = all(self._complete(col, record.version, len(item.chunks)) for col in cols.values())
+                if state == "unchanged" and complete:
+                    report.unchanged += 1
+                    if progress:
+                        progress(len(item.chunks) * len(cols))
+                    continue
+                for model, col in cols.items():
+                    embedded, reused = self._write_chunks(model, col, record, item.chunks, force, progress)
+                    report.embedded += embedded
+                    report.reused += reused
+                record.added = before.added if before and before.added else _now()
+                docs_col.upsert(ids=[record.doc], embeddings=[[1.0]], documents=[record.title],
+                                metadatas=[record.metadata()])  # the commit point for this document
+                for col in cols.values():
+                    col.delete(where={"$and": [{"doc": record.doc}, {"version": {"$ne": record.version}}]})
+                if state == "added":
+                    report.added += 1
+                else:  # changed, forced, or finishing an interrupted run
+                    report.updated += 1
+                report.docs.append(record.doc)
+            if prune:
+                keep = {i.record.doc for i in inputs}
+                for doc in current:
+                    if doc not in keep:
+                        self._remove(doc, cols.values(), docs_col)
+                        report.removed += 1
+            self._collect_garbage(cols.values())
+            self._drop_unconfigured()
+        self.refresh(force=True)
         return report
 
-    def _sync_model(self, model: str, chunks: list[Chunk], progress: Callable[[int], None] | None,
-                    docs: set[str] | None) -> SyncReport:
-        col = self._collection(model, create=True)
-        meta = col.metadata or {}
-        if meta.get("chunker") != CHUNKER_VERSION or meta.get("model") != model:
-            log.info("index for %s was built by another chunker or model: rebuilding", model)
-            self._client.delete_collection(col.name)
-            col = self._collection(model, create=True)
-        existing = col.get(include=["metadatas"])
-        have = {i: (m or {}).get("hash") for i, m in zip(existing["ids"], existing["metadatas"] or [])}
-        if docs is not None:
-            have = {i: h for i, h in have.items() if i.split("#", 1)[0] in docs}
-        want = {c.id: c for c in chunks}
-        todo = [c for c in chunks if have.get(c.id) != c.hash]
-        stale = [i for i in have if i not in want]
-        report = SyncReport(
-            added=sum(1 for c in todo if c.id not in have), updated=sum(1 for c in todo if c.id in have),
-            deleted=len(stale), unchanged=len(want) - len(todo))
+    def _complete(self, col: Any, version: str, expected: int) -> bool:
+        return len(col.get(where={"version": version}, include=[])["ids"]) == expected
+
+    def _write_chunks(self, model: str, col: Any, record: DocRecord, chunks: list[Chunk], force: bool,
+                      progress: Callable[[int], None] | None) -> tuple[int, int]:
+        """Write one version's chunks: keep those already written (a resumed run), copy vectors of
+        unchanged text from older versions, embed the rest."""
+        have = set() if force else set(col.get(where={"version": record.version}, include=[])["ids"])
+        old = col.get(where={"doc": record.doc}, include=["embeddings", "metadatas"])
+        by_hash = {} if force else {
+            (m or {}).get("hash"): e for m, e in zip(old["metadatas"] or [], old["embeddings"]
+                                                      if old["embeddings"] is not None else [])}
+        todo = [c for c in chunks if chunk_id(record.version, c) not in have]
+        if progress and len(todo) < len(chunks):
+            progress(len(chunks) - len(todo))
+        embedded = reused = 0
         embedder = get_embedder(model)
-        batch = 32
-        for i in range(0, len(todo), batch):
-            part = todo[i:i + batch]
-            vectors = embedder.passages([embed_text(c) for c in part])
-            col.upsert(ids=[c.id for c in part], embeddings=[v.tolist() for v in vectors],
-                       documents=[c.text for c in part], metadatas=[c.metadata() for c in part])
-            report.embedded += len(part)
+        for i in range(0, len(todo), 32):
+            part = todo[i:i + 32]
+            vectors: list[list[float] | None] = [None if by_hash.get(c.hash) is None else list(by_hash[c.hash])
+                                                 for c in part]
+            missing = [j for j, v in enumerate(vectors) if v is None]
+            if missing:
+                fresh = embedder.passages([embed_text(part[j]) for j in missing])
+                for j, vec in zip(missing, fresh):
+                    vectors[j] = vec.tolist()
+            embedded += len(missing)
+            reused += len(part) - len(missing)
+            col.upsert(ids=[chunk_id(record.version, c) for c in part], embeddings=vectors,  # type: ignore[arg-type]
+                       documents=[c.text for c in part],
+                       metadatas=[{**c.metadata(), "version": record.version} for c in part])
             if progress:
                 progress(len(part))
-        if stale:
-            col.delete(ids=stale)
-        return report
+        return embedded, reused
 
-    def drop_unconfigured(self) -> list[str]:
+    def remove(self, doc: str) -> bool:
+        with self.write_lock():
+            current = self.docs()
+            if doc not in current:
+                return False
+            cols = [self._collection(m, create=True) for m in self.settings.embed_models]
+            self._remove(doc, cols, self._docs_collection(create=True))
+        self.refresh(force=True)
+        return True
+
+    def _remove(self, doc: str, cols: Any, docs_col: Any) -> None:
+        docs_col.delete(ids=[doc])  # the commit point: readers stop seeing it here
+        for col in cols:
+            col.delete(where={"doc": doc})
+
+    def _collect_garbage(self, cols: Any) -> None:
+        """Delete chunks of versions no document points at (left by an interrupted run)."""
+        live = {r.version for r in self.docs().values()}
+        for col in cols:
+            metas = col.get(include=["metadatas"])
+            stale = [i for i, m in zip(metas["ids"], metas["metadatas"] or [])
+                     if (m or {}).get("version") not in live]
+            for k in range(0, len(stale), 500):
+                col.delete(ids=stale[k:k + 500])
+
+    def _drop_unconfigured(self) -> list[str]:
         """Delete collections of models no longer configured (a model change re-embeds, never mixes)."""
         keep = {self.collection_name(m) for m in self.settings.embed_models}
+        keep.add(f"{self.settings.collection_prefix}-docs")
         prefix = self.settings.collection_prefix + "-"
         dropped = []
         for col in self._client.list_collections():
@@ -253,21 +445,39 @@ class Store:
         return dropped
 
     # -- reading ----------------------------------------------------------------------------
-    def chunks(self) -> list[Chunk]:
+    def chunks(self, versions: list[str] | None = None) -> list[Chunk]:
+        if versions is None:
+            versions = [r.version for r in self.docs().values()]
+        if not versions:
+            return []
         col = self._collection(self.settings.embed_models[0])
-        got = col.get(include=["documents", "metadatas"])
+        got = col.get(where={"version": {"$in": versions}}, include=["documents", "metadatas"])
         return [Chunk.from_metadata(doc, meta) for doc, meta in
                 zip(got["documents"] or [], got["metadatas"] or [])]
 
+    def refresh(self, force: bool = False) -> Lexical:
+        """Rebuild the lexical snapshot if the committed documents changed (also by another process
+        writing to the same Chroma server)."""
+        records = self.docs()
+        key = tuple(sorted((d, r.version) for d, r in records.items()))
+        if force or self._lexical is None or key != self._lexical_key:
+            versions = [v for _, v in key]
+            lex = Lexical(units_of(self.chunks(versions)), versions, self.labels(records))
+            self._lexical, self._lexical_key = lex, key
+        self._checked_at = time.monotonic()
+        return self._lexical
+
     def lexical(self) -> Lexical:
         lex = self._lexical
-        if lex is None:
-            lex = Lexical(units_of(self.chunks()))
-            self._lexical = lex
+        if lex is None or time.monotonic() - self._checked_at > self.REFRESH_S:
+            return self.refresh()
         return lex
 
     def check(self) -> dict[str, int]:
-        """Raise IndexError_ unless every configured model's collection exists and agrees."""
+        """Raise IndexError_ unless there is a committed, searchable index."""
+        records = self.docs()
+        if not records:
+            raise IndexError_(f"index in {self.where} is empty; run `qa index`")
         counts = {}
         for model in self.settings.embed_models:
             col = self._collection(model)
@@ -275,29 +485,22 @@ class Store:
             if meta.get("model") != model or meta.get("chunker") != CHUNKER_VERSION:
                 raise IndexError_(f"index in {self.where} was built by another version; run `qa index`")
             counts[model] = col.count()
-        if len(set(counts.values())) > 1:
-            raise IndexError_(f"index in {self.where} is incomplete ({counts}); run `qa index`")
-        if not any(counts.values()):
-            raise IndexError_(f"index in {self.where} is empty; run `qa index`")
         return counts
 
-    def dense(self, model: str, vectors: np.ndarray, n: int) -> list[list[DenseHit]]:
+    def dense(self, model: str, vectors: np.ndarray, n: int, versions: list[str]) -> list[list[DenseHit]]:
         col = self._collection(model)
-        res = col.query(query_embeddings=[v.tolist() for v in vectors], n_results=n,
+        where = {"version": {"$in": versions}} if versions else None
+        res = col.query(query_embeddings=[v.tolist() for v in vectors], n_results=n, where=where,
                         include=["metadatas", "distances"])
         out = []
         for ids, metas, dists in zip(res["ids"], res["metadatas"], res["distances"]):
-            hits = []
-            for cid, meta, dist in zip(ids, metas, dists):
-                chunk_unit = cid.rsplit("~", 1)[0]
-                hits.append(DenseHit(cid, chunk_unit, 1.0 - float(dist)))
-            out.append(hits)
+            out.append([DenseHit(cid, Chunk.from_metadata("", meta).unit, 1.0 - float(dist))
+                        for cid, meta, dist in zip(ids, metas, dists)])
         return out
 
     def embedder(self, model: str) -> Embedder:
         return get_embedder(model)
 
 
-def remove_index_dir(path: Path) -> None:
-    if path.exists():
-        shutil.rmtree(path)
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -71,7 +71,7 @@ def test_missing_or_corrupt_index_exits_3(tmp_path):
 def test_index_reports_and_is_idempotent(index_dir):
     out = run(["index", "--quiet"], index_dir)
     assert out.returncode == 0, out.stderr
-    assert "0 added, 0 updated, 0 deleted" in out.stdout and "(0 embeddings computed)" in out.stdout
+    assert "0 added, 0 updated, 0 removed, 1 unchanged" in out.stdout and "0 embeddings computed" in out.stdout
 
 
 def test_eval_prints_per_type_table(index_dir, tmp_path: Path):

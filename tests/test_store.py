@@ -12,10 +12,10 @@ from conftest import CORPUS, PAPER
 def test_reindex_is_idempotent_and_embeds_nothing(tmp_path):
     qa = QA(Settings(index_dir=tmp_path / "idx", corpus_dir=CORPUS, embed_models=["e5-small"]))
     first = qa.index()
-    assert first.report.added == first.chunks > 20 and first.report.embedded == first.chunks
+    assert first.report.added == 1 and first.chunks > 20 and first.report.embedded == first.chunks
     second = qa.index()
-    assert second.report.embedded == 0 and second.report.unchanged == first.chunks
-    assert (second.report.added, second.report.updated, second.report.deleted) == (0, 0, 0)
+    assert second.report.embedded == 0 and second.report.unchanged == 1
+    assert (second.report.added, second.report.updated, second.report.removed) == (0, 0, 0)
 
 
 def test_a_changed_paragraph_is_the_only_thing_re_embedded(tmp_path):
@@ -28,8 +28,11 @@ def test_a_changed_paragraph_is_the_only_thing_re_embedded(tmp_path):
     (corpus / PAPER.name).write_text(text.replace("Members are invited to note", "Members are asked to note"),
                                      encoding="utf-8")
     report = qa.index().report
-    assert (report.updated, report.embedded, report.added, report.deleted) == (1, 1, 0, 0)
-    chunk = next(c for c in qa.store.chunks() if c.paragraph == "15")
+    assert (report.updated, report.embedded, report.added, report.removed) == (1, 1, 0, 0)
+    assert report.reused == qa.list_documents()[0].chunks - 1
+    chunks = qa.store.chunks()
+    assert len(chunks) == qa.list_documents()[0].chunks  # the old version is gone
+    chunk = next(c for c in chunks if c.paragraph == "15")
     assert chunk.text.startswith("Members are asked to note")
 
 
@@ -50,7 +53,7 @@ def test_changing_the_model_re_embeds_instead_of_mixing(tmp_path):
     result = QA(s2).index()
     assert result.report.embedded == result.chunks  # all new vectors for the new model
     names = {c.name for c in Store(s2)._client.list_collections()}
-    assert names == {"qa-minilm"}
+    assert names == {"qa-minilm", "qa-docs"}
 
 
 def test_missing_or_empty_index_is_a_clear_error(tmp_path):
@@ -64,7 +67,7 @@ def test_same_code_runs_against_a_chroma_server(chroma_server, tmp_path):
     settings = Settings(chroma_url=chroma_server, index_dir=tmp_path / "unused", corpus_dir=CORPUS)
     qa = QA(settings)
     result = qa.index()
-    assert result.report.added == result.chunks
+    assert result.report.added == 1 and result.report.embedded == 2 * result.chunks
     assert qa.index().report.embedded == 0
     answer = qa.ask("When was the PPRD Joint Conference held in Guiyang?")
     assert answer.citations[0].paragraph == "9" and "7 July 2023" in answer.answer

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ..models import Answer, Citation
 
-_MARKER = re.compile(r"\[¶(\d+)\]")
+_MARKER = re.compile(r"\[(?:[^\[\]¶]*?\s)?¶(\d+)\]")
 
 
 def cite_href(c: Citation) -> str:
@@ -20,10 +20,10 @@ def unit_key(c: Citation) -> str:
     return f"{c.doc}#{c.paragraph}" + (f"|{c.label}" if c.label else "")
 
 
-def citation_for(answer: Answer, paragraph: str, sentence: str) -> Citation | None:
-    """The citation a marker belongs to: same paragraph number, and quoting the sentence before it
-    (¶13's bullets share a number, so the number alone is not enough)."""
-    same = [c for c in answer.citations if c.paragraph == paragraph]
+def citation_for(answer: Answer, marker: str, paragraph: str, sentence: str) -> Citation | None:
+    """The citation a marker belongs to: same marker (document and paragraph), and quoting the
+    sentence before it (¶13's bullets share a number, so the number alone is not enough)."""
+    same = [c for c in answer.citations if (c.marker == marker if c.marker else c.paragraph == paragraph)]
     for c in same:
         if any(part and part in sentence for part in c.quote.split(" … ")):
             return c
@@ -38,10 +38,9 @@ def answer_markdown(answer: Answer) -> str:
     out, last = [], 0
     for m in _MARKER.finditer(answer.answer):
         sentence = answer.answer[last:m.start()]
-        c = citation_for(answer, m.group(1), sentence)
-        label = f"¶{m.group(1)}"
+        c = citation_for(answer, m.group(0), m.group(1), sentence)
         out.append(sentence)
-        out.append(f"[[{label}]]({cite_href(c)})" if c else f"[{label}]")
+        out.append(f"[{m.group(0)}]({cite_href(c)})" if c else m.group(0))
         last = m.end()
     out.append(answer.answer[last:])
     return "".join(out)

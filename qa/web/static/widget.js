@@ -112,15 +112,15 @@
     function renderAnswer(node, data) {
       node.textContent = "";
       if (data.abstained) { node.classList.add("abstain"); node.textContent = data.answer; return; }
-      var re = /\[¶(\d+)\]/g, last = 0, m;
+      var re = /\[(?:[^\[\]¶]*?\s)?¶(\d+)\]/g, last = 0, m;
       while ((m = re.exec(data.answer))) {
         var sentence = data.answer.slice(last, m.index);
         node.appendChild(document.createTextNode(sentence));
-        var same = data.citations.filter(function (c) { return c.paragraph === m[1]; });
+        var same = data.citations.filter(function (c) { return c.marker ? c.marker === m[0] : c.paragraph === m[1]; });
         var c = same.filter(function (c) {
           return c.quote.split(" … ").some(function (q) { return q && sentence.indexOf(q) >= 0; });
         })[0] || same[0];
-        var b = el("button", "cite", "[¶" + m[1] + "]");
+        var b = el("button", "cite", m[0]);
         b.type = "button";
         if (c) b.addEventListener("click", showSource.bind(null, c));
         node.appendChild(b);

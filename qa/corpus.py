@@ -1,0 +1,93 @@
+"""The corpus folder is the source of truth: the index always equals it. Adding a document puts its
+file here (under a safe name, written atomically), with any title/date override kept beside it;
+removing one moves the file to a `.removed/` folder rather than deleting it."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .ingest import SUPPORTED_SUFFIXES, IngestError
+
+OVERRIDES = ".qa-meta"
+TRASH = ".removed"
+_UNSAFE = re.compile(r"[^\w.\-\u3400-\u9fff]+")
+
+
+def safe_name(name: str) -> str:
+    """A file name with no directory part, no leading dots and nothing a shell or a path resolver
+    could misread ("../../etc/passwd" → "passwd", refused for its type)."""
+    base = name.replace("\\", "/").split("/")[-1]
+    base = _UNSAFE.sub("-", base).strip(".-_ ")[:120]
+    suffix = Path(base).suffix.lower()
+    if not base or not Path(base).stem:
+        raise IngestError(f"{name!r}: not a usable file name")
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise IngestError(f"{base}: unsupported file type {suffix or '(none)'}")
+    return base
+
+
+class Corpus:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _inside(self, path: Path) -> Path:
+        resolved = path.resolve()
+        if resolved.parent != self.root.resolve():
+            raise IngestError(f"{path.name}: refusing to write outside the corpus folder")
+        return resolved
+
+    def contains(self, path: Path) -> bool:
+        try:
+            return path.resolve().parent == self.root.resolve()
+        except OSError:
+            return False
+
+    def place(self, name: str, data: bytes) -> Path:
+        """Write a file into the corpus atomically (a crash never leaves half a file)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        target = self._inside(self.root / safe_name(name))
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-", suffix=".part")
+        try:
+            os.fchmod(fd, 0o644)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return target
+
+    def overrides(self, path: Path) -> dict[str, str]:
+        meta = self.root / OVERRIDES / f"{path.name}.json"
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+            return {k: str(v) for k, v in data.items() if k in ("id", "title", "date") and v}
+        except (OSError, ValueError):
+            return {}
+
+    def set_overrides(self, path: Path, **values: str | None) -> None:
+        clean = {k: v for k, v in values.items() if v}
+        meta = self.root / OVERRIDES / f"{path.name}.json"
+        if not clean:
+            meta.unlink(missing_ok=True)
+            return
+        meta.parent.mkdir(parents=True, exist_ok=True)
+        meta.write_text(json.dumps(clean, ensure_ascii=False), encoding="utf-8")
+
+    def trash(self, path: Path) -> Path | None:
+        if not path.exists() or not self.contains(path):
+            return None
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        target = self.root / TRASH / f"{stamp}-{path.name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), target)
+        (self.root / OVERRIDES / f"{path.name}.json").unlink(missing_ok=True)
+        return target
