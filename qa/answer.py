@@ -17,7 +17,7 @@ from .models import Answer, Chunk, Citation, Hit
 from .query import Query
 from .retrieve import Retrieval
 from .store import Lexical, embed_text
-from .text import sentences, terms
+from .text import is_cjk, sentences, terms
 
 _DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
                    r"November|December)\b|\b(19|20)\d\d\b")
@@ -83,6 +83,13 @@ class ExtractiveAnswerer:
         oov = sum(1.0 for g in query.groups if not any(lex.df.get(t) for t in g))
         present = lex.unit_terms[lex.keys.index(hit.unit)]
         covered = sum(lex.idf(t) * w for t, w in weights.items() if t in present)
+        if query.lang == "zh" and is_cjk(hit.chunk.text):
+            # a Chinese paragraph for a Chinese question: its own words are the evidence
+            own = {t: w for t, w in weights.items() if is_cjk(t)}
+            total = sum(lex.idf(t) * w for t, w in own.items() if lex.df.get(t)) or 1.0
+            coverage = sum(lex.idf(t) * w for t, w in own.items() if t in present) / total
+            dense_part = max(0.0, min(1.0, (hit.sims.get("e5-small", 0.0) - 0.80) / 0.12))
+            return 0.6 * coverage + 0.4 * dense_part
         coverage = covered / (total + 2.0 * oov) if total + oov else 0.0
         dense = hit.sims.get("e5-small", 0.0)
         dense_part = max(0.0, min(1.0, (dense - 0.80) / 0.12))

@@ -98,6 +98,8 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
         query = Query(text, lang, _weights(words), [text], groups=[(w,) for w in words])
     elif lang == "zh":
         gloss, weighted, named, groups = translate(text)
+        # the question's own bigrams too, for documents written in Chinese
+        weighted = {**_weights([t for t in terms(text) if is_cjk(t)], 0.5), **weighted}
         query = Query(text, lang, weighted, [text, gloss], gloss=gloss, names=named, groups=groups)
     else:
         words = terms(text)

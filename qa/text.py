@@ -11,7 +11,7 @@ import Stemmer
 _STEMMER = Stemmer.Stemmer("english")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9\u4e00-\u9fff])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9\u4e00-\u9fff])|(?<=[。！？；])[」』”’]*\s*")
 _ABBREV_END = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|No|para|e\.g|i\.e|etc|Cap)\.$")
 
 STOPWORDS = frozenset("""
@@ -63,9 +63,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        if _ABBREV_END.search(text[start:match.start()]):
+        if _ABBREV_END.search(text[start:match.start()]) or match.end() >= len(text.rstrip()):
             continue
-        spans.append((start, match.start()))
+        end = match.start() + len(match.group(0).rstrip())  # closing quotes stay with their sentence
+        if text[start:end].strip():
+            spans.append((start, end))
         start = match.end()
     if text[start:].strip():
         spans.append((start, len(text.rstrip())))

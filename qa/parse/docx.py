@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from typing import Callable
 
 from . import ParseError, from_paragraphs
 from ..models import Document
@@ -28,6 +29,36 @@ def _check_zip(data: bytes, name: str) -> None:
         raise ParseError(f"{name}: not a valid .docx file") from exc
 
 
+def _start_values(document: object, qn: object) -> "Callable[[tuple[str, str]], int]":
+    """Where each list starts counting (a paper whose first numbered paragraph is 2 says so here)."""
+    try:
+        numbering = document.part.numbering_part.element  # type: ignore[attr-defined]
+    except (KeyError, AttributeError, NotImplementedError):
+        return lambda key: 1
+
+    def start(key: tuple[str, str]) -> int:
+        num_id, ilvl = key
+        for num in numbering.findall(qn("w:num")):
+            if num.get(qn("w:numId")) != num_id:
+                continue
+            for override in num.findall(qn("w:lvlOverride")):
+                so = override.find(qn("w:startOverride"))
+                if override.get(qn("w:ilvl")) == ilvl and so is not None:
+                    return int(so.get(qn("w:val")))
+            abstract = num.find(qn("w:abstractNumId"))
+            aid = abstract.get(qn("w:val")) if abstract is not None else None
+            for absnum in numbering.findall(qn("w:abstractNum")):
+                if absnum.get(qn("w:abstractNumId")) != aid:
+                    continue
+                for lvl in absnum.findall(qn("w:lvl")):
+                    st = lvl.find(qn("w:start"))
+                    if lvl.get(qn("w:ilvl")) == ilvl and st is not None:
+                        return int(st.get(qn("w:val")))
+        return 1
+
+    return start
+
+
 def parse(data: bytes, doc_id: str, name: str) -> Document:
     _check_zip(data, name)
     import docx
@@ -39,6 +70,7 @@ def parse(data: bytes, doc_id: str, name: str) -> Document:
         raise ParseError(f"{name}: damaged Word document ({type(exc).__name__})") from exc
     paragraphs: list[str] = []
     counters: dict[tuple[str, str], int] = {}
+    starts = _start_values(document, qn)
     for para in document.paragraphs:
         text = " ".join(para.text.split())
         if not text:
@@ -49,12 +81,14 @@ def parse(data: bytes, doc_id: str, name: str) -> Document:
             paragraphs.append("#" * (int(level.group(1)) if level else 1) + " " + text)
             continue
         num = para._p.pPr.find(qn("w:numPr")) if para._p.pPr is not None else None
+        if num is None and para.style is not None and para.style.element.pPr is not None:
+            num = para.style.element.pPr.find(qn("w:numPr"))  # numbering set by a list style
         if num is not None and not re.match(r"^(\d{1,3}\.|\([a-z]+\))\s", text):
             num_id = num.find(qn("w:numId"))
             ilvl = num.find(qn("w:ilvl"))
             key = (num_id.get(qn("w:val")) if num_id is not None else "0",
                    ilvl.get(qn("w:val")) if ilvl is not None else "0")
-            counters[key] = counters.get(key, 0) + 1
+            counters[key] = counters.get(key, starts(key) - 1) + 1
             n = counters[key]
             text = f"{n}. {text}" if key[1] == "0" else f"({chr(96 + min(n, 26))}) {text}"
         paragraphs.append(text)

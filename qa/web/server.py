@@ -5,12 +5,13 @@ Routes only translate HTTP to `qa.service` calls and back; no retrieval or answe
 
 from __future__ import annotations
 
+import hmac
 import json
 from pathlib import Path
 from typing import Any, Iterator, Literal
 
 import gradio as gr
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
@@ -21,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import feedback
 from ..models import Answer
 from ..service import QA, IndexError_, QuestionError
-from . import ui
+from . import admin, ui
 
 STATIC = Path(__file__).parent / "static"
 GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
@@ -49,14 +50,16 @@ def error(status: int, message: str) -> JSONResponse:
 
 
 class BodyLimit:
-    """Refuse request bodies over the limit before they are read into memory (413, JSON)."""
+    """Refuse request bodies over the limit before they are read into memory (413, JSON).
+    Document uploads get their own, larger limit."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
+        self.app, self.api_limit, self.upload_limit = app, limit, upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/api/"):
             return await self.app(scope, receive, send)
+        self.limit = self.upload_limit if scope["path"] == "/api/documents" else self.api_limit
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None and length.isdigit() and int(length) > self.limit:
             return await error(413, f"request body over {self.limit} bytes")(scope, receive, send)
@@ -91,7 +94,7 @@ def create_app(service: QA) -> FastAPI:
     origins = s.allowed_origins or ["*"]
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                        allow_headers=["Content-Type"], allow_credentials=False)
-    app.add_middleware(BodyLimit, limit=s.max_body_bytes)
+    app.add_middleware(BodyLimit, limit=s.max_body_bytes, upload_limit=(s.max_upload_mb + 1) * 10 * 1024 * 1024)
 
     @app.middleware("http")
     async def embedding_policy(request: Request, call_next: Any) -> Any:
@@ -163,6 +166,61 @@ def create_app(service: QA) -> FastAPI:
             return error(403, "feedback is accepted from this site and the origins listed in QA_ALLOWED_ORIGINS")
         feedback.record(s.feedback_path, req.question, req.answer, req.citations, req.vote, {"source": "api"})
         return {"ok": True}
+
+    jobs = admin.Jobs()
+
+    def require_admin(request: Request) -> JSONResponse | None:
+        """Admin needs QA_ADMIN_TOKEN set, the token, and a request from this site itself."""
+        if not s.admin_token:
+            return error(404, "admin is disabled (set QA_ADMIN_TOKEN to enable it)")
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), s.admin_token.encode()):
+            return error(401, "admin token required")
+        origin = request.headers.get("origin")
+        if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
+            return error(403, "admin requests are accepted only from this site")
+        return None
+
+    @app.post("/api/documents", summary="Admin: add or replace documents (multipart `files`)", status_code=202)
+    async def add_documents(request: Request, files: list[UploadFile] = File(...),
+                            title: str | None = Form(None, max_length=300),
+                            date: str | None = Form(None, pattern=r"^\d{4}-\d{2}-\d{2}$"),
+                            doc_id: str | None = Form(None, alias="id", pattern=r"^[\w.\-]{1,120}$")) -> Any:
+        if (denied := require_admin(request)) is not None:
+            return denied
+        if not files or len(files) > 10:
+            return error(422, "send between 1 and 10 files")
+        limit = s.max_upload_mb * 1024 * 1024
+        payload = []
+        for f in files:
+            data = await f.read(limit + 1)
+            if len(data) > limit:
+                return error(413, f"{f.filename}: over the {s.max_upload_mb} MB limit")
+            payload.append((f.filename or "upload", data))
+        job = jobs.start(lambda progress, total: service.add(payload, doc_id=doc_id, title=title, date=date,
+                                                              progress=progress, on_total=total))
+        return {"job": job.id, "status": f"/api/jobs/{job.id}"}
+
+    @app.get("/api/jobs/{job_id}", summary="Admin: progress of an upload")
+    def job_status(job_id: str, request: Request) -> Any:
+        if (denied := require_admin(request)) is not None:
+            return denied
+        job = jobs.get(job_id)
+        return job.to_json() if job else error(404, "no such job")
+
+    @app.delete("/api/documents/{doc}", summary="Admin: remove a document")
+    def remove_document(doc: str, request: Request) -> Any:
+        if (denied := require_admin(request)) is not None:
+            return denied
+        if not service.remove(doc):
+            return error(404, f"no document {doc!r}")
+        return {"removed": doc}
+
+    @app.get("/admin", include_in_schema=False)
+    def admin_page() -> Any:
+        if not s.admin_token:
+            return HTMLResponse("<h1>Admin is disabled</h1><p>Set QA_ADMIN_TOKEN to enable it.</p>", 404)
+        return FileResponse(STATIC / "admin.html", headers={"Content-Security-Policy": "frame-ancestors 'self'"})
 
     @app.get("/healthz", summary="Index loaded, document and chunk counts")
     def healthz() -> Any:

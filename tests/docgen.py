@@ -1,0 +1,125 @@
+"""Real PDF, DOCX and HTML files built from the shipped paper's text, for the format tests."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from conftest import PAPER
+
+
+def paper_blocks() -> list[str]:
+    body = PAPER.read_text(encoding="utf-8").split("---\n", 2)[2]
+    blocks = [" ".join(b.replace("**", "").split()) for b in re.split(r"\n\s*\n", body)]
+    return [b for b in blocks if b]
+
+
+def joined_blocks() -> list[str]:
+    """The paper's paragraphs with its page breaks repaired (a generator lays out its own pages)."""
+    out: list[str] = []
+    for b in paper_blocks():
+        if out and not out[-1].endswith((".", ":", "”", '"')) and not re.match(r"^\d+\. ", b) \
+                and not _heading(out[-1]):
+            out[-1] += " " + b
+        else:
+            out.append(b)
+    return out
+
+
+def _heading(b: str) -> bool:
+    return len(b) < 120 and not b.endswith((".", ":", ",")) and not re.match(r"^\d+\. ", b)
+
+
+def _latin1(text: str) -> str:
+    return text.replace("“", '"').replace("”", '"').replace("’", "'").replace("‘", "'")
+
+
+def make_pdf(path: Path, repeat: int = 1, title: str = "Strengthening Regional Co-operation with the Mainland") -> Path:
+    from fpdf import FPDF
+
+    class Paper(FPDF):
+        def header(self) -> None:
+            self.set_font("Helvetica", size=8)
+            self.cell(0, 8, "LC Paper No. CB(4)123/2024(03)", align="R")
+            self.ln(10)
+
+        def footer(self) -> None:
+            self.set_y(-15)
+            self.set_font("Helvetica", size=8)
+            self.cell(0, 10, f"- {self.page_no()} -", align="C")
+
+    pdf = Paper()
+    pdf.set_title(title)
+    pdf.add_page()
+    blocks = joined_blocks()
+    for n in range(repeat):
+        for b in blocks:
+            if repeat > 1 and (m := re.match(r"^(\d+)\. ", b)):
+                b = f"{int(m.group(1)) + 15 * n}. " + b[m.end():]
+            pdf.set_font("Helvetica", "B" if _heading(b) else "", 11)
+            pdf.multi_cell(0, 6, _latin1(b))
+            pdf.ln(4)
+    pdf.output(str(path))
+    return path
+
+
+def make_docx(path: Path, auto_numbers: bool = False) -> Path:
+    """With `auto_numbers`, paragraph numbers come from Word's list numbering (starting at 2, as in
+    the paper, whose first paragraph is unnumbered), not from the text."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    d = docx.Document()
+    num_id = None
+    if auto_numbers:  # a numbering instance of the "List Number" definition that starts at 2
+        numbering = d.part.numbering_part.element
+        style_num = d.styles["List Number"].element.pPr.find(qn("w:numPr")).find(qn("w:numId")).get(qn("w:val"))
+        abstract = next(n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == style_num) \
+            .find(qn("w:abstractNumId")).get(qn("w:val"))
+        num = OxmlElement("w:num")
+        num_id = str(900)
+        num.set(qn("w:numId"), num_id)
+        a = OxmlElement("w:abstractNumId")
+        a.set(qn("w:val"), abstract)
+        num.append(a)
+        override = OxmlElement("w:lvlOverride")
+        override.set(qn("w:ilvl"), "0")
+        start = OxmlElement("w:startOverride")
+        start.set(qn("w:val"), "2")
+        override.append(start)
+        num.append(override)
+        numbering.append(num)
+    d.core_properties.title = "Strengthening Regional Co-operation with the Mainland"
+    for b in joined_blocks():
+        if _heading(b):
+            d.add_paragraph(b, style="Heading 2")
+        elif auto_numbers and (m := re.match(r"^(\d+)\. ", b)):
+            p = d.add_paragraph(b[m.end():], style="List Number")
+            num_pr = p._p.get_or_add_pPr().get_or_add_numPr()
+            num_pr.get_or_add_ilvl().val = 0
+            num_pr.get_or_add_numId().val = int(num_id)
+        else:
+            d.add_paragraph(b)
+    d.save(str(path))
+    return path
+
+
+def make_html(path: Path) -> Path:
+    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>LegCo paper</title>",
+             "<meta name='date' content='2024-05-20'></head><body>",
+             "<header><nav><a href='/'>Home</a> <a href='/papers'>Papers</a> Skip to content</nav></header>",
+             "<aside>Related: Panel on Financial Affairs</aside><main>",
+             "<h1>Strengthening Regional Co-operation with the Mainland</h1>"]
+    for b in joined_blocks():
+        esc = b.replace("&", "&amp;").replace("<", "&lt;")
+        if _heading(b):
+            parts.append(f"<h2>{esc}</h2>")
+        elif ":" in b[:50] and not re.match(r"^\d+\.", b):
+            parts.append(f"<ul><li>{esc}</li></ul>")
+        else:
+            parts.append(f"<p>{esc}</p>")
+    parts.append("</main><footer>© Legislative Council Secretariat · Privacy · Page 1</footer>"
+                 "<script>var tracking = 1;</script></body></html>")
+    path.write_text("".join(parts), encoding="utf-8")
+    return path

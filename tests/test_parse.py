@@ -1,0 +1,108 @@
+"""Each format, generated for real from the paper's text, comes back with the paper's structure."""
+
+import io
+import zipfile
+
+import pytest
+
+from qa.chunk import structure
+from qa.ingest import IngestError, load, load_bytes
+
+from docgen import make_docx, make_html, make_pdf
+
+
+def numbered(doc):
+    return {(u.paragraph, u.label): u for u in structure(doc)}
+
+
+def check_paper_structure(doc):
+    units = numbered(doc)
+    assert [p for p, label in units if not label] == [str(n) for n in range(1, 16)]
+    assert units[("1", "")].text.startswith("This paper briefs members")
+    assert "Steering Group co-ordinates and takes forward" in units[("2", "")].text
+    assert units[("8", "")].heading_path[-1] == "Hong Kong/Fujian Co-operation Conference"
+    assert ("13", "Legal co-operation") in units
+    assert "21 items covering ten areas" in units[("8", "")].text
+
+
+def test_pdf(tmp_path):
+    doc = load(make_pdf(tmp_path / "paper.pdf"))
+    check_paper_structure(doc)
+    assert doc.title == "Strengthening Regional Co-operation with the Mainland"
+    assert doc.date == "2024-05-20"
+    text = "\n".join(b.text for b in doc.blocks)
+    assert "LC Paper No." not in text and "- 2 -" not in text  # running header and page numbers dropped
+
+
+def test_pdf_page_breaks_rejoin_paragraphs(tmp_path):
+    doc = load(make_pdf(tmp_path / "long.pdf", repeat=4))
+    units = numbered(doc)
+    assert len([1 for _, label in units if not label]) == 60
+    for (number, label), unit in units.items():
+        if not label:
+            assert unit.text.rstrip().endswith((".", ":", '"')), (number, unit.text[-80:])
+
+
+def test_docx(tmp_path):
+    doc = load(make_docx(tmp_path / "paper.docx"))
+    check_paper_structure(doc)
+    assert doc.title == "Strengthening Regional Co-operation with the Mainland"
+
+
+def test_docx_automatic_numbering_is_recovered(tmp_path):
+    units = numbered(load(make_docx(tmp_path / "auto.docx", auto_numbers=True)))
+    assert [p for p, label in units if not label] == [str(n) for n in range(1, 16)]
+    assert units[("5", "")].text.startswith("The Chief Secretary for Administration")
+
+
+def test_html_main_content_only(tmp_path):
+    doc = load(make_html(tmp_path / "paper.html"))
+    check_paper_structure(doc)
+    text = "\n".join(b.text for b in doc.blocks)
+    assert "Skip to content" not in text and "Privacy" not in text and "tracking" not in text
+    assert doc.date == "2024-05-20"
+
+
+def test_markdown_headings_give_paths():
+    doc = load_bytes(b"# Notice\n\n## Part A\n\nFirst point.\n\n## Part B\n\nSecond point.", "n.md")
+    assert [(u.paragraph, u.heading_path) for u in structure(doc)] == [
+        ("1", ("Notice", "Part A")), ("2", ("Notice", "Part B"))]
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("corrupt.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >> garbage", "PDF"),
+    ("renamed.pdf", b"\x7fELF\x02\x01\x01binary", "not a PDF"),
+    ("empty.pdf", b"", "empty"),
+    ("broken.docx", b"PK\x03\x04 not really a zip", "docx"),
+    ("notes.xlsx", b"PK", "unsupported"),
+    ("blank.html", b"<html><body><script>x()</script></body></html>", "no text"),
+])
+def test_bad_files_are_refused(name, data, reason):
+    with pytest.raises(IngestError, match=reason):
+        load_bytes(data, name)
+
+
+def test_encrypted_pdf_is_refused(tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(make_pdf(tmp_path / "p.pdf")))
+    writer.encrypt(user_password="secret", owner_password="owner")
+    buf = io.BytesIO()
+    writer.write(buf)
+    with pytest.raises(IngestError, match="encrypted"):
+        load_bytes(buf.getvalue(), "locked.pdf")
+
+
+def test_docx_zip_bomb_is_refused_before_inflating():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("word/document.xml", b"<w:document>" + b" " * (300 * 1024 * 1024) + b"</w:document>")
+    assert len(buf.getvalue()) < 2 * 1024 * 1024
+    with pytest.raises(IngestError, match="zip bomb"):
+        load_bytes(buf.getvalue(), "bomb.docx")
+
+
+def test_oversize_files_are_refused():
+    with pytest.raises(IngestError, match="too large"):
+        load_bytes(b"x" * 2048, "big.txt", max_bytes=1024)
