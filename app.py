@@ -15,6 +15,14 @@ def main() -> None:
     from qa.web import create_app
 
     service = QA()
+    serving = service.store.serving_lock()  # other processes must not write under us (see qa/store.py)
+    if serving is not None:
+        from filelock import Timeout
+
+        try:
+            serving.acquire(timeout=0)
+        except Timeout:
+            sys.exit(f"another app is already serving {service.settings.index_dir}")
     try:
         service.warm()
     except IndexError_:

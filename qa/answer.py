@@ -87,7 +87,9 @@ class ExtractiveAnswerer:
             # a Chinese paragraph for a Chinese question: its own words are the evidence
             own = {t: w for t, w in weights.items() if is_cjk(t)}
             total = sum(lex.idf(t) * w for t, w in own.items() if lex.df.get(t)) or 1.0
-            coverage = sum(lex.idf(t) * w for t, w in own.items() if t in present) / total
+            # a word of the question that no paper contains (馬拉松) is evidence they do not answer it
+            missing = sum(1 for word in query.zh_words if not all(b in lex.df for b in terms(word)))
+            coverage = sum(lex.idf(t) * w for t, w in own.items() if t in present) / (total + 2.0 * missing)
             dense_part = max(0.0, min(1.0, (hit.sims.get("e5-small", 0.0) - 0.80) / 0.12))
             return 0.6 * coverage + 0.4 * dense_part
         coverage = covered / (total + 2.0 * oov) if total + oov else 0.0
@@ -171,6 +173,6 @@ class ExtractiveAnswerer:
             else:
                 cit.quote = f"{cit.quote} … {c.text}"
         text = " ".join(parts)
-        if lang == "zh":
+        if lang == "zh" and not is_cjk(text):
             text = f"{QUOTE_NOTE_ZH}\n{text}"
         return Answer(text, list(citations.values()), False, self.name)

@@ -49,7 +49,7 @@ def _print_answer(answer: Any) -> None:
 def _bar(quiet: bool, desc: str = "embedding") -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=0, unit="chunk", desc=desc, disable=quiet or None, file=sys.stderr)
+    return tqdm(total=0, unit="chunk", desc=desc, disable=quiet, file=sys.stderr, mininterval=0.5)
 
 
 def _summary(result: Any) -> int:
@@ -85,6 +85,17 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
             return EXIT_USAGE
         print(f"removed {rest[0]} (its file is kept in {qa.settings.corpus_dir}/.removed/)")
         return 0
+    serving = qa.store.serving_lock()
+    if serving is not None:
+        from filelock import Timeout
+
+        try:
+            serving.acquire(timeout=0)
+            serving.release()
+        except Timeout:
+            print(f"error: the web app is serving {qa.settings.index_dir}; add or remove documents through "
+                  "its admin page or API, or stop it first", file=sys.stderr)
+            return EXIT_INDEX
     bar = _bar(args.quiet)
 
     def on_total(n: int) -> None:

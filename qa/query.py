@@ -48,6 +48,7 @@ class Query:
     names: list[str] = field(default_factory=list)  # named things a supporting paragraph must mention
     # one entry per word of the question: the terms any of which would render it in the index
     groups: list[tuple[str, ...]] = field(default_factory=list)
+    zh_words: list[str] = field(default_factory=list)  # content words of a Chinese question
 
     @property
     def standalone(self) -> str:
@@ -100,7 +101,9 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
         gloss, weighted, named, groups = translate(text)
         # the question's own bigrams too, for documents written in Chinese
         weighted = {**_weights([t for t in terms(text) if is_cjk(t)], 0.5), **weighted}
-        query = Query(text, lang, weighted, [text, gloss], gloss=gloss, names=named, groups=groups)
+        query = Query(text, lang, weighted, [text, gloss], gloss=gloss, names=named, groups=groups,
+                      zh_words=[w for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+", text)
+                                for w in segment(run) if len(w) > 1 and w not in _FUNCTION])
     else:
         words = terms(text)
         query = Query(text, lang, _weights(words), [text], names=names(text), groups=[(w,) for w in words])

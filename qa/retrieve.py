@@ -4,6 +4,7 @@ ranks are). Follow-ups add the earlier question's terms and the paragraphs the l
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
@@ -13,6 +14,9 @@ from .config import Settings
 from .models import Hit
 from .query import Query
 from .store import Lexical, Store
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,7 +56,12 @@ class Retriever:
             vectors = self.store.embedder(model).queries(texts)
             timing[f"embed_{model}"] = (time.perf_counter() - t1) * 1000
             t2 = time.perf_counter()
-            for result in self.store.dense(model, vectors, s.candidates, lex.versions):
+            try:
+                results = self.store.dense(model, vectors, s.candidates, lex.versions)
+            except Exception as exc:  # a damaged vector segment must not stop answers: BM25 still works
+                log.warning("dense search with %s failed (%s); answering without it", model, exc)
+                results = []
+            for result in results:
                 best: dict[str, float] = {}
                 for hit in result:
                     best[hit.unit] = max(best.get(hit.unit, -1.0), hit.similarity)

@@ -283,6 +283,14 @@ class Store:
         except Exception as exc:
             raise IndexError_(f"no index in {self.where}; run `qa index` first") from exc
 
+    def serving_lock(self) -> FileLock | None:
+        """Held by a running app on an embedded store: another process writing to the same folder
+        would not be seen by it (Chroma keeps vectors in memory), so the CLI refuses while it runs."""
+        if self.settings.chroma_url:
+            return None
+        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+        return FileLock(str(self.settings.index_dir / ".serving.lock"))
+
     @contextmanager
     def write_lock(self) -> Iterator[None]:
         """Serialise writers in this process and across processes on this machine."""

@@ -1,0 +1,180 @@
+"""Adding, replacing and removing documents while the index keeps serving (real files, real index)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from qa.config import Settings
+from qa.service import QA
+
+from conftest import PAPER, ROOT
+from docgen import make_pdf
+
+ZH_DOC = """---
+title: 閩港合作會議第四次全體會議新聞稿
+date: 2023-06-28
+---
+
+# 閩港合作會議第四次全體會議
+
+政務司司長與福建省常務副省長郭寧寧於二〇二三年六月二十八日在香港舉行「閩港合作會議」第四次全體會議。
+
+雙方簽署了合作備忘錄，同意在十個範疇推進共二十一項合作事項。
+
+兩地政府部門和法定機構亦簽署了三份合作協議，涵蓋文化、教育及經貿範疇。
+"""
+
+
+def make_service(tmp_path: Path, models: str = "e5-small") -> QA:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    shutil.copy(PAPER, corpus / PAPER.name)
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models=models))
+    qa.index()
+    return qa
+
+
+def test_add_replace_remove_keep_index_equal_to_corpus(tmp_path):
+    qa = make_service(tmp_path)
+    pdf = make_pdf(tmp_path / "copy.pdf")
+    result = qa.add([("regional-pdf.pdf", pdf.read_bytes())], title="PDF edition", date="2024-05-21")
+    assert result.report.added == 1 and not result.skipped
+    assert (tmp_path / "corpus" / "regional-pdf.pdf").exists()
+    docs = {d["doc"]: d for d in qa.documents()}
+    assert docs["regional-pdf"]["title"] == "PDF edition" and docs["regional-pdf"]["paragraphs"] == 15
+
+    # two documents: citations name the document as well as the paragraph
+    answer = qa.ask("When was the PPRD Joint Conference held in Guiyang?")
+    assert any(c.marker == "[2024-05-21 ¶9]" for c in answer.citations)
+    assert "[2024-05-20 ¶9]" in answer.answer or "[2024-05-21 ¶9]" in answer.answer
+
+    # the same content again, under another name, is stored once
+    again = qa.add([("another-name.pdf", pdf.read_bytes())])
+    assert again.report.added == 0 and "already indexed as regional-pdf" in again.skipped[0]
+    assert not (tmp_path / "corpus" / "another-name.pdf").exists()
+
+    # re-running on an unchanged corpus does no embedding work, and keeps the override
+    noop = qa.index()
+    assert noop.report.embedded == 0 and noop.report.unchanged == 2
+    assert {d["doc"]: d for d in qa.documents()}["regional-pdf"]["title"] == "PDF edition"
+
+    assert qa.remove("regional-pdf")
+    assert not (tmp_path / "corpus" / "regional-pdf.pdf").exists()
+    assert list((tmp_path / "corpus" / ".removed").iterdir())  # kept aside, not lost
+    assert [d["doc"] for d in qa.documents()] == [PAPER.stem]
+    assert all(c.doc_id == PAPER.stem for c in qa.store.chunks())
+    assert "[¶9]" in qa.ask("When was the PPRD Joint Conference held in Guiyang?").answer
+    assert not qa.remove("regional-pdf")
+
+    # a file deleted from the corpus by hand leaves the index on the next run
+    (tmp_path / "corpus" / PAPER.name).rename(tmp_path / "elsewhere.txt")
+    (tmp_path / "corpus" / "note.md").write_text("# Note\n\nThe note says hello.", encoding="utf-8")
+    report = qa.index().report
+    assert (report.added, report.removed) == (1, 1)
+    assert [d["doc"] for d in qa.documents()] == ["note"]
+
+
+def test_hostile_names_stay_inside_the_corpus(tmp_path):
+    qa = make_service(tmp_path)
+    result = qa.add([("../../escape.md", b"# Escape\n\nNothing to see."),
+                     ("/etc/passwd.txt", b"root line one.")])
+    assert not result.skipped
+    assert (tmp_path / "corpus" / "escape.md").exists() and (tmp_path / "corpus" / "passwd.txt").exists()
+    assert not (tmp_path / "escape.md").exists() and not (tmp_path.parent / "escape.md").exists()
+    refused = qa.add([("evil.sh", b"rm -rf /"), ("empty.txt", b""), ("fake.pdf", b"MZ\x90\x00")])
+    assert len(refused.skipped) == 3 and refused.report.added == 0
+    assert {p.name for p in (tmp_path / "corpus").iterdir() if not p.name.startswith(".")} == {
+        PAPER.name, "escape.md", "passwd.txt"}
+    assert qa.ask("When was the PPRD Joint Conference held in Guiyang?").citations  # nothing lost
+
+
+def test_chinese_documents_index_and_answer(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "fujian-zh.md").write_text(ZH_DOC, encoding="utf-8")
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
+    qa.index()
+    answer = qa.ask("兩地政府部門簽署了多少份合作協議？")
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert first.doc == "fujian-zh" and "三份合作協議" in answer.answer
+    assert first.quote in first.text
+    assert qa.ask("2023年香港馬拉松的冠軍是誰？").abstained
+
+
+def test_queries_are_answered_while_a_reindex_runs_and_writers_are_serialised(tmp_path):
+    qa = make_service(tmp_path)
+    big = make_pdf(tmp_path / "big.pdf", repeat=3).read_bytes()
+    errors: list[BaseException] = []
+    results = []
+
+    def add(name: str, data: bytes) -> None:
+        try:
+            results.append(qa.add([(name, data)]))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    writers = [threading.Thread(target=add, args=("big.pdf", big)),
+               threading.Thread(target=add, args=("note.md", b"# Note\n\n1. The note is short."))]
+    for w in writers:
+        w.start()
+    answered = 0
+    while any(w.is_alive() for w in writers):
+        answer = qa.ask("Who is the Mayor of Shanghai named in the paper?")
+        assert "Gong Zheng" in answer.answer
+        answered += 1
+    for w in writers:
+        w.join()
+    assert not errors and answered > 3
+    assert sorted(r.report.added for r in results) == [1, 1]
+    records = {r.doc: r for r in qa.list_documents()}
+    assert set(records) == {PAPER.stem, "big", "note"}
+    chunks = qa.store.chunks()
+    assert len(chunks) == sum(r.chunks for r in records.values())  # nothing half-written or doubled
+
+
+@pytest.mark.slow
+def test_a_killed_reindex_leaves_a_consistent_index_and_the_next_run_completes_it(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus / PAPER.name)
+    big = make_pdf(tmp_path / "big.pdf", repeat=3)
+    env = {**os.environ, "QA_INDEX_DIR": str(tmp_path / "index"), "QA_CORPUS_DIR": str(corpus),
+           "QA_EMBED_MODELS": "e5-small"}
+    # separate processes, as a user would run them (an embedded store is opened by one process at a time)
+    subprocess.run([sys.executable, "-m", "qa.cli", "index", "-q"], cwd=ROOT, env=env, check=True)
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "index", "add", str(big)], cwd=ROOT, env=env,
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    seen = b""
+    deadline = time.time() + 120
+    while time.time() < deadline:  # wait until embedding is under way, then kill it hard
+        data = os.read(proc.stderr.fileno(), 4096)
+        seen += data
+        if not data or re.search(rb" (3[2-9]|[4-9]\d|1\d\d)/\d{3}", seen):
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert re.search(rb" \d+/\d{3}", seen), seen[-500:]
+
+    after = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
+    assert [r.doc for r in after.list_documents()] == [PAPER.stem]  # the new document was never committed
+    assert len(after.store.chunks()) == after.list_documents()[0].chunks
+    answer = after.ask("Who is the Mayor of Shanghai named in the paper?")
+    assert "Gong Zheng" in answer.answer and answer.citations[0].doc == PAPER.stem
+
+    finish = after.index()  # the file reached the corpus before embedding; this run completes it
+    assert finish.report.added == 1
+    assert finish.report.embedded < finish.chunks  # what the killed run wrote is kept
+    docs = {r.doc: r for r in after.list_documents()}
+    assert set(docs) == {PAPER.stem, "big"}
+    assert len(after.store.chunks()) == sum(r.chunks for r in docs.values())
