@@ -145,8 +145,11 @@ class QA:
             if doc.hash in current and current[doc.hash] != doc.id:
                 skipped.append(f"{clean}: already indexed as {current[doc.hash]}")
                 continue
-            if any(d.hash == doc.hash or d.id == doc.id for _, _, d, _ in ready):
-                skipped.append(f"{clean}: given twice; indexed once")
+            if any(d.hash == doc.hash for _, _, d, _ in ready):
+                skipped.append(f"{clean}: same content given twice; indexed once")
+                continue
+            if any(d.id == doc.id for _, _, d, _ in ready):
+                skipped.append(f"{clean}: another file in this upload has the document id {doc.id!r}")
                 continue
             ready.append((clean, data, doc, item))
         for clean, data, doc, _ in ready:

@@ -1,0 +1,91 @@
+"""Document administration over HTTP: token, uploads with progress, removal, refusals."""
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qa.config import Settings
+from qa.service import QA
+from qa.web import create_app
+
+from conftest import PAPER
+from docgen import make_docx, make_html
+
+
+@pytest.fixture()
+def admin(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / PAPER.name).write_bytes(PAPER.read_bytes())
+    settings = Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small",
+                        admin_token="s3cret", max_upload_mb=1)
+    qa = QA(settings)
+    qa.index()
+    with TestClient(create_app(qa)) as client:
+        yield client, qa, tmp_path
+
+
+def wait(client, url, token="s3cret"):
+    for _ in range(300):
+        job = client.get(url, headers={"authorization": f"Bearer {token}"}).json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError("job did not finish")
+
+
+def test_admin_is_disabled_without_a_token(index_dir):
+    from conftest import CORPUS
+
+    with TestClient(create_app(QA(Settings(index_dir=index_dir, corpus_dir=CORPUS)))) as c:
+        assert c.get("/admin").status_code == 404
+        assert c.post("/api/documents", files={"files": ("a.txt", b"x")}).status_code == 404
+        assert c.delete("/api/documents/x").status_code == 404
+
+
+def test_upload_list_and_remove(admin):
+    client, qa, tmp = admin
+    assert client.get("/admin").status_code == 200
+    files = [("files", ("paper.docx", make_docx(tmp / "p.docx").read_bytes())),
+             ("files", ("paper-web.html", make_html(tmp / "p.html").read_bytes()))]
+    assert client.post("/api/documents", files=files).status_code == 401
+    assert client.post("/api/documents", files=files,
+                       headers={"authorization": "Bearer wrong"}).status_code == 401
+    res = client.post("/api/documents", files=files, data={"date": "2024-05-22"},
+                      headers={"authorization": "Bearer s3cret"})
+    assert res.status_code == 202
+    job = wait(client, res.json()["status"])
+    assert job["state"] == "done" and sorted(job["result"]["documents"]) == ["paper", "paper-web"]
+    assert job["result"]["skipped"] == []
+    docs = {d["doc"]: d for d in client.get("/api/documents").json()["documents"]}
+    assert docs["paper"]["date"] == docs["paper-web"]["date"] == "2024-05-22"
+    assert job["done"] == job["total"] > 0
+    answer = client.post("/api/ask", json={"question": "When was the PPRD Joint Conference held in Guiyang?"}).json()
+    assert {c["doc"] for c in answer["citations"]} <= {"paper", "paper-web", PAPER.stem}
+    assert all(" ¶" in c["marker"] for c in client.post("/api/ask?full=true", json={
+        "question": "When was the PPRD Joint Conference held in Guiyang?"}).json()["citations"])
+    assert client.delete("/api/documents/paper", headers={"authorization": "Bearer s3cret"}).json() == {
+        "removed": "paper"}
+    assert client.delete("/api/documents/paper", headers={"authorization": "Bearer s3cret"}).status_code == 404
+    assert sorted(d["doc"] for d in client.get("/api/documents").json()["documents"]) == [PAPER.stem, "paper-web"]
+
+
+def test_bad_uploads_change_nothing(admin):
+    client, qa, tmp = admin
+    auth = {"authorization": "Bearer s3cret"}
+    before = client.get("/api/documents").json()
+    big = client.post("/api/documents", files={"files": ("big.txt", b"word " * 300_000)}, headers=auth)
+    assert big.status_code == 413 and "limit" in big.json()["error"]
+    res = client.post("/api/documents", headers=auth, files=[
+        ("files", ("../../../../tmp/evil.pdf", b"%PDF-1.4 broken")),
+        ("files", ("virus.exe", b"MZ")),
+        ("files", ("blank.docx", b"PK\x03\x04")),
+    ])
+    job = wait(client, res.json()["status"])
+    assert job["state"] == "done" and len(job["result"]["skipped"]) == 3 and job["result"]["documents"] == []
+    assert client.get("/api/documents").json() == before
+    assert sorted(p.name for p in (tmp / "corpus").iterdir() if not p.name.startswith(".")) == [PAPER.name]
+    cross = client.post("/api/documents", files={"files": ("a.md", b"# A\n\nText.")},
+                        headers={**auth, "origin": "http://elsewhere.example"})
+    assert cross.status_code == 403
