@@ -94,8 +94,9 @@ class UnknownModel(ValueError):
 
 
 @lru_cache(maxsize=None)
-def get_embedder(name: str) -> Embedder:
-    """Load once per process; models are heavy and thread-safe behind their locks."""
+def get_embedder(name: str, purpose: str = "query") -> Embedder:
+    """Load once per process and purpose. Indexing gets its own instance, so a long embedding batch
+    never holds up a question waiting on the same model's lock."""
     if name.startswith("st:"):
         return SentenceTransformerEmbedder(name, name[3:])
     if name not in MODELS:

@@ -59,7 +59,7 @@ class QAEmbeddingFunction(EmbeddingFunction[Documents]):
         self.model = model
 
     def __call__(self, input: Documents) -> Embeddings:
-        return list(get_embedder(self.model).passages(list(input)))
+        return list(get_embedder(self.model, "index").passages(list(input)))
 
     def embed_query(self, input: Documents) -> Embeddings:
         return list(get_embedder(self.model).queries(list(input)))
@@ -395,9 +395,9 @@ class Store:
         if progress and len(todo) < len(chunks):
             progress(len(chunks) - len(todo))
         embedded = reused = 0
-        embedder = get_embedder(model)
-        for i in range(0, len(todo), 32):
-            part = todo[i:i + 32]
+        embedder = get_embedder(model, "index")
+        for i in range(0, len(todo), 16):
+            part = todo[i:i + 16]
             vectors: list[list[float] | None] = [None if by_hash.get(c.hash) is None else list(by_hash[c.hash])
                                                  for c in part]
             missing = [j for j, v in enumerate(vectors) if v is None]
