@@ -68,10 +68,36 @@ def test_missing_or_corrupt_index_exits_3(tmp_path):
     assert (broken / "chroma.sqlite3").read_bytes() == b"this is not a database"  # never damaged further
 
 
-def test_index_reports_and_is_idempotent(index_dir):
-    out = run(["index", "--quiet"], index_dir)
+def test_index_reports_and_is_idempotent(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_EMBED_MODELS", "e5-small")
+    first = run(["index", "--quiet"], tmp_path / "idx")
+    assert first.returncode == 0 and "1 added" in first.stdout, first.stderr
+    out = run(["index", "--quiet"], tmp_path / "idx")
     assert out.returncode == 0, out.stderr
     assert "0 added, 0 updated, 0 removed, 1 unchanged" in out.stdout and "0 embeddings computed" in out.stdout
+
+
+def test_index_list_remove_and_refusals(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_EMBED_MODELS", "e5-small")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    monkeypatch.setattr(sys.modules[__name__], "CORPUS", corpus)
+    (corpus / "note.md").write_text("# Note\n\n1. The first point.\n\n2. The second point.", encoding="utf-8")
+    idx = tmp_path / "idx"
+    assert run(["index", "-q"], idx).returncode == 0
+    extra = tmp_path / "extra.md"
+    extra.write_text("# Extra\n\nAnother paper about ports.", encoding="utf-8")
+    added = run(["index", "add", str(extra), "--title", "Extra paper", "--date", "2024-06-01", "-q"], idx)
+    assert added.returncode == 0 and "1 added" in added.stdout, added.stderr
+    listing = json.loads(run(["index", "list", "--json"], idx).stdout)
+    assert {d["doc"]: d["title"] for d in listing} == {"note": "Note", "extra": "Extra paper"}
+    assert run(["index", "remove", "nope"], idx).returncode == 2
+    assert run(["index", "remove", "extra"], idx).returncode == 0
+    assert [d["doc"] for d in json.loads(run(["index", "list", "--json"], idx).stdout)] == ["note"]
+    bad = tmp_path / "bad.pdf"
+    bad.write_bytes(b"not a pdf at all")
+    refused = run(["index", "add", str(bad)], idx)
+    assert refused.returncode == 4 and "not a PDF" in refused.stderr and "Traceback" not in refused.stderr
 
 
 def test_eval_prints_per_type_table(index_dir, tmp_path: Path):
