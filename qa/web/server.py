@@ -92,8 +92,9 @@ def create_app(service: QA) -> FastAPI:
     app = FastAPI(title="legco-qa", version="0.1.0",
                   description="Cited answers over policy papers. Every citation quotes the paragraph it names.")
     origins = s.allowed_origins or ["*"]
+    # any header: Gradio's web component sends its own (x-gradio-user …) when embedded elsewhere
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
-                       allow_headers=["Content-Type"], allow_credentials=False)
+                       allow_headers=["*"], allow_credentials=False)
     app.add_middleware(BodyLimit, limit=s.max_body_bytes, upload_limit=(s.max_upload_mb + 1) * 10 * 1024 * 1024)
 
     @app.middleware("http")
@@ -242,6 +243,14 @@ def create_app(service: QA) -> FastAPI:
         page = (STATIC / "embed.html").read_text(encoding="utf-8")
         from html import escape
         return HTMLResponse(page.replace("{{title}}", escape(title)).replace("{{color}}", color))
+
+    @app.get("/assets/{name}", include_in_schema=False)
+    def gradio_assets(name: str) -> Any:
+        # the web component's loader asks for its stylesheet at the site root
+        path = GRADIO_JS.parent / "assets" / name
+        if "/" in name or name.startswith(".") or not path.is_file():
+            return error(404, "not found")
+        return FileResponse(path)
 
     @app.get("/chat/gradio.js", include_in_schema=False)
     def gradio_js() -> FileResponse:

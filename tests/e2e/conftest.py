@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -28,17 +29,25 @@ def feedback_file(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
 
 
+ADMIN_TOKEN = "e2e-admin-token"
+
+
 @pytest.fixture(scope="session")
-def app_url(index_dir, feedback_file, tmp_path_factory):
+def app_url(feedback_file, tmp_path_factory):
+    """The app as a user starts it: no index yet (it builds one), its own corpus copy, admin on."""
     port = free_port()
-    feedback_path = feedback_file
-    env = {**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_CORPUS_DIR": str(CORPUS), "QA_PORT": str(port),
-           "QA_FEEDBACK_PATH": str(feedback_path)}
+    corpus = tmp_path_factory.mktemp("e2e-corpus")
+    for f in CORPUS.iterdir():
+        if f.is_file():
+            shutil.copy(f, corpus / f.name)
+    env = {**os.environ, "QA_INDEX_DIR": str(tmp_path_factory.mktemp("e2e-index") / "index"),
+           "QA_CORPUS_DIR": str(corpus), "QA_PORT": str(port), "QA_FEEDBACK_PATH": str(feedback_file),
+           "QA_ADMIN_TOKEN": ADMIN_TOKEN}
     log = open(tmp_path_factory.mktemp("applog") / "app.log", "w")
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
+    deadline = time.time() + 240
     while time.time() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"app exited: {Path(log.name).read_text()}")

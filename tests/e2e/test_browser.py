@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from .conftest import shot
+from .conftest import ADMIN_TOKEN, shot
 
 pytestmark = pytest.mark.slow
 
@@ -91,6 +91,21 @@ def test_feedback_and_clear(page, app_url, feedback_file):
     assert "Sources appear here" in page.locator("#qa-sources").inner_text()
 
 
+def ask_embedded(root, question: str, fact: str, paragraph: str, nth: int):
+    """Ask in the widget or the /embed iframe (one client), and open the answer's first citation."""
+    root.locator("textarea").fill(question)
+    root.locator("textarea").press("Enter")
+    answer = root.locator(".msg.bot").nth(nth)
+    cite = answer.locator("button.cite").first
+    cite.wait_for(timeout=30_000)
+    assert fact in answer.inner_text()
+    cite.click()
+    source = root.locator(".src")
+    source.wait_for(state="visible")
+    assert f"¶{paragraph}" in source.inner_text()
+    return source
+
+
 def test_widget_and_iframe_on_a_second_origin(page, app_url, host_url):
     page.goto(host_url)
     bubble = page.locator("[data-legco-qa] >> .bubble")
@@ -99,38 +114,23 @@ def test_widget_and_iframe_on_a_second_origin(page, app_url, host_url):
                          ".querySelector('.bubble')).backgroundColor") == "rgb(15, 118, 110)"  # host CSS kept out
     bubble.click()
     widget = page.locator("[data-legco-qa] >> .panel")
-    widget.locator("textarea").fill("When was the PPRD Joint Conference held in Guiyang?")
-    widget.locator("textarea").press("Enter")
-    cite = widget.locator("button.cite").first
-    cite.wait_for(timeout=30_000)
-    assert "7 July 2023" in widget.locator(".msg.bot").last.inner_text()
-    cite.click()
-    source = widget.locator(".src")
-    source.wait_for(state="visible")
-    assert "¶9" in source.inner_text() and "7 July 2023" in source.locator("mark").inner_text()
-    widget.locator("textarea").fill("Which provinces does it comprise?")
-    widget.locator("textarea").press("Enter")
-    page.wait_for_function(
-        "(() => { const r = document.querySelector('[data-legco-qa]').shadowRoot; "
-        "return r.querySelectorAll('.msg.bot button.cite').length >= 2 })()", timeout=30_000)
-    assert "Guizhou" in widget.locator(".msg.bot").last.inner_text()
+    source = ask_embedded(widget, "When was the PPRD Joint Conference held in Guiyang?", "7 July 2023", "9", 0)
+    assert "7 July 2023" in source.locator("mark").inner_text()
+    ask_embedded(widget, "Which provinces does it comprise?", "Guizhou", "9", 1)  # a follow-up
     shot(page, "05-widget")
 
     frame = page.frame_locator("#qa-iframe")
-    frame.locator("textarea").fill("Who is the Mayor of Beijing?")
-    frame.locator("textarea").press("Enter")
-    fcite = frame.locator("button.cite").first
-    fcite.wait_for(timeout=30_000)
-    assert "Yin Yong" in frame.locator(".msg.bot").last.inner_text()
-    fcite.click()
-    frame.locator(".src").wait_for(state="visible")
-    assert "¶10" in frame.locator(".src").inner_text()
+    ask_embedded(frame, "Who is the Mayor of Beijing?", "Yin Yong", "10", 0)
     page.locator("#qa-iframe").scroll_into_view_if_needed()
     shot(page, "06-iframe")
 
     # Gradio's own web component, loaded from the app with no CDN
-    page.locator("#qa-gradio").scroll_into_view_if_needed()
-    page.locator("#qa-gradio textarea").first.wait_for(timeout=30_000)
+    component = page.locator("#qa-gradio")
+    component.scroll_into_view_if_needed()
+    component.locator("#qa-input textarea").fill("How many Mainland Offices does the HKSAR Government have?")
+    component.locator("#qa-input textarea").press("Enter")
+    component.locator('a[href*="#cite/"]').first.wait_for(timeout=30_000)
+    assert "five Mainland Offices" in component.locator('[data-testid="bot"]').last.inner_text()
     shot(page, "07-gradio-web-component")
 
 
@@ -143,3 +143,35 @@ def test_gradio_client_and_rest(app_url):
     rest = httpx.post(app_url + "/api/ask", json={"question": "How many items did Hong Kong and Shanghai reach "
                                                                "consensus on?"}, timeout=30).json()
     assert rest["citations"][0]["paragraph"] == "11" and "65 items" in rest["answer"]
+
+
+def test_admin_page_uploads_with_progress_and_removes(page, app_url, tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from docgen import make_html
+
+    doc = make_html(tmp_path / "regional-web.html")
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(app_url + "/admin")
+    page.fill("#token", ADMIN_TOKEN)
+    page.dispatch_event("#token", "change")
+    page.set_input_files("#files", str(doc))
+    page.fill("#date", "2024-05-23")
+    page.click("#send")
+    page.wait_for_function("document.querySelector('#status').innerText.startsWith('Indexed')", timeout=60_000)
+    assert "1 added" in page.inner_text("#status")
+    row = page.locator("#docs tr", has_text="regional-web")
+    row.wait_for()
+    assert "2024-05-23" in row.inner_text()
+    shot(page, "08-admin")
+    # the chat now names the document in citations
+    answer = httpx.post(app_url + "/api/ask", json={"question": "When was the PPRD Joint Conference held in Guiyang?"},
+                        timeout=30).json()
+    assert " ¶9]" in answer["answer"]
+    row.locator("button").click()
+    page.wait_for_function("document.querySelector('#status').innerText.startsWith('Removed')")
+    page.wait_for_function("!document.querySelector('#docs').innerText.includes('regional-web')")
+    assert "[¶9]" in httpx.post(app_url + "/api/ask", json={"question": "When was the PPRD Joint Conference held "
+                                                                       "in Guiyang?"}, timeout=30).json()["answer"]
