@@ -81,7 +81,7 @@ class ExtractiveAnswerer:
         # a word of the question that the papers never use at all ("GDP", 馬拉松) is strong evidence
         # that they do not answer it
         oov = sum(1.0 for g in query.groups if not any(lex.df.get(t) for t in g))
-        present = lex.unit_terms[lex.keys.index(hit.unit)]
+        present = lex.unit_terms[lex.position[hit.unit]]
         covered = sum(lex.idf(t) * w for t, w in weights.items() if t in present)
         if query.lang == "zh" and is_cjk(hit.chunk.text):
             # a Chinese paragraph for a Chinese question: its own words are the evidence

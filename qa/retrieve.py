@@ -36,7 +36,6 @@ class Retriever:
         timing: dict[str, float] = {}
         t0 = time.perf_counter()
         lex = self.store.lexical()
-        units = {key: unit for key, unit in zip(lex.keys, lex.units)}
         rankings: list[tuple[float, list[str]]] = []
         sims: dict[str, dict[str, float]] = {}
 
@@ -73,7 +72,7 @@ class Retriever:
             timing[f"dense_{model}"] = (time.perf_counter() - t2) * 1000
 
         if query.focus:
-            focus = [key for key, unit in units.items() if unit.paragraph in query.focus]
+            focus = [key for key, unit in zip(lex.keys, lex.units) if unit.paragraph in query.focus]
             rankings.append((s.followup_context_weight, focus))
 
         fused: dict[str, float] = {}
@@ -84,9 +83,9 @@ class Retriever:
                 ranks.setdefault(key, {})[str(n)] = rank
         best_keys = sorted(fused, key=lambda key: -fused[key])[: k or s.top_k]
         hits = [
-            Hit(unit=key, chunk=units[key], score=fused[key], ranks=ranks[key],
+            Hit(unit=key, chunk=lex.units[lex.position[key]], score=fused[key], ranks=ranks[key],
                 sims={name: table.get(key, 0.0) for name, table in sims.items()})
-            for key in best_keys if key in units
+            for key in best_keys if key in lex.position
         ]
         timing["retrieve"] = (time.perf_counter() - t0) * 1000
         return Retrieval(hits, lex, timing)

@@ -191,6 +191,7 @@ class Lexical:
                  labels: dict[str, str] | None = None) -> None:
         self.units = list(units.values())
         self.keys = list(units.keys())
+        self.position = {key: i for i, key in enumerate(self.keys)}
         self.versions = versions or []
         self.labels = labels or {}  # doc id → short citation label, when more than one document
         self.acronyms = find_acronyms([u.text for u in self.units])
