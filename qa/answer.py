@@ -16,7 +16,7 @@ from .config import Settings
 from .models import Answer, Chunk, Citation, Hit
 from .query import Query
 from .retrieve import Retrieval
-from .store import Lexical, embed_text
+from .store import Lexical
 from .text import is_cjk, sentences, terms
 
 _DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
@@ -116,7 +116,7 @@ class ExtractiveAnswerer:
         top = retrieval.hits[0].score if retrieval.hits else 1.0
         question = query.question + " " + query.gloss
         out: list[Scored] = []
-        for rank, hit in enumerate(retrieval.hits):
+        for hit in retrieval.hits:
             text = hit.chunk.text
             heading_terms = set(terms(" ".join(hit.chunk.heading_path)))
             for start, end in sentences(text):

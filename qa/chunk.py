@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from .models import Block, Chunk, Document
+from .models import Chunk, Document
 
 CHUNKER_VERSION = "2"
 

@@ -217,10 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         return args.func(QA(), args)
-    except QuestionError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (json.JSONDecodeError, UnknownModel) as exc:
+    except (QuestionError, json.JSONDecodeError, UnknownModel) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except IndexError_ as exc:

@@ -152,7 +152,7 @@ class QA:
                 skipped.append(f"{clean}: another file in this upload has the document id {doc.id!r}")
                 continue
             ready.append((clean, data, doc, item))
-        for clean, data, doc, _ in ready:
+        for clean, data, _, _ in ready:
             path = self.corpus.place(clean, data)
             self.corpus.set_overrides(path, id=doc_id, title=title, date=date)
         inputs = [item for _, _, _, item in ready]

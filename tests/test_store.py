@@ -1,8 +1,7 @@
 import pytest
 
-from qa.chunk import CHUNKER_VERSION, chunk_document
+from qa.chunk import CHUNKER_VERSION
 from qa.config import Settings
-from qa.ingest import load
 from qa.service import QA
 from qa.store import IndexError_, Store
 

@@ -36,25 +36,27 @@ def _start_values(document: object, qn: object) -> "Callable[[tuple[str, str]], 
     except (KeyError, AttributeError, NotImplementedError):
         return lambda key: 1
 
+    def child(parent: object, tag: str, attr: str, value: str | None) -> object | None:
+        """The first `tag` child of `parent` whose `attr` is `value`."""
+        return next((el for el in parent.findall(qn(tag)) if el.get(qn(attr)) == value), None)  # type: ignore[attr-defined]
+
+    def val(el: object | None, tag: str) -> int | None:
+        found = el.find(qn(tag)) if el is not None else None  # type: ignore[attr-defined]
+        return int(found.get(qn("w:val"))) if found is not None else None
+
     def start(key: tuple[str, str]) -> int:
         num_id, ilvl = key
-        for num in numbering.findall(qn("w:num")):
-            if num.get(qn("w:numId")) != num_id:
-                continue
-            for override in num.findall(qn("w:lvlOverride")):
-                so = override.find(qn("w:startOverride"))
-                if override.get(qn("w:ilvl")) == ilvl and so is not None:
-                    return int(so.get(qn("w:val")))
-            abstract = num.find(qn("w:abstractNumId"))
-            aid = abstract.get(qn("w:val")) if abstract is not None else None
-            for absnum in numbering.findall(qn("w:abstractNum")):
-                if absnum.get(qn("w:abstractNumId")) != aid:
-                    continue
-                for lvl in absnum.findall(qn("w:lvl")):
-                    st = lvl.find(qn("w:start"))
-                    if lvl.get(qn("w:ilvl")) == ilvl and st is not None:
-                        return int(st.get(qn("w:val")))
-        return 1
+        num = child(numbering, "w:num", "w:numId", num_id)
+        if num is None:
+            return 1
+        override = val(child(num, "w:lvlOverride", "w:ilvl", ilvl), "w:startOverride")
+        if override is not None:
+            return override
+        abstract_id = num.find(qn("w:abstractNumId"))  # type: ignore[attr-defined]
+        abstract = child(numbering, "w:abstractNum", "w:abstractNumId",
+                         abstract_id.get(qn("w:val")) if abstract_id is not None else None)
+        level = child(abstract, "w:lvl", "w:ilvl", ilvl) if abstract is not None else None
+        return val(level, "w:start") or 1
 
     return start
 
