@@ -32,7 +32,10 @@ def main() -> None:
         service.warm()
     app = create_app(service)
     print(f"Serving on http://{service.settings.host}:{service.settings.port}/", file=sys.stderr)
-    uvicorn.run(app, host=service.settings.host, port=service.settings.port, log_level="warning")
+    try:
+        uvicorn.run(app, host=service.settings.host, port=service.settings.port, log_level="warning")
+    finally:
+        service.stop()  # the bundled model's server, if one was started
 
 
 if __name__ == "__main__":

@@ -37,6 +37,10 @@ _LIST_QUESTION = re.compile(r"\b(which|what) \w+s\b|\b(list|all|each|every)\b|\b
                             r"哪些|所有|各", re.I)
 
 
+def is_list_question(question: str) -> bool:
+    return bool(_LIST_QUESTION.search(question))
+
+
 @dataclass
 class Scored:
     hit: Hit
@@ -143,7 +147,7 @@ class ExtractiveAnswerer:
         if not ranked:
             return Answer(ABSTAIN[lang], [], True, self.name)
         chosen = [ranked[0]]
-        listing = bool(_LIST_QUESTION.search(query.question))
+        listing = is_list_question(query.question)
         limit, floor = (s.max_answer_sentences + 2, 0.6) if listing else (s.max_answer_sentences, 0.8)
         for cand in ranked[1:]:
             if len(chosen) >= limit or cand.score < floor * chosen[0].score:

@@ -121,6 +121,8 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
 def cmd_ask(qa: Any, args: argparse.Namespace) -> int:
     from .service import QuestionError
 
+    if qa.settings.generative and qa.start_llm(wait=True) is None:
+        print(f"warning: answering without the language model: {qa.llm_status().get('error')}", file=sys.stderr)
     if args.jsonl:
         qa.warm()
         for line in sys.stdin:
@@ -150,15 +152,39 @@ def cmd_eval(qa: Any, args: argparse.Namespace) -> int:
     from .evaluate import format_table, load_questions, run, summarise
 
     qa.warm()
-    rows = run(qa, load_questions(Path(args.file)))
-    table = summarise(rows)
-    if args.verbose:
-        for r in rows:
-            mark = "ok " if (r.hit(1) if r.answerable else r.answer.abstained) else "BAD"
-            print(f"{mark} {r.id} {r.type:12} gold={','.join(r.gold) or '-':10} cited={','.join(r.cited) or '-':10}"
-                  f" facts={r.fact_recall():.2f} {r.answer.answer[:90]!r}")
-    print(json.dumps(table) if args.json else format_table(table))
+    questions = load_questions(Path(args.file))
+    choice = args.answerer if args.answerer != "auto" else \
+        "generative" if qa.settings.generative else "extractive"
+    answerers = ["extractive", "generative"] if choice == "both" else [choice]
+    if "generative" in answerers and not _llm_ready(qa):
+        return EXIT_USAGE
+    tables = {}
+    for name in answerers:
+        rows = run(qa, questions, generate=name == "generative")
+        tables[name] = summarise(rows)
+        if args.verbose:
+            for r in rows:
+                mark = "ok " if (r.hit(1) if r.answerable else r.answer.abstained) else "BAD"
+                note = f" [fallback: {r.answer.fallback}]" if r.answer.fallback else ""
+                print(f"{mark} {name[:3]} {r.id} {r.type:12} gold={','.join(r.gold) or '-':8} "
+                      f"cited={','.join(r.cited) or '-':8} facts={r.fact_recall():.2f} "
+                      f"{r.answer.answer[:100]!r}{note}")
+    if args.json:
+        print(json.dumps(tables if len(tables) > 1 else tables[answerers[0]]))
+    else:
+        print("\n\n".join(format_table(t, f"{name} answerer" if len(tables) > 1 else "") for name, t in tables.items()))
     return 0
+
+
+def _llm_ready(qa: Any) -> bool:
+    """Start the configured language model (waiting for the bundled one); say why if it cannot."""
+    if not qa.settings.generative:
+        print("error: no language model configured (set QA_LLM_URL, or QA_LLM=local)", file=sys.stderr)
+        return False
+    if qa.start_llm(wait=True) is None:
+        print(f"error: {qa.llm_status().get('error') or 'the language model did not start'}", file=sys.stderr)
+        return False
+    return True
 
 
 def cmd_serve(qa: Any, args: argparse.Namespace) -> int:
@@ -201,6 +227,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("file")
     e.add_argument("--json", action="store_true")
     e.add_argument("-v", "--verbose", action="store_true", help="one line per question")
+    e.add_argument("--answerer", choices=["auto", "extractive", "generative", "both"], default="auto",
+                   help="which answerer to score (auto: the generative one when a model is configured)")
     e.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("serve", help="run the web app (same as python app.py)")

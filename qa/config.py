@@ -13,7 +13,7 @@ from pathlib import Path
 
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 OFFLINE_ENV = {
@@ -74,6 +74,33 @@ class Settings(BaseSettings):
     abstain_threshold: float = 0.35
     max_question_chars: int = 2000
 
+    # Generative answers (qa/generate.py). Unset = the extractive answerer only.
+    # "local" runs the bundled model (needs `pip install .[llm]`); anything else is ignored.
+    llm: str | None = None
+    # Any OpenAI-compatible chat server (Ollama, vLLM, llama.cpp, a hosted API): its base URL,
+    # e.g. http://127.0.0.1:8080/v1. Takes precedence over QA_LLM=local.
+    llm_url: str | None = None
+    llm_model: str = ""  # the server's model name; empty = whatever the server serves first
+    llm_api_key: SecretStr | None = None
+    # Longest wait for the model to start answering (and between two streamed pieces); then the
+    # extractive answer is given instead.
+    llm_timeout_s: float = 30.0
+    llm_retries: int = 1
+    llm_max_tokens: int = 220
+    llm_temperature: float = 0.0
+    # Where the bundled model is joined from its wheels (1.1 GB), and its llama.cpp server's threads
+    llm_cache_dir: Path = Path.home() / ".cache" / "legco-qa"
+    llm_threads: int = 0  # 0 = all cores
+    llm_context_tokens: int = 4096
+    # A Chinese question the dictionary gloss finds no support for is translated by the LLM and
+    # tried once more (translating every question was slower and no better: see README)
+    llm_translate: bool = False
+    # A generated sentence is verified against the paragraph it cites when this share of its key
+    # terms (IDF-weighted) is found there, or, with at least half of them, when its dense similarity
+    # reaches verify_similarity (calibrated with `qa eval --answerer both`).
+    verify_coverage: float = 0.7
+    verify_similarity: float = 0.9
+
     @field_validator("embed_models", "allowed_origins", mode="before")
     @classmethod
     def _split_names(cls, value: object) -> object:
@@ -85,6 +112,10 @@ class Settings(BaseSettings):
     @property
     def persistent(self) -> bool:
         return not self.chroma_url
+
+    @property
+    def generative(self) -> bool:
+        return bool(self.llm_url) or (self.llm or "").lower() == "local"
 
 
 @lru_cache(maxsize=1)

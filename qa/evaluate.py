@@ -1,10 +1,14 @@
 """Score the question-answering pipeline on a JSONL question file (format of the development set:
-id, type, lang, question, gold paragraphs, facts, history)."""
+id, type, lang, question, gold paragraphs, facts, history), for one answerer or both side by side.
+
+Citation checks run on every answer, extractive ones included: a checker that flagged verbatim
+quotes would be broken, so the extractive column doubles as the checker's own sanity check."""
 
 from __future__ import annotations
 
 import json
 import statistics
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +16,7 @@ from typing import Any
 
 from .models import Answer
 from .service import QA
+from .verify import Verifier
 
 
 @dataclass
@@ -21,6 +26,10 @@ class Row:
     gold: list[str]
     answer: Answer
     facts: list[list[str]] = field(default_factory=list)
+    first_ms: float = 0.0  # until the first streamed piece of the answer
+    total_ms: float = 0.0
+    citations_checked: int = 0  # claims that came with a citation
+    citations_verified: int = 0  # … whose citation held as written
 
     @property
     def cited(self) -> list[str]:
@@ -44,13 +53,39 @@ def load_questions(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def run(qa: QA, questions: list[dict[str, Any]]) -> list[Row]:
+def run(qa: QA, questions: list[dict[str, Any]], generate: bool = True) -> list[Row]:
     rows = []
     for q in questions:
-        answer = qa.ask(q["question"], q.get("history") or [])
-        rows.append(Row(q["id"], q.get("type", "?"), [str(g) for g in q.get("gold", [])], answer,
-                        q.get("facts", [])))
+        t0 = time.perf_counter()
+        first = None
+        answer: Answer | None = None
+        for piece in qa.stream(q["question"], q.get("history") or [], generate):
+            if isinstance(piece, Answer):
+                answer = piece
+            elif first is None:
+                first = time.perf_counter()
+        assert answer is not None
+        done = time.perf_counter()
+        row = Row(q["id"], q.get("type", "?"), [str(g) for g in q.get("gold", [])], answer, q.get("facts", []),
+                  ((first or done) - t0) * 1000, (done - t0) * 1000)
+        row.citations_checked, row.citations_verified = citation_checks(qa, answer)
+        rows.append(row)
     return rows
+
+
+def citation_checks(qa: QA, answer: Answer) -> tuple[int, int]:
+    """(claims with a citation, claims whose citation held as written). For a generated answer, what
+    the model wrote; for an extractive one, its quotes, checked by the same verifier."""
+    if answer.abstained:
+        return 0, 0
+    if answer.checks:
+        cited = [c for c in answer.checks if c.cited]
+        return len(cited), sum(c.status == "verified" for c in cited)
+    units = [u for c in answer.citations if (u := qa.paragraph(c.doc, c.paragraph, c.label)) is not None]
+    lex = qa.store.lexical()
+    checked = Verifier(qa.settings, lex, qa.similarity()).verify(answer.answer, units, lambda u: "", lex.labels)
+    cited = [c for c in checked.checks if c.cited]
+    return len(cited), sum(c.status == "verified" for c in cited)
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -69,7 +104,9 @@ def summarise(rows: list[Row]) -> list[dict[str, Any]]:
     for name, group in groups.items():
         answerable = [r for r in group if r.answerable]
         unanswerable = [r for r in group if not r.answerable]
-        latency = [r.answer.timing_ms.get("total", 0.0) for r in group]
+        latency = [r.total_ms for r in group]
+        first = [r.first_ms for r in group]
+        checked = sum(r.citations_checked for r in group)
         table.append({
             "type": name,
             "n": len(group),
@@ -78,6 +115,9 @@ def summarise(rows: list[Row]) -> list[dict[str, Any]]:
             "fact_recall": _mean([r.fact_recall() for r in answerable]),
             "abstain": _mean([r.answer.abstained for r in unanswerable]),
             "false_refusal": _mean([r.answer.abstained for r in answerable]),
+            "verified": sum(r.citations_verified for r in group) / checked if checked else None,
+            "fallback": _mean([bool(r.answer.fallback) for r in group]),
+            "first_p50_ms": statistics.median(first) if first else 0.0,
             "p50_ms": statistics.median(latency) if latency else 0.0,
             "p95_ms": _pct(latency, 0.95),
         })
@@ -88,13 +128,18 @@ def _mean(values: list[bool] | list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def format_table(table: list[dict[str, Any]]) -> str:
-    cols = ["type", "n", "hit@1", "hit@3", "fact_recall", "abstain", "false_refusal", "p50_ms", "p95_ms"]
-    lines = ["  ".join(f"{c:>13}" for c in cols)]
+COLUMNS = ["type", "n", "hit@1", "hit@3", "fact_recall", "abstain", "false_refusal", "verified", "fallback",
+           "first_p50_ms", "p50_ms", "p95_ms"]
+
+
+def format_table(table: list[dict[str, Any]], title: str = "") -> str:
+    cols = [c for c in COLUMNS if any(row.get(c) is not None for row in table) or c in ("abstain", "verified")]
+    lines = [title] if title else []
+    lines.append("  ".join(f"{c:>13}" for c in cols))
     for row in table:
         cells = []
         for c in cols:
-            v = row[c]
+            v = row.get(c)
             cells.append(f"{'—':>13}" if v is None else f"{v:>13.2f}" if isinstance(v, float) else f"{v:>13}")
         lines.append("  ".join(cells))
     return "\n".join(lines)

@@ -125,6 +125,25 @@ class Citation:
 
 
 @dataclass
+class Check:
+    """One claim of a generated answer and what became of it."""
+
+    claim: str
+    cited: list[str]  # paragraph numbers the model gave
+    status: str  # verified (as cited) | recited (moved, or added where none was given) | unsupported
+    paragraph: str = ""  # where it is cited now
+    coverage: float = 0.0
+    similarity: float = 0.0
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["coverage"] = round(self.coverage, 3)
+        data["similarity"] = round(self.similarity, 3)
+        return data
+
+
+@dataclass
 class Turn:
     role: Literal["user", "assistant"]
     content: str
@@ -138,12 +157,42 @@ class Answer:
     answerer: str = "extractive"
     timing_ms: dict[str, float] = field(default_factory=dict)
     query: str = ""  # what retrieval actually searched for (after follow-up and translation handling)
+    model: str = ""  # the LLM, for generated answers
+    fallback: str = ""  # why a generated answer was not given, when the extractive one stands in
+    checks: list[Check] = field(default_factory=list)  # citation checks of a generated answer
+    draft: str = ""  # the model's text before checking
+
+    @property
+    def note(self) -> str:
+        """One line telling the reader how this answer was made, for every front end."""
+        if self.answerer == "generative":
+            dropped = sum(c.status == "unsupported" for c in self.checks)
+            moved = sum(c.status == "recited" for c in self.checks)
+            text = f"Written by a language model ({self.model}) from the cited paragraphs; every citation was checked"
+            if moved:
+                text += f", {moved} corrected"
+            if dropped:
+                text += f"; {dropped} sentence{'s' if dropped > 1 else ''} without support removed"
+            return text + "."
+        if self.fallback:
+            return f"Quoted from the papers word for word ({self.fallback})."
+        return "Quoted from the papers word for word; nothing is generated."
 
     def to_json(self, full: bool = False) -> dict[str, Any]:
-        return {
+        data: dict[str, Any] = {
             "answer": self.answer,
             "citations": [c.to_json(full) for c in self.citations],
             "abstained": self.abstained,
             "answerer": self.answerer,
+            "note": self.note,
             "timing_ms": {k: round(v, 2) for k, v in self.timing_ms.items()},
         }
+        if self.model:
+            data["model"] = self.model
+        if self.fallback:
+            data["fallback"] = self.fallback
+        if self.checks:
+            data["checks"] = [c.to_json() for c in self.checks]
+        if full and self.draft:
+            data["draft"] = self.draft
+        return data

@@ -3,7 +3,7 @@ Models and the index load lazily, once per process."""
 
 from __future__ import annotations
 
-import re
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,11 +15,17 @@ from .chunk import CHUNKER_VERSION, chunk_document
 from .corpus import Corpus, safe_name
 from .config import Settings, get_settings
 from .embed import get_embedder
+from .generate import GenerativeAnswerer, pieces
+from .llm import ChatModel, LLMError
 from .ingest import IngestError, discover, load, load_bytes
 from .models import Answer, Chunk, Document, Turn, content_hash
-from .query import QuestionError, analyse, translate
-from .retrieve import Retriever
+from .query import Query, QuestionError, analyse, translate
+from .retrieve import Retrieval, Retriever
 from .store import DocInput, DocRecord, IndexError_, Store, SyncReport, version_of
+from .text import is_cjk
+from .verify import DenseSimilarity
+
+log = logging.getLogger(__name__)
 
 __all__ = ["QA", "QuestionError", "IngestError", "IndexError_", "IndexResult"]
 
@@ -57,6 +63,11 @@ class QA:
         self._store: Store | None = None
         self._lock = threading.Lock()
         self.answerer = ExtractiveAnswerer(self.settings)
+        self._generator: GenerativeAnswerer | None = None
+        self._local = None  # the bundled model's server, when QA_LLM=local
+        self._llm_error = ""
+        self._llm_thread: threading.Thread | None = None
+        self._similarity: DenseSimilarity | None = None
 
     @property
     def store(self) -> Store:
@@ -188,22 +199,69 @@ class QA:
 
     # -- asking -----------------------------------------------------------------------------
     def warm(self) -> None:
-        """Load models, the lexical index and the dictionary now rather than on the first question."""
+        """Load models, the lexical index and the dictionary now rather than on the first question;
+        start the language model's server in the background (answers are extractive until it is up)."""
         self.store.check()
         self.store.lexical()
         for model in self.settings.embed_models:
             get_embedder(model).queries(["warm up"])
         translate("香港")
+        self.start_llm(wait=False)
 
-    def stream(self, question: str, history: Iterable[object] | None = None) -> Iterator[str | Answer]:
-        """The answer's text in small pieces (for chat UIs and server-sent events), then the Answer.
+    # -- the language model -----------------------------------------------------------------
+    def start_llm(self, wait: bool = True) -> GenerativeAnswerer | None:
+        """The generative answerer, if one is configured and reachable. `wait=False` starts the
+        bundled model's server in a thread and returns at once."""
+        s = self.settings
+        if not s.generative or self._generator is not None:
+            return self._generator
+        if s.llm_url:
+            key = s.llm_api_key.get_secret_value() if s.llm_api_key else None
+            return self._make_generator(s.llm_url, s.llm_model, key)
+        with self._lock:
+            if self._llm_thread is None:
+                self._llm_thread = threading.Thread(target=self._start_local, name="llm-start", daemon=True)
+                self._llm_thread.start()
+        if wait:
+            self._llm_thread.join()
+        return self._generator
 
-        The extractive answer is complete before the first piece; streaming keeps one protocol for
-        every answerer, so a generative one can stream real tokens through the same path."""
-        answer = self.ask(question, history)
-        for piece in re.findall(r"\S+\s*|\s+", answer.answer):
-            yield piece
-        yield answer
+    def _start_local(self) -> None:
+        from .llm_local import MODEL_NAME, LocalServer
+
+        try:
+            self._local = LocalServer(self.settings)
+            url = self._local.start()
+            self._make_generator(url, self.settings.llm_model or MODEL_NAME, None)
+        except LLMError as exc:
+            self._llm_error = str(exc)
+            log.error("the local language model is not available: %s", exc)
+
+    def _make_generator(self, url: str, model: str, key: str | None) -> GenerativeAnswerer:
+        chat = ChatModel(url, model, self.settings, key)
+        self._generator = GenerativeAnswerer(self.settings, chat, self.answerer, self.similarity())
+        return self._generator
+
+    def similarity(self) -> DenseSimilarity | None:
+        """Claim-to-paragraph similarity for citation checks (E5, when it is configured)."""
+        if "e5-small" not in self.settings.embed_models:
+            return None
+        if self._similarity is None:
+            self._similarity = DenseSimilarity(get_embedder("e5-small"))
+        return self._similarity
+
+    def llm_status(self) -> dict[str, str]:
+        s = self.settings
+        if not s.generative:
+            return {"answerer": "extractive", "llm": "off"}
+        if self._generator is not None:
+            return {"answerer": "generative", "llm": "ready", "url": self._generator.chat.base_url}
+        state = "failed" if self._llm_error else "starting"
+        return {"answerer": "extractive", "llm": state, "error": self._llm_error}
+
+    def stop(self) -> None:
+        if self._local is not None:
+            self._local.stop()
 
     def documents(self) -> list[dict[str, object]]:
         """What is indexed, for listings: one entry per document."""
@@ -217,16 +275,103 @@ class QA:
                 return unit
         return None
 
-    def ask(self, question: str, history: Iterable[object] | None = None) -> Answer:
+    def ask(self, question: str, history: Iterable[object] | None = None, generate: bool = True) -> Answer:
+        answer = None
+        for piece in self.stream(question, history, generate):
+            if isinstance(piece, Answer):
+                answer = piece
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str, history: Iterable[object] | None = None,
+               generate: bool = True) -> Iterator[str | Answer]:
+        """The answer's text in pieces as it is written (for chat UIs and server-sent events), then
+        the final Answer, whose text replaces the pieces: a generated answer's citations are
+        checked only once it is complete. Bad input raises QuestionError before the first piece.
+        `generate=False` gives the extractive answer even when a language model is configured."""
         t0 = time.perf_counter()
-        query = analyse(question, parse_history(history), self.settings.max_question_chars,
-                        gloss=self.settings.zh_gloss)
+        turns = parse_history(history)
+        query = analyse(question, turns, self.settings.max_question_chars, gloss=self.settings.zh_gloss)
+        generator = self.start_llm(wait=False) if generate else None
+        timing: dict[str, float] = {}
+        return self._answer(query, turns, generator if generate else None, generate, t0, timing)
+
+    def _answer(self, query: Query, turns: list[Turn], generator: GenerativeAnswerer | None, generate: bool,
+                t0: float, timing: dict[str, float]) -> Iterator[str | Answer]:
+        if generator is not None and query.followup:
+            query = self._condense(query, turns, generator, timing)
+        retrieval, answer = self._retrieve(query, timing, t0)
+        if answer.abstained and generator is not None and query.lang == "zh" and self.settings.llm_translate:
+            # the dictionary found nothing: a translation by the model gets one more try
+            query, retrieval, answer = self._translated(query, generator, timing) or (query, retrieval, answer)
+        final = answer
+        if generator is None or answer.abstained:
+            if generate and self.settings.generative and not answer.abstained:
+                answer.fallback = self._why_no_llm()
+            yield from pieces(answer.answer)
+        else:
+            for piece in generator.stream(query, retrieval, answer):
+                if isinstance(piece, Answer):
+                    final = piece
+                else:
+                    yield piece
+        final.query = query.standalone
+        final.timing_ms = {**timing, **final.timing_ms, "total": (time.perf_counter() - t0) * 1000}
+        yield final
+
+    def _retrieve(self, query: Query, timing: dict[str, float], t0: float) -> tuple[Retrieval, Answer]:
         t1 = time.perf_counter()
+        timing.setdefault("query", (t1 - t0) * 1000 - sum(timing.values()))
         retrieval = Retriever(self.store, self.settings).search(query)
         t2 = time.perf_counter()
         answer = self.answerer.answer(query, retrieval)
-        t3 = time.perf_counter()
-        answer.query = query.standalone
-        answer.timing_ms = {"query": (t1 - t0) * 1000, **retrieval.timing_ms,
-                            "answer": (t3 - t2) * 1000, "total": (t3 - t0) * 1000}
-        return answer
+        timing.update({**retrieval.timing_ms, "answer": (time.perf_counter() - t2) * 1000})
+        return retrieval, answer
+
+    def _condense(self, query: Query, turns: list[Turn], generator: GenerativeAnswerer,
+                  timing: dict[str, float]) -> Query:
+        """A follow-up rewritten as a standalone question leads retrieval; the conversation's terms
+        stay at lower weight, in case the rewrite lost something."""
+        t = time.perf_counter()
+        try:
+            standalone = generator.condense(query.question, turns)
+            if standalone:
+                rewritten = analyse(standalone, [], self.settings.max_question_chars)
+                query.terms = {**{k: w * 0.5 for k, w in query.terms.items()}, **rewritten.terms}
+                query.dense_texts = [standalone, *query.dense_texts]
+                query.names = rewritten.names
+                query.gloss = standalone
+        except (LLMError, QuestionError) as exc:
+            log.warning("follow-up not condensed: %s", exc)
+        timing["condense"] = (time.perf_counter() - t) * 1000
+        return query
+
+    def _translated(self, query: Query, generator: GenerativeAnswerer,
+                    timing: dict[str, float]) -> tuple[Query, Retrieval, Answer] | None:
+        """A Chinese question the dictionary gloss found no support for, translated by the model and
+        tried once more in English. The answer is still written in Chinese, to the Chinese question."""
+        t = time.perf_counter()
+        try:
+            english = generator.translate(query.question)
+            if not english or is_cjk(english):
+                return None
+            translated = analyse(english, [], self.settings.max_question_chars)
+        except (LLMError, QuestionError) as exc:
+            log.warning("question not translated: %s", exc)
+            return None
+        finally:
+            timing["translate"] = (time.perf_counter() - t) * 1000
+        translated.question, translated.lang, translated.gloss = query.question, "zh", english
+        translated.focus = query.focus
+        step: dict[str, float] = {}
+        retrieval, answer = self._retrieve(translated, step, time.perf_counter())
+        if answer.abstained:
+            return None
+        timing.update({k: v for k, v in step.items() if k != "query"})
+        return translated, retrieval, answer
+
+    def _why_no_llm(self) -> str:
+        status = self.llm_status()
+        if status["llm"] == "starting":
+            return "the language model is still starting"
+        return f"the language model is not available: {status.get('error') or 'unknown error'}"

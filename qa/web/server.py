@@ -223,14 +223,14 @@ def create_app(service: QA) -> FastAPI:
             return HTMLResponse("<h1>Admin is disabled</h1><p>Set QA_ADMIN_TOKEN to enable it.</p>", 404)
         return FileResponse(STATIC / "admin.html", headers={"Content-Security-Policy": "frame-ancestors 'self'"})
 
-    @app.get("/healthz", summary="Index loaded, document and chunk counts")
+    @app.get("/healthz", summary="Index loaded, document and chunk counts, which answerer is serving")
     def healthz() -> Any:
         try:
             status = service.status()
         except IndexError_ as exc:
             return JSONResponse({"status": "unavailable", "index_loaded": False, "error": str(exc)}, 503)
         return {"status": "ok", "index_loaded": True, "documents": len(status["documents"]),
-                "chunks": status["chunks"], "units": status["units"]}
+                "chunks": status["chunks"], "units": status["units"], **service.llm_status()}
 
     @app.get("/widget.js", include_in_schema=False)
     def widget() -> FileResponse:

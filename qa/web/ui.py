@@ -20,9 +20,14 @@ EXAMPLES = [
     "閩港合作會議第四次全體會議達成了多少項合作事項？",
     "Which areas does legal co-operation cover?",
 ]
-ANSWERER_NOTE = {
-    "extractive": "Answers quote the paper word for word; nothing is generated.",
-}
+
+
+def answerer_line(service: QA) -> str:
+    status = service.llm_status()
+    if status["llm"] == "off":
+        return "Answers quote the papers word for word; nothing is generated."
+    return ("Answers are written by a language model from the papers, and every citation is checked "
+            "against its paragraph; when the model is unavailable, answers quote the papers word for word.")
 
 
 def message_text(content: object) -> str:
@@ -77,7 +82,7 @@ def build(service: QA) -> gr.Blocks:
                 gr.Examples(EXAMPLES, inputs=box, label="Try")
             with gr.Column(scale=2, min_width=280):
                 panel = gr.HTML(sources_html(None), elem_id="qa-sources")
-                note = gr.Markdown(ANSWERER_NOTE["extractive"], elem_id="qa-answerer")
+                note = gr.Markdown(answerer_line(service), elem_id="qa-answerer")
 
         def add_user(message: str, history: list[dict[str, Any]]):
             message = (message or "").strip()
@@ -91,16 +96,17 @@ def build(service: QA) -> gr.Blocks:
             question = message_text(history[-1]["content"])
             turns = [{"role": t["role"], "content": message_text(t["content"])} for t in history[:-1]]
             history = history + [{"role": "assistant", "content": ""}]
+            writing = "*Writing; the citations are checked when the answer is complete…*" \
+                if service.llm_status()["llm"] == "ready" else gr.update()
             try:
                 for piece in service.stream(question, turns):
                     if isinstance(piece, Answer):
                         history[-1]["content"] = answer_markdown(piece)
                         stored = stored + [{"question": question, **piece.to_json()}]
-                        note_text = ANSWERER_NOTE.get(piece.answerer, f"Answered by: {piece.answerer}")
-                        yield history, stored, sources_html(piece), note_text
+                        yield history, stored, sources_html(piece), f"**Last answer:** {piece.note}"
                     else:
                         history[-1]["content"] += piece
-                        yield history, stored, gr.update(), gr.update()
+                        yield history, stored, gr.update(), writing
             except QuestionError as exc:
                 history[-1]["content"] = f"⚠️ {exc}"
                 stored = stored + [{"question": question, "error": str(exc)}]

@@ -39,6 +39,8 @@
     ".bot{background:#fff;border:1px solid #e2e8f0;border-bottom-left-radius:4px}",
     ".bot.abstain{color:#475569;font-style:italic}",
     ".bot.error{color:#b91c1c}",
+    ".bot.draft{color:#64748b}",
+    ".note{display:block;margin-top:6px;font-size:11.5px;color:#64748b;font-style:normal}",
     ".cite{display:inline;border:0;background:#e6f4f1;color:var(--c);font:inherit;font-weight:600;padding:0 3px;border-radius:4px;cursor:pointer}",
     ".src{border-top:1px solid #e2e8f0;background:#fff;max-height:45%;overflow-y:auto;padding:10px 14px;font-size:13.5px}",
     ".src h4{margin:0 0 4px;font-size:13px;color:var(--c)}",
@@ -111,6 +113,7 @@
     }
     function renderAnswer(node, data) {
       node.textContent = "";
+      node.classList.remove("draft");
       if (data.abstained) { node.classList.add("abstain"); node.textContent = data.answer; return; }
       var re = /\[(?:[^\[\]¶]*?\s)?¶(\d+)\]/g, last = 0, m;
       while ((m = re.exec(data.answer))) {
@@ -127,6 +130,7 @@
         last = re.lastIndex;
       }
       node.appendChild(document.createTextNode(data.answer.slice(last)));
+      if (data.note && (data.answerer !== "extractive" || data.fallback)) node.appendChild(el("span", "note", data.note));
     }
     async function ask(question) {
       log.appendChild(el("div", "msg user", question));
@@ -153,7 +157,7 @@
             });
             if (!data) return;
             var value = JSON.parse(data);
-            if (type === "token") { text += value; bot.textContent = text; }
+            if (type === "token") { text += value; bot.textContent = text; bot.classList.add("draft"); }
             else if (type === "answer") final = value;
             else if (type === "error") throw new Error(value.error || "error");
           });

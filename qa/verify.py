@@ -1,0 +1,304 @@
+"""Checking a generated answer's citations against the paragraphs they name.
+
+A generated answer is split into claims (sentences) with the markers that follow them. Each claim
+is checked against its cited paragraph: its numbers and months must be there, and enough of its key
+terms (weighted by rarity), or, for paraphrase, its dense similarity to the paragraph must be high
+with at least some terms shared. Chinese claims are carried over to English terms with the same
+dictionary that serves Chinese questions. A claim that fails is re-cited to the passage given to the
+model that does support it, or dropped. The surviving claims are re-written with canonical markers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+
+from .config import Settings
+from .models import Check, Chunk, Citation
+from .query import _ZH_NUMBER, _date_words, _zh_number, segment, translate
+from .store import Lexical
+from .text import STOPWORDS, is_cjk, sentences, terms
+
+if TYPE_CHECKING:
+    from .embed import Embedder
+
+# [¶5], [¶5, ¶6], [2024-05-20 ¶5], (¶5), 【¶5】, and a bare ¶5
+_MARKER = re.compile(r"[\[【(（]\s*([^\]】)）]*?¶[^\]】)）]*)[\]】)）]|¶\s?\d+(?:\([a-z]+\))?")
+_REF = re.compile(r"(?:([\w-]+(?:-\d\d)*)\s+)?¶\s?(\d+)(?:\s?\(([a-z]{1,3})\))?")
+_ZH_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split())} | {w: 10 * i for i, w in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
+_WORDED = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](one|two|three|four|five|"
+                     r"six|seven|eight|nine)\b|\b[a-z]+\b", re.I)
+_MONTHS = {m.lower() for m in "January February March April May June July August September October "
+           "November December".split()}
+
+
+@dataclass
+class Verified:
+    text: str
+    citations: list[Citation]
+    checks: list[Check] = field(default_factory=list)
+
+    @property
+    def kept(self) -> int:
+        return sum(c.status != "unsupported" for c in self.checks)
+
+
+@dataclass
+class _Claim:
+    text: str
+    refs: list[tuple[str, str, str]]  # (document label or "", paragraph, bullet label or "")
+
+
+def strip_markers(text: str) -> str:
+    return " ".join(_MARKER.sub(" ", text).split())
+
+
+def split_claims(answer: str) -> list[_Claim]:
+    """Sentences with the citations that follow them. Markers cite the run of sentences since the
+    previous marker, as in "A. B. [¶5]"."""
+    answer = unicodedata.normalize("NFKC", answer).replace("\n", " ")
+    claims: list[_Claim] = []
+    last = 0
+    for m in _MARKER.finditer(answer):
+        span = answer[last:m.start()]
+        refs = [(r.group(1) or "", r.group(2), r.group(3) or "") for r in _REF.finditer(m.group(0))]
+        pieces = _sentences(span)
+        if pieces:
+            claims.extend(_Claim(p, list(refs)) for p in pieces)
+        elif claims:  # "[¶5][¶6]" or "A [¶5]. [¶6]": more citations for the same claim
+            claims[-1].refs.extend(r for r in refs if r not in claims[-1].refs)
+        last = m.end()
+    tail = _sentences(answer[last:])
+    # a marker right after a sentence's full stop ("… 2024. [¶5]") belongs to that sentence
+    claims.extend(_Claim(p, []) for p in tail)
+    return [c for c in claims if c.text.strip(" .。,，;；:：")]
+
+
+def _sentences(span: str) -> list[str]:
+    span = span.strip()
+    if not span or not span.strip(" .。,，;；:：、"):
+        return []
+    if is_cjk(span):
+        return [s.strip() for s in _ZH_SENTENCE.findall(span) if s.strip(" 。，")]
+    return [span[a:b].strip() for a, b in sentences(span)]
+
+
+def numbers(text: str) -> set[str]:
+    """Numbers and month names a claim asserts, normalised so "twenty-three", "23" and 二十三 agree."""
+    text = text.replace(",", "") if re.search(r"\d,\d{3}", text) else text
+    if is_cjk(text):  # 2023年3月21日 → 2023 March 21; 二十三 → 23
+        rest, words = _date_words(text)
+        text = " ".join(words) + " " + rest
+    out = set(re.findall(r"\d+(?:\.\d+)?", text))
+    for m in _WORDED.finditer(text):
+        low = m.group(0).lower()
+        if m.group(1):  # twenty-three
+            out.add(str(_NUMBER_WORDS[m.group(1).lower()] + _NUMBER_WORDS[m.group(2).lower()]))
+        elif low in _NUMBER_WORDS and low not in ("one", "zero"):  # "one of the…" asserts no number
+            out.add(str(_NUMBER_WORDS[low]))
+        elif low in _MONTHS:
+            out.add(low)
+    return out
+
+
+_COUNTED_EN = re.compile(r"\b(\d+|[a-z]+(?:-[a-z]+)?)\s+(?:(?:more|new|other|further|separate)\s+)?"
+                         r"([A-Za-z][A-Za-z-]+)", re.I)
+_COUNTED_ZH = re.compile(r"(\d+)\s*[項项份個个套次名位間间家所條条件宗批]\s*([\u4e00-\u9fff]{1,8})")
+_ZH_STOP = re.compile(r"[的在於于及和與与並并及或，。、；：]")
+_WINDOW = 8
+
+
+def counted(claim: str) -> list[tuple[str, tuple[str, ...]]]:
+    """What each number in a claim counts: "47 items" → ("47", ("item",)); 3份合作協議 → ("3",
+    terms of "agreement"). A number is only true of the thing it counts."""
+    out: list[tuple[str, tuple[str, ...]]] = []
+    if is_cjk(claim):
+        rest = _ZH_NUMBER.sub(lambda m: str(_zh_number(m.group(0))), claim)
+        for m in _COUNTED_ZH.finditer(rest):
+            phrase = _ZH_STOP.split(m.group(2))[0]
+            words = segment(phrase) if phrase else []
+            head = translate(words[-1]).weights if words else {}  # the head noun comes last in Chinese
+            if head:
+                out.append((m.group(1), tuple(head)))
+        return out
+    for m in _COUNTED_EN.finditer(claim):
+        number = m.group(1).lower()
+        number = number if number.isdigit() else next(iter(numbers(number)), "")
+        noun = m.group(2).lower()
+        if not number or noun in _MONTHS or noun in STOPWORDS or numbers(noun):
+            continue
+        out.append((number, tuple(terms(noun))))
+    return out
+
+
+def _stated_with(number: str, nouns: tuple[str, ...], unit: Chunk) -> bool:
+    """Does the paragraph give this number within a few words of what the claim says it counts?"""
+    tokens: list[str] = []
+    for word in re.findall(r"\d+|[A-Za-z]+(?:-[A-Za-z]+)*", unit.text.replace(",", "")):
+        tokens.append(word if word.isdigit() else (next(iter(numbers(word)), "") or "".join(terms(word)[:1])))
+    wanted = set(nouns)
+    return any(tok == number and wanted & set(tokens[max(0, i - _WINDOW):i + _WINDOW + 1])
+               for i, tok in enumerate(tokens))
+
+
+def _paragraph_numbers(chunk: Chunk) -> set[str]:
+    """Numbers a paragraph states (its own ¶ number is not one of them)."""
+    return numbers(" ".join([chunk.text, *chunk.heading_path, chunk.date]))
+
+
+class Verifier:
+    def __init__(self, settings: Settings, lexical: Lexical,
+                 similarity: Callable[[str, list[Chunk]], list[float]] | None = None) -> None:
+        self.settings = settings
+        self.lex = lexical
+        self.similarity = similarity
+
+    def claim_groups(self, claim: str) -> list[tuple[str, ...]]:
+        """The claim's content words, each as the terms any of which would render it."""
+        if is_cjk(claim):
+            # the dictionary's English for each word, plus the claim's own bigrams where a paper
+            # written in Chinese uses them
+            return list(translate(claim).groups) + [(t,) for t in terms(claim) if is_cjk(t) and t in self.lex.df]
+        return [(t,) for t in dict.fromkeys(terms(claim))]
+
+    def coverage(self, groups: list[tuple[str, ...]], unit: Chunk) -> float:
+        present = self.lex.unit_terms[self.lex.position[unit.unit]] if unit.unit in self.lex.position \
+            else set(terms(unit.text))
+        present = present | set(terms(" ".join(unit.heading_path)))
+        total = covered = 0.0
+        for group in groups:
+            # a word no paper uses at all ("Mars") weighs as much as a rare one
+            weight = max((self.lex.idf(t) if self.lex.df.get(t) else 3.0) for t in group)
+            total += weight
+            if any(t in present for t in group):
+                covered += weight
+        return covered / total if total else 1.0
+
+    def check(self, claim: str, unit: Chunk, sim: float) -> tuple[bool, float, str]:
+        missing = numbers(claim) - _paragraph_numbers(unit)
+        cov = self.coverage(self.claim_groups(claim), unit)
+        if missing:
+            return False, cov, f"{', '.join(sorted(missing))} not in ¶{unit.paragraph}"
+        for number, nouns in counted(claim):
+            if not _stated_with(number, nouns, unit):
+                return False, cov, f"¶{unit.paragraph} does not give {number} for what the claim counts"
+        s = self.settings
+        if cov >= s.verify_coverage or (cov >= s.verify_coverage / 2 and sim >= s.verify_similarity):
+            return True, cov, ""
+        return False, cov, f"¶{unit.paragraph} does not state it (terms {cov:.2f}, similarity {sim:.2f})"
+
+    def verify(self, answer: str, units: list[Chunk], marker: Callable[[Chunk], str],
+               labels: dict[str, str]) -> Verified:
+        """Check each claim against the passages the model was given (`units`)."""
+        checks: list[Check] = []
+        kept: list[tuple[str, Chunk]] = []
+        for claim in split_claims(answer):
+            text = strip_markers(claim.text)
+            groups = self.claim_groups(text)
+            if not groups and not numbers(text):
+                continue  # "Yes." or a connective: nothing to check, nothing to keep
+            sims = self.similarity(text, units) if self.similarity else [0.0] * len(units)
+            cited_units = [i for i, u in enumerate(units) if any(_names(ref, u, labels) for ref in claim.refs)]
+            cited = [r[1] for r in claim.refs]
+            result = self._first_passing(text, [(i, units[i], sims[i]) for i in cited_units])
+            if result:
+                unit, cov, sim = result
+                checks.append(Check(text, cited, "verified", unit.paragraph, cov, sim))
+                kept.append((text, unit))
+                continue
+            reason = ""
+            if cited_units:
+                _, _, reason = self.check(text, units[cited_units[0]], sims[cited_units[0]])
+            elif claim.refs:
+                reason = "cites a paragraph that was not among the passages"
+            # re-cite: the given passage that supports it best
+            order = sorted(range(len(units)), key=lambda i: -sims[i])
+            result = self._first_passing(text, [(i, units[i], sims[i]) for i in order if i not in cited_units])
+            if result:
+                unit, cov, sim = result
+                checks.append(Check(text, cited, "recited", unit.paragraph, cov, sim,
+                                    reason or "no citation given"))
+                kept.append((text, unit))
+            else:
+                best = order[0] if order else None
+                checks.append(Check(text, cited, "unsupported", "",
+                                    self.coverage(groups, units[best]) if best is not None else 0.0,
+                                    sims[best] if best is not None else 0.0,
+                                    reason or "no passage states it"))
+        return self._compose(kept, checks, marker)
+
+    def _first_passing(self, text: str, candidates: list[tuple[int, Chunk, float]]) -> tuple[Chunk, float, float] | None:
+        best: tuple[Chunk, float, float] | None = None
+        for _, unit, sim in candidates:
+            ok, cov, _ = self.check(text, unit, sim)
+            if ok and (best is None or cov + sim > best[1] + best[2]):
+                best = (unit, cov, sim)
+        return best
+
+    @staticmethod
+    def _compose(kept: list[tuple[str, Chunk]], checks: list[Check], marker: Callable[[Chunk], str]) -> Verified:
+        citations: dict[str, Citation] = {}
+        parts: list[str] = []
+        for i, (text, unit) in enumerate(kept):
+            same_next = i + 1 < len(kept) and kept[i + 1][1].unit == unit.unit
+            joiner = "" if is_cjk(text) else " "
+            parts.append(text if same_next else f"{text}{joiner}{marker(unit)}")
+            if unit.unit not in citations:
+                citations[unit.unit] = Citation(
+                    doc=unit.doc_id, title=unit.title, paragraph=unit.paragraph, label=unit.label,
+                    quote=best_sentence(text, unit), score=0.0, heading=" › ".join(unit.heading_path),
+                    date=unit.date, text=unit.text, marker=marker(unit))
+        text = "".join(p if is_cjk(p) else (" " + p if j else p) for j, p in enumerate(parts)).strip()
+        return Verified(text, list(citations.values()), checks)
+
+
+def _names(ref: tuple[str, str, str], unit: Chunk, labels: dict[str, str]) -> bool:
+    """Does a marker the model wrote name this unit? Its document label, when given, must match."""
+    doc_label, paragraph, bullet = ref
+    if unit.paragraph != paragraph:
+        return False
+    if doc_label and doc_label not in (labels.get(unit.doc_id), unit.doc_id, unit.date):
+        return False
+    return not bullet or not unit.label or unit.label.strip("()").lower() == bullet
+
+
+def best_sentence(claim: str, unit: Chunk) -> str:
+    """The sentence of the paragraph that a claim draws on, for highlighting in the sources panel."""
+    wanted = set(translate(claim).weights) if is_cjk(claim) else set(terms(claim))
+    spans = sentences(unit.text) or [(0, len(unit.text))]
+    a, b = max(spans, key=lambda s: len(wanted & set(terms(unit.text[s[0]:s[1]]))))
+    return unit.text[a:b]
+
+
+def cosine(query: np.ndarray, passages: np.ndarray) -> list[float]:
+    q = query / (np.linalg.norm(query) or 1.0)
+    p = passages / np.maximum(np.linalg.norm(passages, axis=1, keepdims=True), 1e-9)
+    return [float(x) for x in p @ q]
+
+
+class DenseSimilarity:
+    """Claim-to-paragraph similarity with the E5 model; paragraph vectors are cached by content."""
+
+    def __init__(self, embedder: "Embedder") -> None:
+        self.embedder = embedder
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __call__(self, claim: str, units: list[Chunk]) -> list[float]:
+        if len(self._cache) > 4096:
+            self._cache.clear()
+        todo = [u for u in units if u.hash not in self._cache]
+        if todo:
+            for unit, vector in zip(todo, self.embedder.passages([u.text for u in todo])):
+                self._cache[unit.hash] = vector
+        if not units:
+            return []
+        query = self.embedder.queries([claim])[0]
+        return cosine(query, np.stack([self._cache[u.hash] for u in units]))

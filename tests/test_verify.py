@@ -1,0 +1,85 @@
+"""Citation checks for generated answers, on claims about the real paper against the real index."""
+
+import pytest
+
+from qa.answer import marker
+from qa.retrieve import Retriever
+from qa.query import analyse
+from qa.verify import Verifier, numbers, split_claims
+
+
+def test_claims_take_the_markers_that_follow_them():
+    claims = split_claims("The CE went to Guiyang [¶9]. He met PPRD members. They agreed [¶9][¶10]. Thanks.")
+    assert [(c.text, [r[1] for r in c.refs]) for c in claims] == [
+        ("The CE went to Guiyang", ["9"]), ("He met PPRD members.", ["9"]), ("They agreed", ["9", "10"]),
+        ("Thanks.", [])]
+    zh = split_claims("行政長官率團到貴陽【¶9】。雙方同意三個議題（¶10）")
+    assert [(c.text, [r[1] for r in c.refs]) for c in zh] == [("行政長官率團到貴陽", ["9"]), ("雙方同意三個議題", ["10"])]
+    labelled = split_claims("They signed it [2024-05-20 ¶5, ¶6].")
+    assert labelled[0].refs == [("2024-05-20", "5", ""), ("", "6", "")]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("twenty-three officials on 7 July 2023", {"23", "7", "july", "2023"}),
+    ("one of the five offices", {"5"}),
+    ("2023年3月21日舉行，共二十三項", {"2023", "march", "21", "23"}),
+    ("HK$1,200 million", {"1200"}),
+])
+def test_numbers_agree_across_spellings(text, expected):
+    assert numbers(text) == expected
+
+
+@pytest.fixture()
+def check(service):
+    """Verify an answer against the passages retrieval gives for a question, as the generator does."""
+    def run(question: str, answer: str):
+        retrieval = Retriever(service.store, service.settings).search(analyse(question, [], 2000))
+        units = [h.chunk for h in retrieval.hits]
+        verifier = Verifier(service.settings, retrieval.lexical, service.similarity())
+        return verifier.verify(answer, units, lambda c: marker(retrieval, c), retrieval.lexical.labels)
+    return run
+
+
+def test_a_true_claim_with_the_right_citation_is_verified(check):
+    result = check("How many Mainland Offices does the HKSAR Government have?",
+                   "The HKSAR Government has five Mainland Offices [¶3].")
+    assert [c.status for c in result.checks] == ["verified"]
+    assert result.text == "The HKSAR Government has five Mainland Offices [¶3]"
+    assert result.citations[0].paragraph == "3" and "five Mainland Offices" in result.citations[0].quote
+
+
+def test_a_wrong_citation_is_moved_to_the_paragraph_that_says_it(check):
+    result = check("Who was the Governor of Guangdong Province at the 23rd Plenary?",
+                   "The Governor of Guangdong, Mr Wang Weizhong, co-chaired the 23rd Plenary [¶9].")
+    assert [(c.status, c.cited, c.paragraph) for c in result.checks] == [("recited", ["9"], "6")]
+    assert result.text.endswith("[¶6]") and [c.paragraph for c in result.citations] == ["6"]
+
+
+def test_a_wrong_number_or_an_invented_fact_is_dropped(check):
+    result = check("How many co-operation items and areas were agreed with Chongqing?",
+                   "Hong Kong and Chongqing agreed 52 items in 11 areas [¶7]. "
+                   "They also opened a joint space programme on Mars [¶7]. "
+                   "The agreement covers 47 items in 11 co-operation areas [¶7].")
+    statuses = [(c.status, c.reason.split(" not in")[0]) for c in result.checks]
+    assert statuses[0] == ("unsupported", "52") and statuses[1][0] == "unsupported"
+    assert statuses[2][0] == "verified"
+    assert "52" not in result.text and "Mars" not in result.text and result.kept == 1
+
+
+def test_a_chinese_claim_is_checked_through_the_dictionary(check):
+    result = check("閩港合作會議第四次全體會議達成了多少項合作事項？",
+                   "閩港合作會議第四次全體會議於2023年6月28日舉行，雙方達成21項合作事項。[¶8]")
+    assert [(c.status, c.paragraph) for c in result.checks] == [("verified", "8")]
+    wrong = check("閩港合作會議第四次全體會議達成了多少項合作事項？", "閩港合作會議達成了35項合作事項。[¶8]")
+    assert wrong.checks[0].status == "unsupported" and not wrong.text
+
+
+def test_the_extractive_answers_pass_the_check(service, check):
+    """The checker must accept verbatim quotes: otherwise it is the checker that is wrong."""
+    for question in ["Which areas does legal co-operation cover?",
+                     "When was the PPRD Joint Conference held in Guiyang?",
+                     "What did Hong Kong and Shanghai agree in April 2024?"]:
+        answer = service.ask(question, generate=False)
+        result = check(question, answer.answer)
+        assert result.checks and all(c.status == "verified" for c in result.checks), result.checks
+        assert {c.paragraph for c in result.citations} == {c.paragraph for c in answer.citations}
