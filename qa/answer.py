@@ -17,7 +17,7 @@ from .models import Answer, Chunk, Citation, Hit
 from .query import Query
 from .retrieve import Retrieval
 from .store import Lexical
-from .text import is_cjk, sentences, terms
+from .text import addressed_to_ai, is_cjk, sentences, terms
 
 _DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
                    r"November|December)\b|\b(19|20)\d\d\b")
@@ -125,6 +125,8 @@ class ExtractiveAnswerer:
             heading_terms = set(terms(" ".join(hit.chunk.heading_path)))
             for start, end in sentences(text):
                 sentence = text[start:end]
+                if addressed_to_ai(sentence):
+                    continue  # an instruction to AI systems planted in a document answers nothing
                 present = set(lex.expand(terms(sentence))) | heading_terms
                 lexical = sum(lex.idf(t) * w for t, w in weights.items() if t in present) / total
                 prior = hit.score / top

@@ -21,7 +21,7 @@ from .models import Answer, Chunk, Turn
 from .query import Query
 from .retrieve import Retrieval
 from .query import translate
-from .text import is_cjk, names, terms
+from .text import addressed_to_ai, is_cjk, names, terms
 from .models import Check
 from .verify import Verifier, strip_markers
 
@@ -53,15 +53,6 @@ CONDENSE = ("Rewrite the user's last question as one standalone question in Engl
             "they refer to. Do not answer it. Reply with the rewritten question only.")
 TRANSLATE = "Translate the user's question into English. Reply with the translation only."
 
-# Text addressed to an AI system inside a document: not evidence of anything, so it is not shown
-# to the model at all (the delimiters and rule 4 are the second line of defence, verification the third).
-_INJECTION = re.compile(
-    r"\b(ignore|disregard|forget|override)\b[^.!?]{0,60}\b(instructions?|prompts?|rules|directions)\b"
-    r"|\bsystem prompt\b|\byou are now\b|\b(as|to) an? (AI|language model|assistant|chatbot)\b"
-    r"|\b(AI|assistants?|chatbots?|language models?)\b[^.!?]{0,40}\b(must|should|shall)\b[^.!?]{0,40}\b(say|answer|reply|respond|cite|state)\b",
-    re.I)
-
-
 @lru_cache(maxsize=2)
 def _converter(config: str):  # type: ignore[no-untyped-def]
     import opencc
@@ -87,14 +78,6 @@ def to_script(text: str, script: str) -> str:
     if script == "zh-hans":
         return _converter("t2s").convert(text)
     return text
-
-
-def sanitise(text: str) -> tuple[str, int]:
-    """The passage with sentences addressed to an AI system removed, and how many there were."""
-    pieces = re.split(r"(?<=[.!?。！？])\s+", text)
-    kept = [p for p in pieces if not _INJECTION.search(p)]
-    removed = len(pieces) - len(kept)
-    return (" ".join(kept) if removed else text), removed
 
 
 class GenerativeAnswerer:
@@ -137,14 +120,16 @@ class GenerativeAnswerer:
     def passages(self, query: Query, retrieval: Retrieval) -> list[Chunk]:
         """The supporting passages, best first: what the extractive answerer would draw on."""
         floor = self.settings.abstain_threshold * 0.75
+        # A paragraph that addresses instructions to AI systems is not evidence of anything: the
+        # model never sees it (delimiting and rule 4 are the second defence, verification the third).
         chosen = [h.chunk for h in retrieval.hits
-                  if self.extractive.support(query, retrieval, h) >= floor][:MAX_PASSAGES]
-        return chosen or [h.chunk for h in retrieval.hits[:1]]
+                  if self.extractive.support(query, retrieval, h) >= floor and not addressed_to_ai(h.chunk.text)]
+        return chosen[:MAX_PASSAGES]
 
     def messages(self, question: str, script: str, passages: list[Chunk], retrieval: Retrieval) -> list[dict[str, str]]:
         blocks = []
         for chunk in passages:
-            text, _ = sanitise(chunk.text[:MAX_PASSAGE_CHARS])
+            text = chunk.text[:MAX_PASSAGE_CHARS]
             where = " › ".join(chunk.heading_path)
             source = f"{chunk.title}, {chunk.date}" if chunk.date else chunk.title
             blocks.append(f"{marker_for(retrieval, chunk)} ({source}{'; ' + where if where else ''})\n"
@@ -161,6 +146,9 @@ class GenerativeAnswerer:
         is what the user gets if the model fails or writes nothing that can be verified."""
         script = script_of(query.question)
         passages = self.passages(query, retrieval)
+        if not passages:
+            yield from self._fallback(fallback, "no passage could be given to the model", True)
+            return
         messages = self.messages(query.question, script, passages, retrieval)
         usage = Usage()
         t0 = time.perf_counter()

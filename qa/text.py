@@ -24,6 +24,12 @@ was we were what when where which while who whom why will with would you your yo
 say says said tell according please paper document mention mentioned named many much
 """.split())
 QUESTION_WORDS = frozenset("what when where which who whom whose why how many much".split())
+# Text addressed to an AI system ("ignore previous instructions…") rather than to a reader
+_TO_AI = re.compile(
+    r"\b(ignore|disregard|forget|override)\b[^.!?]{0,60}\b(instructions?|prompts?|rules|directions)\b"
+    r"|\bsystem prompt\b|\byou are now\b|\b(as|to) an? (AI|language model|assistant|chatbot)\b"
+    r"|\b(AI|assistants?|chatbots?|language models?)\b[^.!?]{0,40}\b(must|should|shall)\b[^.!?]{0,40}"
+    r"\b(say|answer|reply|respond|cite|state|tell)\b|忽略.{0,10}(指示|指令)", re.I)
 
 
 @lru_cache(maxsize=65536)
@@ -72,3 +78,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         spans.append((start, len(text.rstrip())))
     return spans
+
+
+def addressed_to_ai(text: str) -> bool:
+    """Does the text give instructions to an AI system? Documents are data: such text is never
+    shown to the language model, and never quoted as an answer."""
+    return bool(_TO_AI.search(text))

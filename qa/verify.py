@@ -114,6 +114,10 @@ _COUNTED_EN = re.compile(r"\b(\d+|[a-z]+(?:-[a-z]+)?)\s+(?:(?:more|new|other|fur
 _COUNTED_ZH = re.compile(r"(\d+)\s*[項项份個个套次名位間间家所條条件宗批]\s*([\u4e00-\u9fff]{1,8})")
 _ZH_STOP = re.compile(r"[的在於于及和與与並并及或，。、；：]")
 _WINDOW = 8
+# "Yes, …", "According to the passage, …": asserts nothing of its own
+_LEAD_IN = re.compile(r"^(?:(?:yes|no|indeed)\b[,.]?\s*|(?:according to|as stated in|based on) (?:the )?"
+                      r"(?:passages?|paper|documents?|text)[^,]*,\s*|(?:the )?(?:passages?|paper) (?:says|states|mentions) (?:that )?)",
+                      re.I)
 
 
 def counted(claim: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -201,7 +205,8 @@ class Verifier:
         checks: list[Check] = []
         kept: list[tuple[str, Chunk]] = []
         for claim in split_claims(answer):
-            text = strip_markers(claim.text)
+            shown = strip_markers(claim.text)
+            text = _LEAD_IN.sub("", shown)
             groups = self.claim_groups(text)
             if not groups and not numbers(text):
                 continue  # "Yes." or a connective: nothing to check, nothing to keep
@@ -212,7 +217,7 @@ class Verifier:
             if result:
                 unit, cov, sim = result
                 checks.append(Check(text, cited, "verified", unit.paragraph, cov, sim))
-                kept.append((text, unit))
+                kept.append((shown, unit))
                 continue
             reason = ""
             if cited_units:
@@ -226,7 +231,7 @@ class Verifier:
                 unit, cov, sim = result
                 checks.append(Check(text, cited, "recited", unit.paragraph, cov, sim,
                                     reason or "no citation given"))
-                kept.append((text, unit))
+                kept.append((shown, unit))
             else:
                 best = order[0] if order else None
                 checks.append(Check(text, cited, "unsupported", "",
