@@ -38,6 +38,8 @@ def _quiet() -> None:
 
 def _print_answer(answer: Any) -> None:
     print(answer.answer)
+    if answer.answerer != "extractive" or answer.fallback:
+        print(f"\n({answer.note})")
     if answer.citations:
         print()
         for c in answer.citations:

@@ -17,13 +17,11 @@ from typing import Iterator
 from .answer import ExtractiveAnswerer, is_list_question, marker as marker_for
 from .config import Settings
 from .llm import ChatModel, LLMError, Usage
-from .models import Answer, Chunk, Turn
-from .query import Query
+from .models import Answer, Check, Chunk, Turn
+from .query import Query, translate
 from .retrieve import Retrieval
-from .query import translate
 from .text import addressed_to_ai, is_cjk, names, terms
-from .models import Check
-from .verify import Verifier, strip_markers
+from .verify import DenseSimilarity, Verifier, strip_markers
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +50,7 @@ CONDENSE = ("Rewrite the user's last question as one standalone question in Engl
             "understood without the conversation, replacing words like 'that', 'it' or 'there' with what "
             "they refer to. Do not answer it. Reply with the rewritten question only.")
 TRANSLATE = "Translate the user's question into English. Reply with the translation only."
+
 
 @lru_cache(maxsize=2)
 def _converter(config: str):  # type: ignore[no-untyped-def]
@@ -84,7 +83,7 @@ class GenerativeAnswerer:
     name = "generative"
 
     def __init__(self, settings: Settings, chat: ChatModel, extractive: ExtractiveAnswerer,
-                 verifier_similarity=None) -> None:  # type: ignore[no-untyped-def]
+                 verifier_similarity: DenseSimilarity | None = None) -> None:
         self.settings = settings
         self.chat = chat
         self.extractive = extractive
@@ -102,9 +101,8 @@ class GenerativeAnswerer:
                                              {"role": "user", "content": "\n".join(lines)}], max_tokens=60))
         # A rewrite must be a question built from the conversation; a model that answers instead
         # ("… was led by Premier Li") or brings in names of its own is ignored.
-        said = set(terms(" ".join([question, *(t.content for t in history[-4:])])))
-        if is_cjk(" ".join([question, *(t.content for t in history[-4:])])):
-            said |= set(translate(" ".join([question, *(t.content for t in history[-4:])])).weights)
+        conversation = " ".join([question, *(t.content for t in history[-4:])])
+        said = set(terms(conversation)) | (set(translate(conversation).weights) if is_cjk(conversation) else set())
         new_names = [n for n in names(text) if n not in said]
         if not text.endswith("?") or new_names:
             log.info("condensed follow-up %r rejected", text)
@@ -191,7 +189,10 @@ class GenerativeAnswerer:
         yield Answer(checked.text, checked.citations, False, self.name, model=self.chat.model,
                      timing_ms=timing, checks=checked.checks, draft=text)
 
-    def _fallback(self, answer: Answer, reason: str, stream_text: bool, checks: list[Check] | None = None) -> Iterator[str | Answer]:
+    def _fallback(self, answer: Answer, reason: str, stream_text: bool,
+                  checks: list[Check] | None = None) -> Iterator[str | Answer]:
+        """The extractive answer instead, saying why; its text is streamed unless a draft already was
+        (the final answer replaces the draft either way)."""
         answer.fallback = reason
         answer.checks = list(checks or [])
         if stream_text:

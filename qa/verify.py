@@ -278,8 +278,14 @@ def _names(ref: tuple[str, str, str], unit: Chunk, labels: dict[str, str]) -> bo
 def best_sentence(claim: str, unit: Chunk) -> str:
     """The sentence of the paragraph that a claim draws on, for highlighting in the sources panel."""
     wanted = set(translate(claim).weights) if is_cjk(claim) else set(terms(claim))
+    stated = numbers(claim)
     spans = sentences(unit.text) or [(0, len(unit.text))]
-    a, b = max(spans, key=lambda s: len(wanted & set(terms(unit.text[s[0]:s[1]]))))
+
+    def overlap(span: tuple[int, int]) -> int:
+        text = unit.text[span[0]:span[1]]
+        return len(wanted & set(terms(text))) + 2 * len(stated & numbers(text))
+
+    a, b = max(spans, key=overlap)
     return unit.text[a:b]
 
 

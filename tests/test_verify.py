@@ -70,6 +70,8 @@ def test_a_chinese_claim_is_checked_through_the_dictionary(check):
     result = check("閩港合作會議第四次全體會議達成了多少項合作事項？",
                    "閩港合作會議第四次全體會議於2023年6月28日舉行，雙方達成21項合作事項。[¶8]")
     assert [(c.status, c.paragraph) for c in result.checks] == [("verified", "8")]
+    items = check("閩港合作會議第四次全體會議達成了多少項合作事項？", "雙方達成21項合作事項。[¶8]")
+    assert "21 items" in items.citations[0].quote  # the sentence highlighted is the one with the number
     wrong = check("閩港合作會議第四次全體會議達成了多少項合作事項？", "閩港合作會議達成了35項合作事項。[¶8]")
     assert wrong.checks[0].status == "unsupported" and not wrong.text
 

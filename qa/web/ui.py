@@ -63,7 +63,7 @@ def build(service: QA) -> gr.Blocks:
     with gr.Blocks(title="LegCo papers · Q&A", analytics_enabled=False) as demo:
         answers = gr.State([])  # Answer JSON per assistant message, for feedback
         gr.HTML('<div class="qa-top"><h1>Ask the LegCo papers</h1>'
-                '<p>Every answer quotes the paper and cites its paragraphs. Click a citation such as '
+                '<p>Every answer cites the paragraphs it comes from. Click a citation such as '
                 '<b>[¶5]</b> to read the paragraph. English or 中文.</p></div>')
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=320):

@@ -32,37 +32,45 @@ def feedback_file(tmp_path_factory) -> Path:
 ADMIN_TOKEN = "e2e-admin-token"
 
 
-@pytest.fixture(scope="session")
-def app_url(feedback_file, tmp_path_factory):
-    """The app as a user starts it: no index yet (it builds one), its own corpus copy, admin on."""
+def start_app(tmp_path_factory, env_extra: dict[str, str], ready=lambda health: True, wait_s: float = 240):
+    """The app as a user starts it: no index yet (it builds one), its own corpus copy. Yields its URL."""
     port = free_port()
     corpus = tmp_path_factory.mktemp("e2e-corpus")
     for f in CORPUS.iterdir():
         if f.is_file():
             shutil.copy(f, corpus / f.name)
     env = {**os.environ, "QA_INDEX_DIR": str(tmp_path_factory.mktemp("e2e-index") / "index"),
-           "QA_CORPUS_DIR": str(corpus), "QA_PORT": str(port), "QA_FEEDBACK_PATH": str(feedback_file),
-           "QA_ADMIN_TOKEN": ADMIN_TOKEN}
+           "QA_CORPUS_DIR": str(corpus), "QA_PORT": str(port), **env_extra}
     log = open(tmp_path_factory.mktemp("applog") / "app.log", "w")
-    started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT, stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 240
+    deadline = time.time() + wait_s
     while time.time() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"app exited: {Path(log.name).read_text()}")
         try:
-            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+            res = httpx.get(url + "/healthz", timeout=1)
+            if res.status_code == 200 and ready(res.json()):
                 break
         except httpx.HTTPError:
-            time.sleep(0.3)
+            pass
+        time.sleep(0.3)
     else:
         proc.kill()
         pytest.fail("app did not start")
-    os.environ["QA_E2E_STARTUP_S"] = f"{time.perf_counter() - started:.2f}"
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def app_url(feedback_file, tmp_path_factory):
+    started = time.perf_counter()
+    for url in start_app(tmp_path_factory, {"QA_FEEDBACK_PATH": str(feedback_file), "QA_ADMIN_TOKEN": ADMIN_TOKEN}):
+        os.environ["QA_E2E_STARTUP_S"] = f"{time.perf_counter() - started:.2f}"
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -71,7 +71,7 @@
     var head = el("div", "head"); head.appendChild(el("span", null, opts.title));
     var log = el("div", "log");
     log.setAttribute("aria-live", "polite");
-    log.appendChild(el("div", "hint", "Answers quote the paper and cite its paragraphs (¶). Click a citation to read it. English or 中文."));
+    log.appendChild(el("div", "hint", "Every answer cites the paragraphs (¶) it comes from. Click a citation to read it. English or 中文."));
     var src = el("div", "src hidden");
     var form = el("form"); var input = el("textarea"); var send = el("button", null, "Ask");
     input.placeholder = "Ask a question…"; input.setAttribute("aria-label", "Question"); input.maxLength = 2000;

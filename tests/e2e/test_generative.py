@@ -1,0 +1,49 @@
+"""The chat and the embedded client with generated answers: the app starts the bundled model itself
+(QA_LLM=local), tokens stream in as a draft, and the checked answer replaces them (slow)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import shot, start_app
+from .test_browser import ask_main, last_bot
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def gen_app_url(tmp_path_factory):
+    yield from start_app(tmp_path_factory, {"QA_LLM": "local"}, ready=lambda h: h.get("llm") == "ready")
+
+
+def test_the_chat_shows_a_generated_answer_and_who_wrote_it(page, gen_app_url):
+    page.goto(gen_app_url + "/chat/")
+    page.wait_for_selector("#qa-input textarea")
+    assert "language model" in page.locator("#qa-answerer").inner_text()
+    ask_main(page, "When was the PPRD Joint Conference held in Guiyang?", 1)
+    page.wait_for_function("document.querySelector('#qa-answerer').innerText.includes('Last answer')",
+                           timeout=120_000)
+    note = page.locator("#qa-answerer").inner_text()
+    assert "Written by a language model" in note, note
+    link = last_bot(page).locator('a[href*="#cite/"]').first
+    assert "7 July 2023" in last_bot(page).inner_text() and link.inner_text().strip("[]") == "¶9"
+    link.click()
+    page.locator("#qa-sources .qa-source.qa-active").wait_for(timeout=10_000)
+    shot(page, "10-generative-chat")
+
+
+def test_the_embedded_client_streams_a_draft_then_the_checked_answer(page, gen_app_url):
+    page.goto(gen_app_url + "/embed")
+    root = page.locator(".panel")
+    root.locator("textarea").fill("香港有多少個駐內地辦事處？")
+    root.locator("textarea").press("Enter")
+    answer = root.locator(".msg.bot").first
+    page.wait_for_selector(".msg.bot.draft", timeout=120_000)  # tokens arrive before the answer is checked
+    shot(page, "11-generative-embed-draft")
+    answer.locator(".note").wait_for(timeout=120_000)
+    assert "draft" not in (answer.get_attribute("class") or "")
+    text = answer.inner_text()
+    assert "Written by a language model" in text and "¶3" in text
+    answer.locator("button.cite").first.click()
+    assert "¶3" in root.locator(".src").inner_text()
+    shot(page, "12-generative-embed-answer")
