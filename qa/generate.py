@@ -101,10 +101,14 @@ class GenerativeAnswerer:
                                              {"role": "user", "content": "\n".join(lines)}], max_tokens=60))
         # A rewrite must be a question built from the conversation; a model that answers instead
         # ("… was led by Premier Li") or brings in names of its own is ignored.
+        # It must also keep what the conversation was about: "How many agreements were signed?"
+        # after a question about Fujian has lost Fujian.
         conversation = " ".join([question, *(t.content for t in history[-4:])])
         said = set(terms(conversation)) | (set(translate(conversation).weights) if is_cjk(conversation) else set())
-        new_names = [n for n in names(text) if n not in said]
-        if not text.endswith("?") or new_names:
+        asked = [t.content for t in history if t.role == "user"]
+        topic = set(_names_of(asked[-1])) if asked else set()
+        rewritten = set(names(text))
+        if not text.endswith("?") or rewritten - said or (topic and not topic & rewritten):
             log.info("condensed follow-up %r rejected", text)
             return ""
         return text
@@ -198,6 +202,10 @@ class GenerativeAnswerer:
         if stream_text:
             yield from pieces(answer.answer)
         yield answer
+
+
+def _names_of(text: str) -> list[str]:
+    return translate(text).names if is_cjk(text) else names(text)
 
 
 def pieces(text: str) -> list[str]:

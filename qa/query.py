@@ -237,10 +237,15 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def _date_words(text: str) -> tuple[str, list[str]]:
+def arabic(text: str) -> str:
+    """Chinese numerals as digits: 二十三 → 23."""
+    return _ZH_NUMBER.sub(lambda m: str(_zh_number(m.group(0))), text)
+
+
+def date_words(text: str) -> tuple[str, list[str]]:
     """Numbers and dates, which the dictionary cannot carry over: 二十三 → 23, 第23 → 23rd, 2月 → February."""
     words: list[str] = []
-    text = _ZH_NUMBER.sub(lambda m: str(_zh_number(m.group(0))), text)
+    text = arabic(text)
     text = re.sub(r"第\s*(\d+)", lambda m: (words.append(_ordinal(int(m.group(1)))), " " + m.group(1) + " ")[1], text)
 
     def month(m: re.Match[str]) -> str:
@@ -266,7 +271,7 @@ def translate(text: str) -> Gloss:
     """A dictionary gloss of a Chinese question: the English words, weighted search terms in which
     each Chinese word carries a total weight of about one however many senses it has, and the
     names (places, numbers) it mentions."""
-    rest, english = _date_words(text)
+    rest, english = date_words(text)
     weighted: dict[str, float] = _weights(terms(" ".join(english)))
     named: list[str] = [t for t in terms(" ".join(english)) if t[:1].isdigit()]
     groups: list[tuple[str, ...]] = [(t,) for t in terms(" ".join(english))]

@@ -49,10 +49,12 @@ def terms(text: str, keep_stopwords: bool = False) -> list[str]:
         if _CJK_RUN.fullmatch(token):
             out.extend(token[i:i + 2] for i in range(max(1, len(token) - 1)))
             continue
-        word = re.sub(r"[-'’]", "", token.lower())
-        if not keep_stopwords and word in STOPWORDS:
-            continue
-        out.append(_stem(word))
+        parts = token.split("-")
+        if len(parts) > 1 and all(p[:1].isupper() for p in parts):
+            words = [re.sub(r"['’]", "", p.lower()) for p in parts]  # Guangdong-Hong Kong-Macao: three places
+        else:
+            words = [re.sub(r"[-'’]", "", token.lower())]  # co-operation = cooperation
+        out.extend(_stem(w) for w in words if keep_stopwords or w not in STOPWORDS)
     return out
 
 

@@ -19,7 +19,7 @@ import numpy as np
 
 from .config import Settings
 from .models import Check, Chunk, Citation
-from .query import _ZH_NUMBER, _date_words, _zh_number, segment, translate
+from .query import arabic, date_words, segment, translate
 from .store import Lexical
 from .text import STOPWORDS, is_cjk, sentences, terms
 
@@ -76,9 +76,8 @@ def split_claims(answer: str) -> list[_Claim]:
         elif claims:  # "[¶5][¶6]" or "A [¶5]. [¶6]": more citations for the same claim
             claims[-1].refs.extend(r for r in refs if r not in claims[-1].refs)
         last = m.end()
-    tail = _sentences(answer[last:])
-    # a marker right after a sentence's full stop ("… 2024. [¶5]") belongs to that sentence
-    claims.extend(_Claim(p, []) for p in tail)
+    # sentences after the last marker cite nothing; the verifier looks for their support
+    claims.extend(_Claim(p, []) for p in _sentences(answer[last:]))
     return [c for c in claims if c.text.strip(" .。,，;；:：")]
 
 
@@ -95,7 +94,7 @@ def numbers(text: str) -> set[str]:
     """Numbers and month names a claim asserts, normalised so "twenty-three", "23" and 二十三 agree."""
     text = text.replace(",", "") if re.search(r"\d,\d{3}", text) else text
     if is_cjk(text):  # 2023年3月21日 → 2023 March 21; 二十三 → 23
-        rest, words = _date_words(text)
+        rest, words = date_words(text)
         text = " ".join(words) + " " + rest
     out = set(re.findall(r"\d+(?:\.\d+)?", text))
     for m in _WORDED.finditer(text):
@@ -109,8 +108,7 @@ def numbers(text: str) -> set[str]:
     return out
 
 
-_COUNTED_EN = re.compile(r"\b(\d+|[a-z]+(?:-[a-z]+)?)\s+(?:(?:more|new|other|further|separate)\s+)?"
-                         r"([A-Za-z][A-Za-z-]+)", re.I)
+_TOKEN = re.compile(r"\d+|[A-Za-z]+(?:-[A-Za-z]+)*|[^\sA-Za-z\d]")
 _COUNTED_ZH = re.compile(r"(\d+)\s*[項项份個个套次名位間间家所條条件宗批]\s*([\u4e00-\u9fff]{1,8})")
 _ZH_STOP = re.compile(r"[的在於于及和與与並并及或，。、；：]")
 _WINDOW = 8
@@ -125,7 +123,7 @@ def counted(claim: str) -> list[tuple[str, tuple[str, ...]]]:
     terms of "agreement"). A number is only true of the thing it counts."""
     out: list[tuple[str, tuple[str, ...]]] = []
     if is_cjk(claim):
-        rest = _ZH_NUMBER.sub(lambda m: str(_zh_number(m.group(0))), claim)
+        rest = arabic(claim)
         for m in _COUNTED_ZH.finditer(rest):
             phrase = _ZH_STOP.split(m.group(2))[0]
             words = segment(phrase) if phrase else []
@@ -133,13 +131,22 @@ def counted(claim: str) -> list[tuple[str, tuple[str, ...]]]:
             if head:
                 out.append((m.group(1), tuple(head)))
         return out
-    for m in _COUNTED_EN.finditer(claim):
-        number = m.group(1).lower()
-        number = number if number.isdigit() else next(iter(numbers(number)), "")
-        noun = m.group(2).lower()
-        if not number or noun in _MONTHS or noun in STOPWORDS or numbers(noun):
+    tokens = _TOKEN.findall(claim.replace(",", "") if re.search(r"\d,\d{3}", claim) else claim)
+    for i, token in enumerate(tokens):
+        number = token if token.isdigit() else next(iter(numbers(token) - _MONTHS), "")
+        if not number or re.fullmatch(r"(19|20)\d\d", number):
+            continue  # not a number, or a year
+        phrase: list[str] = []
+        for word in tokens[i + 1:i + 4]:
+            if not word[0].isalpha() or word.lower() in STOPWORDS or numbers(word):
+                break
+            phrase.append(word.lower())
+        if not phrase or phrase[0] in _MONTHS:
             continue
-        out.append((number, tuple(terms(noun))))
+        # the counted thing is the noun of the phrase: "five regional co-operation mechanisms"
+        # counts mechanisms, "47 items covering…" counts items
+        head = next((w for w in phrase if w.endswith("s") and not w.endswith("ss") and len(w) > 3), phrase[0])
+        out.append((number, tuple(terms(head))))
     return out
 
 
@@ -213,7 +220,7 @@ class Verifier:
             sims = self.similarity(text, units) if self.similarity else [0.0] * len(units)
             cited_units = [i for i, u in enumerate(units) if any(_names(ref, u, labels) for ref in claim.refs)]
             cited = [r[1] for r in claim.refs]
-            result = self._first_passing(text, [(i, units[i], sims[i]) for i in cited_units])
+            result = self._best_passing(text, [(units[i], sims[i]) for i in cited_units])
             if result:
                 unit, cov, sim = result
                 checks.append(Check(text, cited, "verified", unit.paragraph, cov, sim))
@@ -226,7 +233,7 @@ class Verifier:
                 reason = "cites a paragraph that was not among the passages"
             # re-cite: the given passage that supports it best
             order = sorted(range(len(units)), key=lambda i: -sims[i])
-            result = self._first_passing(text, [(i, units[i], sims[i]) for i in order if i not in cited_units])
+            result = self._best_passing(text, [(units[i], sims[i]) for i in order if i not in cited_units])
             if result:
                 unit, cov, sim = result
                 checks.append(Check(text, cited, "recited", unit.paragraph, cov, sim,
@@ -240,9 +247,10 @@ class Verifier:
                                     reason or "no passage states it"))
         return self._compose(kept, checks, marker)
 
-    def _first_passing(self, text: str, candidates: list[tuple[int, Chunk, float]]) -> tuple[Chunk, float, float] | None:
+    def _best_passing(self, text: str, candidates: list[tuple[Chunk, float]]) -> tuple[Chunk, float, float] | None:
+        """The candidate paragraph that supports the claim best, if any does."""
         best: tuple[Chunk, float, float] | None = None
-        for _, unit, sim in candidates:
+        for unit, sim in candidates:
             ok, cov, _ = self.check(text, unit, sim)
             if ok and (best is None or cov + sim > best[1] + best[2]):
                 best = (unit, cov, sim)

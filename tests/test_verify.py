@@ -66,6 +66,16 @@ def test_a_wrong_number_or_an_invented_fact_is_dropped(check):
     assert "52" not in result.text and "Mars" not in result.text and result.kept == 1
 
 
+def test_a_number_must_count_the_same_thing(check):
+    """¶3 says "the five Mainland Offices"; it gives no number of mechanisms."""
+    result = check("How many regional co-operation mechanisms does Hong Kong have?",
+                   "Hong Kong has five regional co-operation mechanisms with the Mainland [¶3].")
+    assert result.checks[0].status == "unsupported" and not result.text
+    offices = check("How many Mainland Offices does the HKSAR Government have?",
+                    "The HKSAR Government has five Mainland Offices and 11 Liaison Units [¶3].")
+    assert offices.checks[0].status == "verified"
+
+
 def test_a_chinese_claim_is_checked_through_the_dictionary(check):
     result = check("閩港合作會議第四次全體會議達成了多少項合作事項？",
                    "閩港合作會議第四次全體會議於2023年6月28日舉行，雙方達成21項合作事項。[¶8]")
