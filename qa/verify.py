@@ -218,7 +218,7 @@ class Verifier:
             if not groups and not numbers(text):
                 continue  # "Yes." or a connective: nothing to check, nothing to keep
             sims = self.similarity(text, units) if self.similarity else [0.0] * len(units)
-            cited_units = [i for i, u in enumerate(units) if any(_names(ref, u, labels) for ref in claim.refs)]
+            cited_units = [i for i, u in enumerate(units) if any(_refers_to(ref, u, labels) for ref in claim.refs)]
             cited = [r[1] for r in claim.refs]
             result = self._best_passing(text, [(units[i], sims[i]) for i in cited_units])
             if result:
@@ -273,7 +273,7 @@ class Verifier:
         return Verified(text, list(citations.values()), checks)
 
 
-def _names(ref: tuple[str, str, str], unit: Chunk, labels: dict[str, str]) -> bool:
+def _refers_to(ref: tuple[str, str, str], unit: Chunk, labels: dict[str, str]) -> bool:
     """Does a marker the model wrote name this unit? Its document label, when given, must match."""
     doc_label, paragraph, bullet = ref
     if unit.paragraph != paragraph:
