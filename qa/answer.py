@@ -77,6 +77,11 @@ class ExtractiveAnswerer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
+    @property
+    def usable_support(self) -> float:
+        """Below the abstention threshold but still worth drawing on, once the best paragraph clears it."""
+        return self.settings.abstain_threshold * 0.75
+
     def support(self, query: Query, retrieval: Retrieval, hit: Hit) -> float:
         """How well one paragraph supports the question, in [0, 1]."""
         lex = retrieval.lexical
@@ -145,7 +150,7 @@ class ExtractiveAnswerer:
             return Answer(ABSTAIN[lang], [], True, self.name)
 
         ranked = self.score_sentences(query, retrieval)
-        ranked = [r for r in ranked if supports[r.hit.unit] >= s.abstain_threshold * 0.75]
+        ranked = [r for r in ranked if supports[r.hit.unit] >= self.usable_support]
         if not ranked:
             return Answer(ABSTAIN[lang], [], True, self.name)
         chosen = [ranked[0]]

@@ -78,13 +78,12 @@ def citation_checks(qa: QA, answer: Answer) -> tuple[int, int]:
     the model wrote; for an extractive one, its quotes, checked by the same verifier."""
     if answer.abstained:
         return 0, 0
-    if answer.checks:
-        cited = [c for c in answer.checks if c.cited]
-        return len(cited), sum(c.status == "verified" for c in cited)
-    units = [u for c in answer.citations if (u := qa.paragraph(c.doc, c.paragraph, c.label)) is not None]
-    lex = qa.store.lexical()
-    checked = Verifier(qa.settings, lex, qa.similarity()).verify(answer.answer, units, lambda u: "", lex.labels)
-    cited = [c for c in checked.checks if c.cited]
+    checks = answer.checks
+    if not checks:
+        units = [u for c in answer.citations if (u := qa.paragraph(c.doc, c.paragraph, c.label)) is not None]
+        lex = qa.store.lexical()
+        checks = Verifier(qa.settings, lex, qa.similarity()).verify(answer.answer, units, lambda u: "", lex.labels).checks
+    cited = [c for c in checks if c.cited]
     return len(cited), sum(c.status == "verified" for c in cited)
 
 
@@ -133,12 +132,11 @@ COLUMNS = ["type", "n", "hit@1", "hit@3", "fact_recall", "abstain", "false_refus
 
 
 def format_table(table: list[dict[str, Any]], title: str = "") -> str:
-    cols = [c for c in COLUMNS if any(row.get(c) is not None for row in table) or c in ("abstain", "verified")]
     lines = [title] if title else []
-    lines.append("  ".join(f"{c:>13}" for c in cols))
+    lines.append("  ".join(f"{c:>13}" for c in COLUMNS))
     for row in table:
         cells = []
-        for c in cols:
+        for c in COLUMNS:
             v = row.get(c)
             cells.append(f"{'—':>13}" if v is None else f"{v:>13.2f}" if isinstance(v, float) else f"{v:>13}")
         lines.append("  ".join(cells))

@@ -18,7 +18,7 @@ from .answer import ExtractiveAnswerer, is_list_question, marker as marker_for
 from .config import Settings
 from .llm import ChatModel, LLMError, Usage
 from .models import Answer, Check, Chunk, Turn
-from .query import Query, translate
+from .query import Query, names_in, translate
 from .retrieve import Retrieval
 from .text import addressed_to_ai, is_cjk, names, terms
 from .verify import DenseSimilarity, Verifier, strip_markers
@@ -106,7 +106,7 @@ class GenerativeAnswerer:
         conversation = " ".join([question, *(t.content for t in history[-4:])])
         said = set(terms(conversation)) | (set(translate(conversation).weights) if is_cjk(conversation) else set())
         asked = [t.content for t in history if t.role == "user"]
-        topic = set(_names_of(asked[-1])) if asked else set()
+        topic = set(names_in(asked[-1])) if asked else set()
         rewritten = set(names(text))
         if not text.endswith("?") or rewritten - said or (topic and not topic & rewritten):
             log.info("condensed follow-up %r rejected", text)
@@ -121,7 +121,7 @@ class GenerativeAnswerer:
     # -- answering --------------------------------------------------------------------------
     def passages(self, query: Query, retrieval: Retrieval) -> list[Chunk]:
         """The supporting passages, best first: what the extractive answerer would draw on."""
-        floor = self.settings.abstain_threshold * 0.75
+        floor = self.extractive.usable_support
         # A paragraph that addresses instructions to AI systems is not evidence of anything: the
         # model never sees it (delimiting and rule 4 are the second defence, verification the third).
         chosen = [h.chunk for h in retrieval.hits
@@ -170,16 +170,17 @@ class GenerativeAnswerer:
                 yield piece
         except LLMError as exc:
             log.warning("%s; giving the extractive answer", exc)
+            fallback.timing_ms = {"llm": (time.perf_counter() - t0) * 1000}
             yield from self._fallback(fallback, str(exc), shown == 0)
             return
         done = time.perf_counter()
         timing = {"llm_first_token": ((first or done) - t0) * 1000, "llm": (done - t0) * 1000,
                   "llm_prompt_tokens": float(usage.prompt_tokens),
                   "llm_completion_tokens": float(usage.completion_tokens)}
+        fallback.timing_ms = timing  # what the model cost, should the quoted answer be given
         if text.strip().upper().startswith(NOT_FOUND):
             # The retrieval found support, the model did not: quoting the paragraphs is safer than
             # either refusing (the model misses answers that are there) or guessing.
-            fallback.timing_ms = timing
             yield from self._fallback(fallback, "the model found no answer in the passages", shown == 0)
             return
         verifier = Verifier(self.settings, retrieval.lexical, self.similarity)
@@ -202,10 +203,6 @@ class GenerativeAnswerer:
         if stream_text:
             yield from pieces(answer.answer)
         yield answer
-
-
-def _names_of(text: str) -> list[str]:
-    return translate(text).names if is_cjk(text) else names(text)
 
 
 def pieces(text: str) -> list[str]:

@@ -81,6 +81,11 @@ def _weights(words: list[str], weight: float = 1.0) -> dict[str, float]:
     return dict(out)
 
 
+def names_in(text: str) -> list[str]:
+    """The named things (places, people, numbers) of a question in either language."""
+    return translate(text).names if is_cjk(text) else names(text)
+
+
 def is_followup(question: str, lang: str) -> bool:
     if lang == "zh":
         return bool(_ANAPHORA_ZH.search(question))

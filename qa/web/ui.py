@@ -105,8 +105,9 @@ def build(service: QA) -> gr.Blocks:
                         stored = stored + [{"question": question, **piece.to_json()}]
                         yield history, stored, sources_html(piece), f"**Last answer:** {piece.note}"
                     else:
+                        first = not history[-1]["content"]
                         history[-1]["content"] += piece
-                        yield history, stored, gr.update(), writing
+                        yield history, stored, gr.update(), writing if first else gr.update()
             except QuestionError as exc:
                 history[-1]["content"] = f"⚠️ {exc}"
                 stored = stored + [{"question": question, "error": str(exc)}]
