@@ -12,9 +12,12 @@ from qa.service import QA, IndexError_
 def main() -> None:
     import uvicorn
 
+    from qa import logs
     from qa.web import create_app
 
     service = QA()
+    logs.configure(service.settings.log_format, service.settings.log_level)
+    service.listeners.append(logs.answer_logger(service.settings.log_questions))
     serving = service.store.serving_lock()  # other processes must not write under us (see qa/store.py)
     if serving is not None:
         from filelock import Timeout

@@ -142,7 +142,7 @@ def cmd_ask(qa: Any, args: argparse.Namespace) -> int:
     if args.question is None:
         print("error: give a question, or --jsonl to read them from standard input", file=sys.stderr)
         return EXIT_USAGE
-    answer = qa.ask(args.question, json.loads(args.history) if args.history else [])
+    answer = qa.ask(args.question, json.loads(args.history) if args.history else [], scope=args.doc)
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
@@ -189,6 +189,18 @@ def _llm_ready(qa: Any) -> bool:
     return True
 
 
+def cmd_mcp(qa: Any, args: argparse.Namespace) -> int:
+    """The MCP tools over stdio, for desktop assistants: standard output carries only the protocol."""
+    from .mcp_server import build
+
+    qa.warm()
+    try:
+        build(qa).run("stdio")
+    finally:
+        qa.stop()
+    return 0
+
+
 def cmd_serve(qa: Any, args: argparse.Namespace) -> int:
     import runpy
 
@@ -223,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print one JSON object")
     a.add_argument("--jsonl", action="store_true", help="read JSON questions from stdin, one per line")
     a.add_argument("--history", help='earlier turns as JSON: [{"role": "user", "content": "..."}, ...]')
+    a.add_argument("--doc", action="append", metavar="ID", help="search only this document (repeatable)")
     a.set_defaults(func=cmd_ask)
 
     e = sub.add_parser("eval", help="score a question file (JSONL, development-set format)")
@@ -232,6 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--answerer", choices=["auto", "extractive", "generative", "both"], default="auto",
                    help="which answerer to score (auto: the generative one when a model is configured)")
     e.set_defaults(func=cmd_eval)
+
+    m = sub.add_parser("mcp", help="serve the MCP tools (ask, search, get_paragraph, list_documents) over stdio")
+    m.set_defaults(func=cmd_mcp)
 
     s = sub.add_parser("serve", help="run the web app (same as python app.py)")
     s.set_defaults(func=cmd_serve)

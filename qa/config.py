@@ -11,7 +11,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -57,6 +57,16 @@ class Settings(BaseSettings):
     # Admin (upload/remove documents on the web); unset = admin disabled
     admin_token: str | None = None
     feedback_path: Path = Path("feedback/feedback.jsonl")
+    # Bearer key for the OpenAI-compatible routes (/v1) and the MCP endpoint (/mcp); unset = open,
+    # like /api/ask
+    api_key: SecretStr | None = None
+    # Host names the app is reached by besides loopback (behind a reverse proxy: qa.example.org).
+    # The MCP endpoint refuses other Host headers while the app listens on loopback (DNS rebinding).
+    public_hosts: Annotated[list[str], NoDecode] = []
+    # Logs: "text" or "json" (one object per line, with the request id); question text only when asked
+    log_format: Literal["text", "json"] = "text"
+    log_level: str = "INFO"
+    log_questions: bool = False
 
     # Retrieval
     top_k: int = 5
@@ -101,7 +111,7 @@ class Settings(BaseSettings):
     verify_coverage: float = 0.7
     verify_similarity: float = 0.9
 
-    @field_validator("embed_models", "allowed_origins", mode="before")
+    @field_validator("embed_models", "allowed_origins", "public_hosts", mode="before")
     @classmethod
     def _split_names(cls, value: object) -> object:
         # `QA_EMBED_MODELS=e5-small,minilm` is friendlier than JSON in a shell.

@@ -149,6 +149,14 @@ class Turn:
     content: str
 
 
+SOURCES = "\n\nSources:\n"
+
+
+def without_sources(text: str) -> str:
+    """An earlier answer as a client sends it back in the conversation, without its sources list."""
+    return text.split(SOURCES, 1)[0]
+
+
 @dataclass
 class Answer:
     answer: str
@@ -156,11 +164,19 @@ class Answer:
     abstained: bool
     answerer: str = "extractive"
     timing_ms: dict[str, float] = field(default_factory=dict)
+    question: str = ""  # as asked (after cleaning)
     query: str = ""  # what retrieval actually searched for (after follow-up and translation handling)
     model: str = ""  # the LLM, for generated answers
     fallback: str = ""  # why a generated answer was not given, when the extractive one stands in
     checks: list[Check] = field(default_factory=list)  # citation checks of a generated answer
     draft: str = ""  # the model's text before checking
+
+    @property
+    def outcome(self) -> str:
+        """answered, abstained, or fallback (quoted because the language model could not be used)."""
+        if self.abstained:
+            return "abstained"
+        return "fallback" if self.fallback else "answered"
 
     @property
     def note(self) -> str:
@@ -177,6 +193,17 @@ class Answer:
         if self.fallback:
             return f"Quoted from the papers word for word ({self.fallback})."
         return "Quoted from the papers word for word; nothing is generated."
+
+    def plain_text(self) -> str:
+        """The answer with its inline markers and a list of sources, for clients that show only text
+        (OpenAI-compatible chats, MCP assistants): every marker can be looked up below it."""
+        if not self.citations:
+            return self.answer
+        lines = []
+        for c in self.citations:
+            where = ", ".join(x for x in (c.title, c.date, c.label) if x)
+            lines.append(f"{c.marker or f'[¶{c.paragraph}]'} {where}: “{c.quote}”")
+        return self.answer + SOURCES + "\n".join(lines)
 
     def to_json(self, full: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {

@@ -14,16 +14,17 @@ import gzip
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 from importlib import resources
 
 from .models import Turn
 from .text import is_cjk, names, terms
 
 _CITED = re.compile(r"\[(?:[^\]¶]*?\s)?¶\s?(\d+)([^\]]*)\]")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# control and bidi characters, and lone surrogates (JSON can carry "\\ud800"; no encoder takes it)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _ANAPHORA_EN = re.compile(
     r"\b(it|its|they|them|their|there|that|this|those|these|he|she|his|her|him|same|then|also|"
     r"other|another|either|both)\b|^(and|but|so|what about|how about)\b", re.I)
@@ -49,6 +50,7 @@ class Query:
     # one entry per word of the question: the terms any of which would render it in the index
     groups: list[tuple[str, ...]] = field(default_factory=list)
     zh_words: list[str] = field(default_factory=list)  # content words of a Chinese question
+    scope: frozenset[str] = frozenset()  # the documents to search; empty = all of them
 
     @property
     def standalone(self) -> str:
@@ -96,7 +98,8 @@ def cited_paragraphs(text: str) -> list[str]:
     return list(dict.fromkeys(m.group(1) for m in _CITED.finditer(text)))
 
 
-def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = True) -> Query:
+def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = True,
+            scope: Iterable[str] = ()) -> Query:
     text = clean(question, max_chars)
     lang = "zh" if is_cjk(text) else "en"
     if lang == "zh" and not gloss:
@@ -125,7 +128,22 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
         if answers:
             query.focus = cited_paragraphs(answers[-1].content)
         query.dense_texts = [f"{last} {text}"] + query.dense_texts
+    query.scope = frozenset(scope)
     return query
+
+
+def rewritten(query: Query, standalone: str, max_chars: int) -> Query:
+    """A follow-up led by a model's standalone rewrite; the conversation's own terms stay at half
+    weight, in case the rewrite lost something."""
+    new = analyse(standalone, [], max_chars)
+    return replace(query, terms={**{k: w * 0.5 for k, w in query.terms.items()}, **new.terms},
+                   dense_texts=[standalone, *query.dense_texts], names=new.names, gloss=standalone)
+
+
+def in_english(query: Query, english: str, max_chars: int) -> Query:
+    """A Chinese question searched through its English translation, still answered as asked."""
+    new = analyse(english, [], max_chars)
+    return replace(new, question=query.question, lang="zh", gloss=english, focus=query.focus, scope=query.scope)
 
 
 # -- Chinese → English, by dictionary -------------------------------------------------------

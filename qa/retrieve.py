@@ -42,6 +42,8 @@ class Retriever:
         bm25 = lex.scores(list(query.terms), query.terms)
         if query.context_terms:
             bm25 = bm25 + lex.scores(list(query.context_terms), query.context_terms)
+        if query.scope:
+            bm25 = np.where(lex.in_scope(query.scope), bm25, 0.0)
         order = [i for i in np.argsort(-bm25)[: s.candidates] if bm25[i] > 0]
         rankings.append((s.bm25_weight, [lex.keys[i] for i in order]))
         sims["bm25"] = {lex.keys[i]: float(bm25[i]) for i in order}
@@ -56,7 +58,7 @@ class Retriever:
             timing[f"embed_{model}"] = (time.perf_counter() - t1) * 1000
             t2 = time.perf_counter()
             try:
-                results = self.store.dense(model, vectors, s.candidates, lex.versions)
+                results = self.store.dense(model, vectors, s.candidates, lex.versions_in(query.scope))
             except Exception as exc:  # a damaged vector segment must not stop answers: BM25 still works
                 log.warning("dense search with %s failed (%s); answering without it", model, exc)
                 results = []
@@ -72,7 +74,8 @@ class Retriever:
             timing[f"dense_{model}"] = (time.perf_counter() - t2) * 1000
 
         if query.focus:
-            focus = [key for key, unit in zip(lex.keys, lex.units) if unit.paragraph in query.focus]
+            focus = [key for key, unit in zip(lex.keys, lex.units)
+                     if unit.paragraph in query.focus and (not query.scope or unit.doc_id in query.scope)]
             rankings.append((s.followup_context_weight, focus))
 
         fused: dict[str, float] = {}

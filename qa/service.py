@@ -8,9 +8,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Sequence
 
-from .answer import ExtractiveAnswerer
+from .answer import ExtractiveAnswerer, marker
 from .chunk import CHUNKER_VERSION, chunk_document
 from .corpus import Corpus, safe_name
 from .config import Settings, get_settings
@@ -19,7 +19,7 @@ from .generate import GenerativeAnswerer, pieces
 from .llm import ChatModel, LLMError
 from .ingest import IngestError, discover, load, load_bytes
 from .models import Answer, Chunk, Document, Turn, content_hash
-from .query import Query, QuestionError, analyse, translate
+from .query import Query, QuestionError, analyse, in_english, rewritten, translate
 from .retrieve import Retrieval, Retriever
 from .store import DocInput, DocRecord, IndexError_, Store, SyncReport, version_of
 from .text import is_cjk
@@ -27,7 +27,11 @@ from .verify import DenseSimilarity
 
 log = logging.getLogger(__name__)
 
-__all__ = ["QA", "QuestionError", "IngestError", "IndexError_", "IndexResult"]
+__all__ = ["QA", "QuestionError", "IngestError", "IndexError_", "IndexResult", "AnswerListener"]
+
+# Told of every question the service takes: the answer (None when the question was refused) and its
+# outcome (answered, abstained, fallback, refused). Metrics and logs listen; answers never wait on them.
+AnswerListener = Callable[["Answer | None", str], None]
 
 
 @dataclass
@@ -68,6 +72,7 @@ class QA:
         self._llm_error = ""
         self._llm_thread: threading.Thread | None = None
         self._similarity: DenseSimilarity | None = None
+        self.listeners: list[AnswerListener] = []
 
     @property
     def store(self) -> Store:
@@ -275,23 +280,41 @@ class QA:
                 return unit
         return None
 
-    def ask(self, question: str, history: Iterable[object] | None = None, generate: bool = True) -> Answer:
+    def search(self, text: str, k: int = 5, scope: Sequence[str] | None = None) -> list[dict[str, object]]:
+        """The best citable units for a query, best first, with the marker that cites each (for
+        assistants that read and cite for themselves)."""
+        query = analyse(text, [], self.settings.max_question_chars, gloss=self.settings.zh_gloss,
+                        scope=self._checked_scope(scope))
+        retrieval = Retriever(self.store, self.settings).search(query, k)
+        return [{"marker": marker(retrieval, h.chunk), "doc": h.chunk.doc_id, "title": h.chunk.title,
+                 "date": h.chunk.date, "paragraph": h.chunk.paragraph, "label": h.chunk.label,
+                 "heading": " › ".join(h.chunk.heading_path), "text": h.chunk.text, "score": round(h.score, 4)}
+                for h in retrieval.hits]
+
+    def ask(self, question: str, history: Iterable[object] | None = None, generate: bool = True,
+            scope: Sequence[str] | None = None) -> Answer:
         answer = None
-        for piece in self.stream(question, history, generate):
+        for piece in self.stream(question, history, generate, scope):
             if isinstance(piece, Answer):
                 answer = piece
         assert answer is not None
         return answer
 
     def stream(self, question: str, history: Iterable[object] | None = None,
-               generate: bool = True) -> Iterator[str | Answer]:
+               generate: bool = True, scope: Sequence[str] | None = None) -> Iterator[str | Answer]:
         """The answer's text in pieces as it is written (for chat UIs and server-sent events), then
         the final Answer, whose text replaces the pieces: a generated answer's citations are
         checked only once it is complete. Bad input raises QuestionError before the first piece.
-        `generate=False` gives the extractive answer even when a language model is configured."""
+        `generate=False` gives the extractive answer even when a language model is configured;
+        `scope` limits the search to these document ids."""
         t0 = time.perf_counter()
-        turns = parse_history(history)
-        query = analyse(question, turns, self.settings.max_question_chars, gloss=self.settings.zh_gloss)
+        try:
+            turns = parse_history(history)
+            query = analyse(question, turns, self.settings.max_question_chars, gloss=self.settings.zh_gloss,
+                            scope=self._checked_scope(scope))
+        except QuestionError:
+            self._tell(None, "refused")
+            raise
         generator = self.start_llm(wait=False) if generate else None
         timing: dict[str, float] = {}
         return self._answer(query, turns, generator if generate else None, generate, t0, timing)
@@ -315,9 +338,26 @@ class QA:
                     final = piece
                 else:
                     yield piece
-        final.query = query.standalone
+        final.question, final.query = query.question, query.standalone
         final.timing_ms = {**timing, **final.timing_ms, "total": (time.perf_counter() - t0) * 1000}
+        self._tell(final, final.outcome)
         yield final
+
+    def _checked_scope(self, scope: Sequence[str] | None) -> list[str]:
+        if not scope:
+            return []
+        known = self.store.docs()
+        unknown = [d for d in scope if d not in known]
+        if unknown:
+            raise QuestionError(f"no document {unknown[0]!r} is indexed (see /api/documents)")
+        return list(scope)
+
+    def _tell(self, answer: Answer | None, outcome: str) -> None:
+        for listener in self.listeners:
+            try:
+                listener(answer, outcome)
+            except Exception:  # a metrics or log failure must never cost the reader the answer
+                log.exception("answer listener failed")
 
     def _retrieve(self, query: Query, timing: dict[str, float], t0: float) -> tuple[Retrieval, Answer]:
         t1 = time.perf_counter()
@@ -330,17 +370,12 @@ class QA:
 
     def _condense(self, query: Query, turns: list[Turn], generator: GenerativeAnswerer,
                   timing: dict[str, float]) -> Query:
-        """A follow-up rewritten as a standalone question leads retrieval; the conversation's terms
-        stay at lower weight, in case the rewrite lost something."""
+        """A follow-up rewritten by the model as a standalone question (see `query.rewritten`)."""
         t = time.perf_counter()
         try:
             standalone = generator.condense(query.question, turns)
             if standalone:
-                rewritten = analyse(standalone, [], self.settings.max_question_chars)
-                query.terms = {**{k: w * 0.5 for k, w in query.terms.items()}, **rewritten.terms}
-                query.dense_texts = [standalone, *query.dense_texts]
-                query.names = rewritten.names
-                query.gloss = standalone
+                query = rewritten(query, standalone, self.settings.max_question_chars)
         except (LLMError, QuestionError) as exc:
             log.warning("follow-up not condensed: %s", exc)
         timing["condense"] = (time.perf_counter() - t) * 1000
@@ -355,14 +390,12 @@ class QA:
             english = generator.translate(query.question)
             if not english or is_cjk(english):
                 return None
-            translated = analyse(english, [], self.settings.max_question_chars)
+            translated = in_english(query, english, self.settings.max_question_chars)
         except (LLMError, QuestionError) as exc:
             log.warning("question not translated: %s", exc)
             return None
         finally:
             timing["translate"] = (time.perf_counter() - t) * 1000
-        translated.question, translated.lang, translated.gloss = query.question, "zh", english
-        translated.focus = query.focus
         step: dict[str, float] = {}
         retrieval, answer = self._retrieve(translated, step, time.perf_counter())
         if answer.abstained:

@@ -194,6 +194,7 @@ class Lexical:
         self.position = {key: i for i, key in enumerate(self.keys)}
         self.versions = versions or []
         self.labels = labels or {}  # doc id → short citation label, when more than one document
+        self.doc_of = np.array([u.doc_id for u in self.units], dtype=object)
         self.acronyms = find_acronyms([u.text for u in self.units])
         docs = [self.expand(terms(embed_text(u))) for u in self.units]
         self.unit_terms = [set(d) for d in docs]
@@ -210,6 +211,15 @@ class Lexical:
     def expand(self, words: list[str]) -> list[str]:
         extra = [t for w in words for t in self.acronyms.get(w, ())]
         return words + extra if extra else words
+
+    def in_scope(self, scope: frozenset[str]) -> np.ndarray:
+        """A mask over units: True where the unit's document is in scope (all, for an empty scope)."""
+        if not scope:
+            return np.ones(self.n, dtype=bool)
+        return np.isin(self.doc_of, list(scope))
+
+    def versions_in(self, scope: frozenset[str]) -> list[str]:
+        return [v for v in self.versions if v.rsplit("@", 1)[0] in scope] if scope else self.versions
 
     def idf(self, term: str) -> float:
         return float(np.log(1 + (self.n - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5)))

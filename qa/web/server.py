@@ -8,21 +8,24 @@ from __future__ import annotations
 import hmac
 import json
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Callable, Iterator, Literal
 
 import gradio as gr
 from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import Response, FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import feedback
+from .. import feedback, mcp_server
+from ..metrics import CONTENT_TYPE, Metrics
 from ..models import Answer
 from ..service import QA, IndexError_, QuestionError
-from . import admin, ui
+from . import admin, openai_api, ui
+from .observe import Observe
 
 STATIC = Path(__file__).parent / "static"
 GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
@@ -50,52 +53,97 @@ def error(status: int, message: str) -> JSONResponse:
 
 
 class BodyLimit:
-    """Refuse request bodies over the limit before they are read into memory (413, JSON).
-    Document uploads get their own, larger limit."""
+    """Refuse request bodies over the limit before they are read into memory (413, JSON), on every
+    route that takes a body from users. Document uploads get their own, larger limit, and only
+    once the admin token checks out: an anonymous upload is refused before its body is read."""
 
-    def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
-        self.app, self.api_limit, self.upload_limit = app, limit, upload_limit
+    GUARDED = ("/api/", "/v1/", "/mcp")
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int,
+                 may_upload: Callable[[dict[bytes, bytes]], bool]) -> None:
+        self.app, self.api_limit, self.upload_limit, self.may_upload = app, limit, upload_limit, may_upload
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+        if scope["type"] != "http" or not scope["path"].startswith(self.GUARDED):
             return await self.app(scope, receive, send)
-        self.limit = self.upload_limit if scope["path"] == "/api/documents" else self.api_limit
-        length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.limit:
-            return await error(413, f"request body over {self.limit} bytes")(scope, receive, send)
+        headers = dict(scope.get("headers") or [])
+        upload = scope["path"] == "/api/documents" and scope["method"] == "POST"
+        if upload and not self.may_upload(headers):
+            return await error(401, "admin token required")(scope, receive, send)
+        limit = self.upload_limit if upload else self.api_limit  # per request: requests run concurrently
+        length = headers.get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            return await error(413, f"request body over {limit} bytes")(scope, receive, send)
         seen = 0
 
         async def limited() -> Message:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.limit:
+            if seen > limit:
                 raise _TooLarge()
             return message
 
         try:
             await self.app(scope, limited, send)
         except _TooLarge:
-            await error(413, f"request body over {self.limit} bytes")(scope, receive, send)
+            await error(413, f"request body over {limit} bytes")(scope, receive, send)
 
 
 class _TooLarge(Exception):
     pass
 
 
+class KeyRequired:
+    """An ASGI app (the MCP endpoint) behind the optional QA_API_KEY, as the /v1 routes are."""
+
+    def __init__(self, app: ASGIApp, key: str | None) -> None:
+        self.app, self.key = app, key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not openai_api.authorised(Request(scope), self.key):
+            return await error(401, "a valid API key is required (Authorization: Bearer …)")(scope, receive, send)
+        await self.app(scope, receive, send)
+
+
 def frame_ancestors(origins: list[str]) -> str:
     return "frame-ancestors " + ("*" if "*" in origins else " ".join(["'self'", *origins]))
 
 
+def admin_token_ok(settings: Any, authorization: str) -> bool:
+    given = authorization.removeprefix("Bearer ").strip()
+    return bool(settings.admin_token) and hmac.compare_digest(given.encode(), settings.admin_token.encode())
+
+
+def index_size(service: QA) -> tuple[int, int]:
+    records = service.store.docs()
+    return len(records), sum(r.chunks for r in records.values())
+
+
 def create_app(service: QA) -> FastAPI:
     s = service.settings
-    app = FastAPI(title="legco-qa", version="0.1.0",
+    metrics = Metrics(lambda: index_size(service))
+    mcp = mcp_server.build(service)
+    mcp_app = mcp_server.http_app(mcp, s)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        service.listeners.append(metrics.answer)
+        try:
+            async with mcp.session_manager.run():
+                yield
+        finally:
+            service.listeners.remove(metrics.answer)
+
+    app = FastAPI(title="legco-qa", version="0.1.0", lifespan=lifespan,
                   description="Cited answers over policy papers. Every citation quotes the paragraph it names.")
     origins = s.allowed_origins or ["*"]
     # any header: Gradio's web component sends its own (x-gradio-user …) when embedded elsewhere
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
-                       allow_headers=["*"], allow_credentials=False)
-    app.add_middleware(BodyLimit, limit=s.max_body_bytes, upload_limit=(s.max_upload_mb + 1) * 10 * 1024 * 1024)
+                       allow_headers=["*"], allow_credentials=False, expose_headers=["X-Request-ID"])
+    app.add_middleware(BodyLimit, limit=s.max_body_bytes, upload_limit=(s.max_upload_mb + 1) * 10 * 1024 * 1024,
+                       may_upload=lambda h: admin_token_ok(s, h.get(b"authorization", b"").decode("latin-1")))
+    app.add_middleware(Observe, metrics=metrics)
 
     @app.middleware("http")
     async def embedding_policy(request: Request, call_next: Any) -> Any:
@@ -105,10 +153,13 @@ def create_app(service: QA) -> FastAPI:
         return response
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p != "body")
-        return error(422, f"{where or 'request'}: {first.get('msg', 'invalid request')}")
+        message = f"{where or 'request'}: {first.get('msg', 'invalid request')}"
+        if request.url.path.startswith("/v1/"):
+            return openai_api.openai_error(400, message, param=where or None)
+        return error(422, message)
 
     @app.exception_handler(QuestionError)
     async def bad_question(_: Request, exc: QuestionError) -> JSONResponse:
@@ -174,8 +225,7 @@ def create_app(service: QA) -> FastAPI:
         """Admin needs QA_ADMIN_TOKEN set, the token, and a request from this site itself."""
         if not s.admin_token:
             return error(404, "admin is disabled (set QA_ADMIN_TOKEN to enable it)")
-        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), s.admin_token.encode()):
+        if not admin_token_ok(s, request.headers.get("authorization", "")):
             return error(401, "admin token required")
         origin = request.headers.get("origin")
         if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
@@ -256,6 +306,14 @@ def create_app(service: QA) -> FastAPI:
     def gradio_js() -> FileResponse:
         # Gradio does not serve its web-component loader itself; the installed one loads ./assets/.
         return FileResponse(GRADIO_JS, media_type="text/javascript")
+
+    @app.get("/metrics", summary="Prometheus metrics (qa_…)", include_in_schema=False)
+    def prometheus() -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
+    app.include_router(openai_api.router(service))
+    app.add_route("/mcp", KeyRequired(mcp_app, s.api_key.get_secret_value() if s.api_key else None),
+                  methods=["GET", "POST", "DELETE"], include_in_schema=False)
 
     demo = ui.build(service)
     return gr.mount_gradio_app(app, demo, path="/chat", theme=ui.theme(), css=ui.css(), js=ui.js(),
