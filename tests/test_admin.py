@@ -89,3 +89,14 @@ def test_bad_uploads_change_nothing(admin):
     cross = client.post("/api/documents", files={"files": ("a.md", b"# A\n\nText.")},
                         headers={**auth, "origin": "http://elsewhere.example"})
     assert cross.status_code == 403
+
+
+def test_indexing_jobs_show_in_metrics(admin):
+    client, qa, tmp = admin
+    auth = {"authorization": "Bearer s3cret"}
+    res = client.post("/api/documents", files={"files": ("note.md", b"# A note\n\n1. Hong Kong has five offices.")},
+                      headers=auth)
+    assert wait(client, res.json()["status"])["state"] == "done"
+    text = client.get("/metrics").text
+    assert 'qa_index_jobs_total{state="done"} 1.0' in text and "qa_index_job_duration_seconds_count 1.0" in text
+    assert "qa_index_documents 2.0" in text

@@ -107,3 +107,71 @@ def test_allowed_origins_restrict_cors_and_framing(index_dir):
         assert ok.headers.get("access-control-allow-origin") == "https://legco.example"
         bad = c.options("/api/ask", headers={"origin": "https://evil.example", "access-control-request-method": "POST"})
         assert bad.headers.get("access-control-allow-origin") is None
+
+
+def test_body_limits_are_per_request_so_a_question_cannot_break_an_upload():
+    """A question arriving mid-upload used to reset the shared limit to the API's 64 KB."""
+    import asyncio
+
+    from starlette.responses import JSONResponse
+
+    from qa.web.server import BodyLimit
+
+    async def reader(scope, receive, send):
+        size = 0
+        while True:
+            message = await receive()
+            size += len(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        await JSONResponse({"size": size})(scope, receive, send)
+
+    guard = BodyLimit(reader, limit=100, upload_limit=10_000, upload_denied=lambda authorization: None)
+    sent: dict[str, list] = {"upload": [], "ask": []}
+
+    def scope(path):
+        return {"type": "http", "method": "POST", "path": path, "headers": []}
+
+    async def ask_receive():
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def ask_send(message):
+        sent["ask"].append(message)
+
+    chunks = iter(range(20))
+
+    async def upload_receive():
+        n = next(chunks)
+        if n == 5:  # a question is handled while the upload is still arriving
+            await guard(scope("/api/ask"), ask_receive, ask_send)
+        return {"type": "http.request", "body": b"x" * 50, "more_body": n < 19}
+
+    async def upload_send(message):
+        sent["upload"].append(message)
+
+    asyncio.run(guard(scope("/api/documents"), upload_receive, upload_send))
+    assert sent["upload"][0]["status"] == 200 and b'"size":1000' in sent["upload"][1]["body"]
+    assert sent["ask"][0]["status"] == 200
+
+
+def test_an_anonymous_upload_is_refused_before_its_body_is_read(index_dir, tmp_path):
+    settings = Settings(index_dir=index_dir, corpus_dir=CORPUS, admin_token="s3cret")
+    read = []
+
+    def body():
+        for _ in range(400):  # 400 MB, if it were all read
+            read.append(1)
+            yield b"x" * (1024 * 1024)
+
+    with TestClient(create_app(QA(settings))) as c:
+        res = c.post("/api/documents", content=body(),
+                     headers={"content-type": "multipart/form-data; boundary=x"})
+    assert res.status_code == 401 and len(read) <= 2
+
+
+def test_a_lone_surrogate_is_not_a_server_error(client):
+    res = client.post("/api/ask", content='{"question": "How many Mainland Offices \\ud800?"}'.encode(),
+                      headers={"content-type": "application/json"})
+    assert res.status_code == 200 and "[¶3]" in res.json()["answer"]
+    res = client.post("/api/ask", content='{"question": "\\ud800"}'.encode(), headers={"content-type": "application/json"})
+    assert res.status_code == 422 and "error" in res.json()

@@ -4,6 +4,7 @@ Jobs run one at a time (the store's write lock serialises them anyway)."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -26,10 +27,11 @@ class Job:
 
 
 class Jobs:
-    def __init__(self, keep: int = 50) -> None:
+    def __init__(self, keep: int = 50, on_finish: Callable[[str, float], None] | None = None) -> None:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._keep = keep
+        self._on_finish = on_finish  # (state, seconds), for metrics
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
@@ -49,6 +51,7 @@ class Jobs:
 
         def run() -> None:
             job.state = "running"
+            started = time.monotonic()
             try:
                 result = work(progress, total)
                 job.result = {"documents": [d.id for d in result.documents], "chunks": result.chunks,
@@ -58,6 +61,8 @@ class Jobs:
                 job.error, job.state = str(exc), "failed"
             except Exception as exc:  # reported to the admin page, never a crash of the server
                 job.error, job.state = f"{type(exc).__name__}: {exc}", "failed"
+            if self._on_finish is not None:
+                self._on_finish(job.state, time.monotonic() - started)
 
         threading.Thread(target=run, name=f"index-{job.id}", daemon=True).start()
         return job

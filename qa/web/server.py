@@ -60,16 +60,16 @@ class BodyLimit:
     GUARDED = ("/api/", "/v1/", "/mcp")
 
     def __init__(self, app: ASGIApp, limit: int, upload_limit: int,
-                 may_upload: Callable[[dict[bytes, bytes]], bool]) -> None:
-        self.app, self.api_limit, self.upload_limit, self.may_upload = app, limit, upload_limit, may_upload
+                 upload_denied: Callable[[str], JSONResponse | None]) -> None:
+        self.app, self.api_limit, self.upload_limit, self.upload_denied = app, limit, upload_limit, upload_denied
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.GUARDED):
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
         upload = scope["path"] == "/api/documents" and scope["method"] == "POST"
-        if upload and not self.may_upload(headers):
-            return await error(401, "admin token required")(scope, receive, send)
+        if upload and (denied := self.upload_denied(headers.get(b"authorization", b"").decode("latin-1"))):
+            return await denied(scope, receive, send)
         limit = self.upload_limit if upload else self.api_limit  # per request: requests run concurrently
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
@@ -110,9 +110,14 @@ def frame_ancestors(origins: list[str]) -> str:
     return "frame-ancestors " + ("*" if "*" in origins else " ".join(["'self'", *origins]))
 
 
-def admin_token_ok(settings: Any, authorization: str) -> bool:
+def admin_denied(settings: Any, authorization: str) -> JSONResponse | None:
+    """Why an admin request is refused (admin off: 404; wrong or no token: 401), or None."""
+    if not settings.admin_token:
+        return error(404, "admin is disabled (set QA_ADMIN_TOKEN to enable it)")
     given = authorization.removeprefix("Bearer ").strip()
-    return bool(settings.admin_token) and hmac.compare_digest(given.encode(), settings.admin_token.encode())
+    if not hmac.compare_digest(given.encode(), settings.admin_token.encode()):
+        return error(401, "admin token required")
+    return None
 
 
 def index_size(service: QA) -> tuple[int, int]:
@@ -142,7 +147,7 @@ def create_app(service: QA) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                        allow_headers=["*"], allow_credentials=False, expose_headers=["X-Request-ID"])
     app.add_middleware(BodyLimit, limit=s.max_body_bytes, upload_limit=(s.max_upload_mb + 1) * 10 * 1024 * 1024,
-                       may_upload=lambda h: admin_token_ok(s, h.get(b"authorization", b"").decode("latin-1")))
+                       upload_denied=lambda authorization: admin_denied(s, authorization))
     app.add_middleware(Observe, metrics=metrics)
 
     @app.middleware("http")
@@ -219,14 +224,12 @@ def create_app(service: QA) -> FastAPI:
         feedback.record(s.feedback_path, req.question, req.answer, req.citations, req.vote, {"source": "api"})
         return {"ok": True}
 
-    jobs = admin.Jobs()
+    jobs = admin.Jobs(on_finish=metrics.job)
 
     def require_admin(request: Request) -> JSONResponse | None:
         """Admin needs QA_ADMIN_TOKEN set, the token, and a request from this site itself."""
-        if not s.admin_token:
-            return error(404, "admin is disabled (set QA_ADMIN_TOKEN to enable it)")
-        if not admin_token_ok(s, request.headers.get("authorization", "")):
-            return error(401, "admin token required")
+        if (denied := admin_denied(s, request.headers.get("authorization", ""))) is not None:
+            return denied
         origin = request.headers.get("origin")
         if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
             return error(403, "admin requests are accepted only from this site")
