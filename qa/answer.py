@@ -56,7 +56,7 @@ class Scored:
 def marker(retrieval: Retrieval, chunk: Chunk) -> str:
     """`[¶5]`, or `[2024-05-20 ¶5]` once more than one document is indexed."""
     label = retrieval.lexical.labels.get(chunk.doc_id)
-    return f"[{label} ¶{chunk.paragraph}]" if label else f"[¶{chunk.paragraph}]"
+    return f"[{label} {chunk.where}]" if label else f"[{chunk.where}]"
 
 
 def _answer_type_bonus(question: str, sentence: str) -> float:
@@ -177,10 +177,7 @@ class ExtractiveAnswerer:
             parts.append(c.text if same_next else f"{c.text} {marker(retrieval, chunk)}")
             cit = citations.get(c.hit.unit)
             if cit is None:
-                citations[c.hit.unit] = Citation(
-                    doc=chunk.doc_id, title=chunk.title, paragraph=chunk.paragraph, label=chunk.label,
-                    quote=c.text, score=c.hit.score, heading=" › ".join(chunk.heading_path),
-                    date=chunk.date, text=chunk.text, marker=marker(retrieval, chunk))
+                citations[c.hit.unit] = Citation.of(chunk, c.text, c.hit.score, marker(retrieval, chunk))
             else:
                 cit.quote = f"{cit.quote} … {c.text}"
         text = " ".join(parts)

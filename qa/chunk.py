@@ -9,13 +9,13 @@ heading path, and only then cut over-long units into sentence windows for the em
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from .models import Chunk, Document
 
-CHUNKER_VERSION = "2"
+CHUNKER_VERSION = "3"
 
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+")
 _SUBPARA = re.compile(r"^\(([a-z]{1,2}|[ivx]{1,5})\)\s+")
@@ -26,6 +26,9 @@ _BANNER = re.compile(r"^\*\*.*\*\*$", re.S)
 _TERMINAL = tuple('.!?:;"”’\')。！？：；」』')
 _STOP = frozenset("a an the and or of in on at to for with between into from by under its their".split())
 _CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff]")
+# headings that start a numbering of their own: "Annex A", "Appendix 2", "附件一"
+_PART = re.compile(r"^((?:Annex|Appendix|Attachment|Enclosure|Schedule|Part|Chapter)\s+[A-Z0-9IVX]{1,5}\b|"
+                   r"(?:附件|附錄|附表|附录)\s*[A-Z0-9一二三四五六七八九十甲乙丙丁]{0,3})", re.I)
 
 
 def approx_tokens(text: str) -> int:
@@ -41,6 +44,11 @@ class _Unit:
     heading_path: tuple[str, ...]
     pieces: list[tuple[str, int]] = field(default_factory=list)  # (text, source offset)
     bullet_list: bool = False  # an unlabelled list item, folded into its paragraph
+    part: str = ""  # the numbering it belongs to, when the document restarts it ("Annex A")
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.part, self.paragraph or "", self.label
 
     @property
     def text(self) -> str:
@@ -102,11 +110,21 @@ class _HeadingTracker:
         self._run = []
 
 
+def part_name(heading: str) -> str:
+    """What a reader calls a part: "Annex A" for "Annex A: Membership of the Task Force", else the
+    heading itself, shortened."""
+    if m := _PART.match(heading):
+        return " ".join(m.group(1).split())
+    return heading if len(heading) <= 60 else heading[:57].rsplit(" ", 1)[0] + "…"
+
+
 def structure(doc: Document) -> list[_Unit]:
     """Blocks → numbered units with heading paths (no windowing yet)."""
     units: list[_Unit] = []
     headings = _HeadingTracker()
     current_number: str | None = None
+    part, last, parts_seen = "", 0, {""}
+    heading_since_number: str | None = None  # the last heading seen since the last numbered paragraph
     for block in doc.blocks:
         text = block.text
         if _BANNER.match(text):  # bold title/date/signature lines: document metadata, not content
@@ -118,56 +136,109 @@ def structure(doc: Document) -> list[_Unit]:
             continue
         md = _MD_HEADING.match(text)
         if md:
-            headings.heading(md.group(2).strip(" #"), level=len(md.group(1)))
+            heading_since_number = md.group(2).strip(" #")
+            headings.heading(heading_since_number, level=len(md.group(1)))
             continue
         if _is_heading(text):
+            heading_since_number = text
             headings.heading(text)
             continue
         headings.body()
         flat = " ".join(text.split())
         if m := _NUMBERED.match(flat):
             current_number = m.group(1)
-            unit = _Unit(current_number, "", headings.path)
+            number = int(current_number)
+            named = heading_since_number and _PART.match(heading_since_number)
+            if (number <= last or named) and heading_since_number:  # the numbering starts again: a new part
+                name = part_name(heading_since_number)
+                part = name if name not in parts_seen else f"{name} ({len(parts_seen)})"
+                parts_seen.add(part)
+            last, heading_since_number = number, None
+            unit = _Unit(current_number, "", headings.path, part=part)
             unit.add(flat[m.end():], block.start + _NUMBERED.match(text).end())
         elif current_number is not None and (m := _SUBPARA.match(flat)):
-            unit = _Unit(current_number, f"({m.group(1)})", headings.path)
+            unit = _Unit(current_number, f"({m.group(1)})", headings.path, part=part)
             unit.add(flat, block.start)
         elif current_number is not None and (m := _LABELLED.match(flat)) and prev and \
                 (prev.label or prev.text.endswith(":")):
-            unit = _Unit(current_number, m.group(1), headings.path)
+            unit = _Unit(current_number, m.group(1), headings.path, part=part)
             unit.add(flat, block.start)
         elif _BULLET.match(flat) and prev:
             prev.add(flat, block.start)
             continue
         else:
-            unit = _Unit(None, "", headings.path)
+            unit = _Unit(None, "", headings.path, part=part)
             unit.add(flat, block.start)
         units.append(unit)
-    return _number_unnumbered(units)
+    return _unique(_number_unnumbered(units))
 
 
 def _number_unnumbered(units: list[_Unit]) -> list[_Unit]:
-    """An unnumbered paragraph fills a gap in the numbering (the paragraph under "Purpose" is 1 when
-    the next is 2); otherwise it continues the paragraph before it. With no numbers at all, number
-    paragraphs in order, so every document is cited the same way."""
+    """Give unnumbered paragraphs the number a reader would: one that fills a gap in the numbering
+    is that number (the paragraph under "Purpose" is 1 when the next is 2); one that continues the
+    paragraph before it in the same section joins it; a lead-in ("… as follows:") before the
+    numbered paragraph it introduces is read with it. Unnumbered text in a section of its own
+    ("Question" above a numbered "Answer") is numbered in order as its own part. With no numbers at
+    all, paragraphs are numbered in order, so every document is cited the same way."""
     if all(u.paragraph is None for u in units):
         for i, unit in enumerate(units, 1):
             unit.paragraph = str(i)
         return units
     kept: list[_Unit] = []
+    lead: list[_Unit] = []
     last = 0
     for i, unit in enumerate(units):
         if unit.paragraph is not None:
+            if kept and kept[-1].part != unit.part:
+                last = 0
+            for waiting in lead:
+                if waiting.heading_path == unit.heading_path and waiting.part == unit.part:
+                    unit.pieces[:0] = waiting.pieces  # a lead-in, read with what it introduces
+                else:
+                    kept.append(_own_part(waiting, kept))
+            lead = []
             last = int(unit.paragraph)
+            kept.append(unit)
+            continue
+        following = next((int(u.paragraph) for u in units[i + 1:] if u.paragraph is not None and u.part == unit.part),
+                         None)
+        previous = kept[-1] if kept else None
+        if following is not None and following > last + 1:
+            last += 1
+            unit.paragraph = str(last)
+        elif previous is not None and previous.heading_path == unit.heading_path and previous.part == unit.part:
+            previous.pieces.extend(unit.pieces)
+            continue
+        elif following is not None:
+            lead.append(unit)
+            continue
         else:
-            following = next((int(u.paragraph) for u in units[i + 1:] if u.paragraph is not None), None)
-            if kept and following is not None and following <= last + 1:
-                kept[-1].pieces.extend(unit.pieces)
-                continue
             last += 1
             unit.paragraph = str(last)
         kept.append(unit)
+    kept.extend(_own_part(waiting, kept) for waiting in lead)
     return kept
+
+
+def _own_part(unit: _Unit, kept: list[_Unit]) -> _Unit:
+    """Unnumbered text in a section of its own: numbered in order within a part named by its heading."""
+    unit.part = part_name(unit.heading_path[-1]) if unit.heading_path else "Preamble"
+    unit.paragraph = str(sum(1 for u in kept if u.part == unit.part) + 1)
+    return unit
+
+
+def _unique(units: list[_Unit]) -> list[_Unit]:
+    """Every citable unit once per document, whatever the source does ("3." twice): a repeat is
+    labelled by its place among the repeats ("¶3 · 2nd"), so the citation still finds it."""
+    seen: dict[tuple[str, str, str], int] = {}
+    for unit in units:
+        count = seen.get(unit.key, 0) + 1
+        seen[unit.key] = count
+        if count > 1:
+            ordinal = {2: "2nd", 3: "3rd"}.get(count, f"{count}th")
+            unit.label = f"{unit.label} ({ordinal})" if unit.label else ordinal
+            seen[unit.key] = 1
+    return units
 
 
 def chunk_document(doc: Document, max_tokens: int = 250) -> list[Chunk]:
@@ -193,7 +264,7 @@ def chunk_document(doc: Document, max_tokens: int = 250) -> list[Chunk]:
                 doc_id=doc.id, paragraph=unit.paragraph or "0", label=unit.label,
                 heading_path=unit.heading_path, text=window,
                 start=unit.source_offset(at), end=unit.source_offset(at + len(window)),
-                window=w, title=doc.title, date=doc.date,
+                window=w, title=doc.title, date=doc.date, part=unit.part,
             ))
     return chunks
 
@@ -204,12 +275,9 @@ def units_of(chunks: list[Chunk]) -> dict[str, Chunk]:
     for c in sorted(chunks, key=lambda c: (c.doc_id, c.start, c.window)):
         have = units.get(c.unit)
         if have is None:
-            units[c.unit] = Chunk(c.doc_id, c.paragraph, c.label, c.heading_path, c.text, c.start, c.end,
-                                  0, c.title, c.date)
+            units[c.unit] = replace(c, window=0)
         else:
-            units[c.unit] = Chunk(have.doc_id, have.paragraph, have.label, have.heading_path,
-                                  _merge_overlap(have.text, c.text), have.start, max(have.end, c.end),
-                                  0, have.title, have.date)
+            units[c.unit] = replace(have, text=_merge_overlap(have.text, c.text), end=max(have.end, c.end))
     return units
 
 

@@ -1,7 +1,8 @@
 """`qa index | ask | eval | serve`: argument parsing and printing only.
 
 Exit codes: 0 done (an abstention is a normal answer), 2 bad usage or a question we cannot take,
-3 the index is missing or damaged, 4 no document could be read, 1 anything unexpected.
+3 the index is missing or damaged, 4 no document could be read, 5 some documents were indexed and
+some could not be, 1 anything unexpected.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any, Sequence
 
 from . import __version__
 
-EXIT_USAGE, EXIT_INDEX, EXIT_INGEST, EXIT_FAIL = 2, 3, 4, 1
+EXIT_USAGE, EXIT_INDEX, EXIT_INGEST, EXIT_FAIL, EXIT_PARTIAL = 2, 3, 4, 1, 5
 
 
 def _quiet() -> None:
@@ -43,7 +44,7 @@ def _print_answer(answer: Any) -> None:
     if answer.citations:
         print()
         for c in answer.citations:
-            where = (c.marker or f"[¶{c.paragraph}]") + (f" ({c.label})" if c.label else "")
+            where = c.marker + (f" ({c.label})" if c.label else "")
             print(f"  {where} {c.title}{', ' + c.date if c.date else ''}")
             print(f"      “{c.quote}”")
 
@@ -57,10 +58,16 @@ def _bar(quiet: bool, desc: str = "embedding") -> Any:
 def _summary(result: Any) -> int:
     for reason in result.skipped:
         print(f"skipped: {reason}", file=sys.stderr)
-    if not result.documents and result.skipped:
-        print("error: no document could be read", file=sys.stderr)
+    for reason in result.failed:
+        print(f"failed: {reason}", file=sys.stderr)
+    problems = len(result.skipped) + len(result.failed)
+    if not result.documents and problems:
+        print("error: no document could be indexed", file=sys.stderr)
         return EXIT_INGEST
     print(f"{len(result.documents)} document(s), {result.chunks} chunks: {result.report}")
+    if problems:
+        print(f"{problems} file(s) not indexed (listed above); every other document was", file=sys.stderr)
+        return EXIT_PARTIAL
     return 0
 
 
@@ -78,15 +85,6 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
                   f"{r['hash']:16} {r['added'][:19]:20} {r['title']}")
         print(f"{len(rows)} document(s)")
         return 0
-    if action == "remove":
-        if len(rest) != 1:
-            print("error: give one document id (see `qa index list`)", file=sys.stderr)
-            return EXIT_USAGE
-        if not qa.remove(rest[0]):
-            print(f"error: no document {rest[0]!r} in the index", file=sys.stderr)
-            return EXIT_USAGE
-        print(f"removed {rest[0]} (its file is kept in {qa.settings.corpus_dir}/.removed/)")
-        return 0
     serving = qa.store.serving_lock()
     if serving is not None:
         from filelock import Timeout
@@ -98,6 +96,15 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
             print(f"error: the web app is serving {qa.settings.index_dir}; add or remove documents through "
                   "its admin page or API, or stop it first", file=sys.stderr)
             return EXIT_INDEX
+    if action == "remove":
+        if len(rest) != 1:
+            print("error: give one document id (see `qa index list`)", file=sys.stderr)
+            return EXIT_USAGE
+        if not qa.remove(rest[0]):
+            print(f"error: no document {rest[0]!r} in the index", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"removed {rest[0]} (its file is kept in {qa.settings.corpus_dir}/.removed/)")
+        return 0
     bar = _bar(args.quiet)
 
     def on_total(n: int) -> None:
@@ -112,7 +119,7 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
             return EXIT_USAGE
         files = [(p.name, p.read_bytes()) for p in discover([Path(p) for p in rest])]
         result = qa.add(files, doc_id=args.id, title=args.title, date=args.date, progress=bar.update,
-                        on_total=on_total)
+                        on_total=on_total, replace=args.replace)
     else:
         paths = [Path(p) for p in rest] or None
         result = qa.index(paths, progress=bar.update, on_total=on_total, force=action == "rebuild")
@@ -228,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--title", help="title for `add`, overriding the one found in the document")
     i.add_argument("--date", help="date (YYYY-MM-DD) for `add`, overriding the one found in the document")
     i.add_argument("--json", action="store_true", help="`list` as JSON")
+    i.add_argument("--replace", action="store_true",
+                   help="`add`: replace a document with the same id or file name (the old file goes to .removed/)")
     i.set_defaults(func=cmd_index)
 
     a = sub.add_parser("ask", help="answer a question with citations")

@@ -53,10 +53,14 @@ class Settings(BaseSettings):
     # Origins that may embed the chat and call the read-only API: "*" (any) or a comma-separated list
     allowed_origins: Annotated[list[str], NoDecode] = ["*"]
     max_body_bytes: int = 64 * 1024
+    # the Gradio chat sends the whole visible conversation with each question
+    max_chat_body_bytes: int = 1024 * 1024
     max_upload_mb: int = 50
     # Admin (upload/remove documents on the web); unset = admin disabled
     admin_token: str | None = None
     feedback_path: Path = Path("feedback/feedback.jsonl")
+    feedback_max_mb: int = 50  # then votes are refused, never the disk filled
+    feedback_per_minute: int = 20  # votes per client address
     # Bearer key for the OpenAI-compatible routes (/v1) and the MCP endpoint (/mcp); unset = open,
     # like /api/ask
     api_key: SecretStr | None = None

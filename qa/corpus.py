@@ -82,12 +82,31 @@ class Corpus:
         meta.parent.mkdir(parents=True, exist_ok=True)
         meta.write_text(json.dumps(clean, ensure_ascii=False), encoding="utf-8")
 
-    def trash(self, path: Path) -> Path | None:
+    def trash(self, path: Path, keep: bool = True) -> Path | None:
+        """Move a file out of the corpus into `.removed/` (its overrides go with it, so it can come
+        back whole); `keep=False` deletes it instead (a rejected upload, never a user's document)."""
         if not path.exists() or not self.contains(path):
             return None
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        meta = self.root / OVERRIDES / f"{path.name}.json"
+        if not keep:
+            path.unlink()
+            meta.unlink(missing_ok=True)
+            return None
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
         target = self.root / TRASH / f"{stamp}-{path.name}"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(path), target)
-        (self.root / OVERRIDES / f"{path.name}.json").unlink(missing_ok=True)
+        if meta.exists():
+            shutil.move(str(meta), target.with_name(target.name + ".meta.json"))
+        return target
+
+    def restore(self, trashed: Path) -> Path:
+        """Put a file moved by `trash` back under its own name, with its overrides."""
+        name = trashed.name.split("-", 1)[1]
+        target = self._inside(self.root / name)
+        shutil.move(str(trashed), target)
+        meta = trashed.with_name(trashed.name + ".meta.json")
+        if meta.exists():
+            (self.root / OVERRIDES).mkdir(parents=True, exist_ok=True)
+            shutil.move(str(meta), self.root / OVERRIDES / f"{name}.json")
         return target

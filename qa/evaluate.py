@@ -80,7 +80,7 @@ def citation_checks(qa: QA, answer: Answer) -> tuple[int, int]:
         return 0, 0
     checks = answer.checks
     if not checks:
-        units = [u for c in answer.citations if (u := qa.paragraph(c.doc, c.paragraph, c.label)) is not None]
+        units = [u for c in answer.citations if (u := qa.paragraph(c.doc, c.paragraph, c.label, c.part)) is not None]
         lex = qa.store.lexical()
         checks = Verifier(qa.settings, lex, qa.similarity()).verify(answer.answer, units, lambda u: "", lex.labels).checks
     cited = [c for c in checks if c.cited]

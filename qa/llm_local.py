@@ -149,9 +149,11 @@ class LocalServer:
 
 
 def serve(model: Path, port: int, threads: int, context: int) -> None:
-    """Run llama.cpp's server in this process until it is killed (the child `LocalServer` starts)."""
+    """Run llama.cpp's server in this process (the child `LocalServer` starts) until it is killed,
+    or until its parent is gone: however the app ends (killed, crashed), no server is left behind."""
     import xllamacpp
 
+    parent = os.getppid()
     params = xllamacpp.CommonParams()
     params.model.path = str(model)
     params.model_alias = MODEL_NAME
@@ -164,7 +166,9 @@ def serve(model: Path, port: int, threads: int, context: int) -> None:
     params.cache_prompt = True  # the system prompt's tokens are computed once
     server = xllamacpp.Server(params)
     print(f"llama.cpp server for {MODEL_NAME} on {server.listening_address}", flush=True)
-    threading.Event().wait()
+    while os.getppid() == parent:  # re-parented: the app is gone
+        time.sleep(0.5)
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -81,15 +81,14 @@ def build(service: QA) -> MCPServer:
         return result(text or "No paragraph matches.", {"results": hits})
 
     @tool
-    def get_paragraph(doc: str, paragraph: str, label: str = "") -> CallToolResult:
+    def get_paragraph(doc: str, paragraph: str, label: str = "", part: str = "") -> CallToolResult:
         """The full text of one paragraph: `doc` is a document id, `paragraph` its number as printed
-        ("5"), `label` the bullet's label when a citation names one."""
-        unit = service.paragraph(doc, paragraph, label)
+        ("5"), `label` the bullet's label when a citation names one, `part` the annex or section whose
+        numbering it belongs to when the citation names one ("Annex A" in [Annex A ¶1])."""
+        unit = service.paragraph(doc, paragraph, label, part)
         if unit is None:
             return refused(f"no paragraph {paragraph!r} in document {doc!r}")
-        data = {"doc": unit.doc_id, "title": unit.title, "date": unit.date, "paragraph": unit.paragraph,
-                "label": unit.label, "heading": " › ".join(unit.heading_path), "text": unit.text}
-        return result(f"[¶{unit.paragraph}] {unit.title}, {unit.date}\n{unit.text}", data)
+        return result(f"[{unit.where}] {unit.title}, {unit.date}\n{unit.text}", unit.to_json())
 
     @tool
     def list_documents() -> CallToolResult:

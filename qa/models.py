@@ -47,10 +47,18 @@ class Chunk:
     window: int = 0
     title: str = ""
     date: str = ""
+    # the numbering the paragraph belongs to when a document restarts it ("Annex A"); "" = the main one
+    part: str = ""
 
     @property
     def unit(self) -> str:
-        return f"{self.doc_id}#{self.paragraph}" + (f"|{self.label}" if self.label else "")
+        return f"{self.doc_id}#{self.part + ' ' if self.part else ''}{self.paragraph}" + \
+            (f"|{self.label}" if self.label else "")
+
+    @property
+    def where(self) -> str:
+        """How a reader finds it in the document: "¶5", or "Annex A ¶1"."""
+        return f"{self.part} ¶{self.paragraph}" if self.part else f"¶{self.paragraph}"
 
     @property
     def id(self) -> str:
@@ -58,7 +66,13 @@ class Chunk:
 
     @property
     def hash(self) -> str:
-        return content_hash("\x1f".join([self.text, self.paragraph, self.label, *self.heading_path]))
+        return content_hash("\x1f".join([self.text, self.part, self.paragraph, self.label, *self.heading_path]))
+
+    def to_json(self) -> dict[str, str]:
+        """A whole paragraph as the API shows it."""
+        return {"doc": self.doc_id, "title": self.title, "date": self.date, "paragraph": self.paragraph,
+                "part": self.part, "label": self.label, "where": self.where,
+                "heading": " › ".join(self.heading_path), "text": self.text}
 
     def metadata(self) -> dict[str, str | int]:
         return {
@@ -66,6 +80,7 @@ class Chunk:
             "title": self.title,
             "date": self.date,
             "paragraph": self.paragraph,
+            "part": self.part,
             "label": self.label,
             "heading": " › ".join(self.heading_path),
             "start": self.start,
@@ -88,6 +103,7 @@ class Chunk:
             window=int(meta.get("window", 0)),
             title=str(meta.get("title") or ""),
             date=str(meta.get("date") or ""),
+            part=str(meta.get("part") or ""),
         )
 
 
@@ -114,6 +130,14 @@ class Citation:
     date: str = ""
     text: str = ""  # the full paragraph, for the sources panel
     marker: str = ""  # how the answer text cites it: "[¶5]" or "[2024-05-20 ¶5]"
+    part: str = ""  # "Annex A" when the paragraph is numbered within an annex (see Chunk.part)
+
+    @classmethod
+    def of(cls, chunk: Chunk, quote: str, score: float, marker: str) -> "Citation":
+        """The one way a citation is made from the unit it cites."""
+        return cls(doc=chunk.doc_id, title=chunk.title, paragraph=chunk.paragraph, label=chunk.label,
+                   quote=quote, score=score, heading=" › ".join(chunk.heading_path), date=chunk.date,
+                   text=chunk.text, marker=marker, part=chunk.part)
 
     def to_json(self, full: bool = False) -> dict[str, Any]:
         data = asdict(self)
@@ -202,7 +226,7 @@ class Answer:
         lines = []
         for c in self.citations:
             where = ", ".join(x for x in (c.title, c.date, c.label) if x)
-            lines.append(f"{c.marker or f'[¶{c.paragraph}]'} {where}: “{c.quote}”")
+            lines.append(f"{c.marker} {where}: “{c.quote}”")
         return self.answer + SOURCES + "\n".join(lines)
 
     def to_json(self, full: bool = False) -> dict[str, Any]:

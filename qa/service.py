@@ -36,10 +36,28 @@ AnswerListener = Callable[["Answer | None", str], None]
 
 @dataclass
 class IndexResult:
-    documents: list[Document] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)  # indexed (or already up to date)
     chunks: int = 0
     report: SyncReport = field(default_factory=SyncReport)
-    skipped: list[str] = field(default_factory=list)  # files refused, with the reason
+    skipped: list[str] = field(default_factory=list)  # files refused, as "file: reason"
+    failed: list[str] = field(default_factory=list)  # files read but not written, as "file: reason"
+
+    @property
+    def files(self) -> list[dict[str, str]]:
+        """Per-file status, for the admin job: indexed, skipped (not read) or failed (not written)."""
+        rows = [{"file": Path(d.source).name, "doc": d.id, "status": "indexed", "reason": ""} for d in self.documents]
+        for status, messages in (("skipped", self.skipped), ("failed", self.failed)):
+            for message in messages:
+                name, _, reason = message.partition(": ")
+                rows.append({"file": name, "doc": "", "status": status, "reason": reason})
+        return rows
+
+
+def settle(docs: list[Document], inputs: list[DocInput], report: SyncReport) -> tuple[list[Document], list[str]]:
+    """Split what was given to the store into what it indexed and what failed (with the reason)."""
+    source = {i.record.doc: i.record.source or i.record.doc for i in inputs}
+    failed = [f"{source[doc]}: {reason}" for doc, reason in report.failed.items()]
+    return [d for d in docs if d.id not in report.failed], failed
 
 
 def skipped_all(inputs: list[DocInput], skipped: list[str]) -> bool:
@@ -106,9 +124,11 @@ class QA:
                            paragraphs=len({c.paragraph for c in chunks}), chunks=len(chunks))
         return DocInput(record, chunks)
 
-    def read(self, paths: list[Path]) -> tuple[list[Document], list[DocInput], list[str]]:
-        """Parse files (skipping, with a reason, what cannot be read or is there twice)."""
+    def read(self, paths: list[Path]) -> tuple[list[Document], list[DocInput], list[str], set[str]]:
+        """Parse files (skipping, with a reason, what cannot be read or is there twice); also the
+        names of the files that could not be read."""
         docs, inputs, skipped = [], [], []
+        unreadable: set[str] = set()
         seen_id: dict[str, str] = {}
         seen_hash: dict[str, str] = {}
         for path in discover(paths):
@@ -118,6 +138,12 @@ class QA:
                 item = self.prepare(doc, path.name, over.get("title"), over.get("date"))
             except IngestError as exc:
                 skipped.append(str(exc))
+                unreadable.add(path.name)
+                continue
+            except Exception as exc:  # a parser bug on one odd file must not stop the others
+                log.exception("could not read %s", path)
+                skipped.append(f"{path.name}: could not be read ({type(exc).__name__}: {exc})")
+                unreadable.add(path.name)
                 continue
             if doc.id in seen_id:
                 skipped.append(f"{path.name}: same document id as {seen_id[doc.id]}; skipped")
@@ -128,26 +154,34 @@ class QA:
             seen_id[doc.id], seen_hash[doc.hash] = path.name, path.name
             docs.append(doc)
             inputs.append(item)
-        return docs, inputs, skipped
+        return docs, inputs, skipped, unreadable
 
     def index(self, paths: list[Path] | None = None, progress: Callable[[int], None] | None = None,
               on_total: Callable[[int], None] | None = None, force: bool = False) -> IndexResult:
         """Make the index equal the corpus folder (default), or bring the given files up to date."""
-        docs, inputs, skipped = self.read(paths or [self.settings.corpus_dir])
+        docs, inputs, skipped, unreadable = self.read(paths or [self.settings.corpus_dir])
         if on_total:
             on_total(sum(len(i.chunks) for i in inputs) * len(self.settings.embed_models))
+        # a file that is there but unreadable this time keeps its last good version in the index
+        keep = frozenset(r.doc for r in self._records().values() if r.source in unreadable)
         report = self.store.sync(inputs, prune=paths is None and not skipped_all(inputs, skipped),
-                                 force=force, progress=progress)
-        return IndexResult(docs, sum(len(i.chunks) for i in inputs), report, skipped)
+                                 force=force, progress=progress, keep=keep)
+        indexed, failed = settle(docs, inputs, report)
+        return IndexResult(indexed, sum(len(i.chunks) for i in inputs if i.record.doc not in report.failed),
+                           report, skipped, failed)
 
     def add(self, files: list[tuple[str, bytes]], doc_id: str | None = None, title: str | None = None,
             date: str | None = None, progress: Callable[[int], None] | None = None,
-            on_total: Callable[[int], None] | None = None) -> IndexResult:
-        """Add or replace documents: each file is parsed first (a bad file changes nothing), then
-        placed in the corpus folder, then indexed."""
+            on_total: Callable[[int], None] | None = None, replace: bool = False) -> IndexResult:
+        """Add documents: each file is parsed first (a bad file changes nothing), then placed in the
+        corpus folder, then indexed; a file that fails to index is taken out again. A file whose
+        document id or name is taken is refused, unless `replace`: then the old file goes to
+        `.removed/` (and comes back if the new one fails)."""
         if doc_id and len(files) > 1:
             raise IngestError("an explicit document id needs exactly one file")
-        current = {r.hash: r.doc for r in self.store.docs().values()} if self._has_index() else {}
+        records = self._records()
+        by_hash = {r.hash: r.doc for r in records.values()}
+        by_source = {r.source: r.doc for r in records.values() if r.source}
         ready: list[tuple[str, bytes, Document, DocInput]] = []
         skipped: list[str] = []
         for name, data in files:
@@ -158,8 +192,16 @@ class QA:
             except IngestError as exc:
                 skipped.append(str(exc))
                 continue
-            if doc.hash in current and current[doc.hash] != doc.id:
-                skipped.append(f"{clean}: already indexed as {current[doc.hash]}")
+            if doc.hash in by_hash and by_hash[doc.hash] != doc.id:
+                skipped.append(f"{clean}: already indexed as {by_hash[doc.hash]}")
+                continue
+            taken = doc.id if doc.id in records else by_source.get(clean)
+            if taken and records[taken].hash == doc.hash and records[taken].source != clean:
+                skipped.append(f"{clean}: the same document is already indexed as {taken!r}")
+                continue
+            if taken and not replace and records[taken].hash != doc.hash:
+                skipped.append(f"{clean}: the document {taken!r} (from {records[taken].source or 'another file'}) "
+                               "already has this id or file name; replace it explicitly, or give another id")
                 continue
             if any(d.hash == doc.hash for _, _, d, _ in ready):
                 skipped.append(f"{clean}: same content given twice; indexed once")
@@ -168,14 +210,27 @@ class QA:
                 skipped.append(f"{clean}: another file in this upload has the document id {doc.id!r}")
                 continue
             ready.append((clean, data, doc, item))
-        for clean, data, _, _ in ready:
+        placed: dict[str, tuple[Path, Path | None]] = {}  # doc id → (new file, the old one in .removed/)
+        for clean, data, doc, _ in ready:
+            old = records.get(doc.id) or records.get(by_source.get(clean, ""))
+            trashed = None
+            if old is not None and old.source and old.hash != doc.hash:
+                trashed = self.corpus.trash(self.settings.corpus_dir / Path(old.source).name)
             path = self.corpus.place(clean, data)
             self.corpus.set_overrides(path, id=doc_id, title=title, date=date)
+            placed[doc.id] = (path, trashed)
         inputs = [item for _, _, _, item in ready]
         if on_total:
             on_total(sum(len(i.chunks) for i in inputs) * len(self.settings.embed_models))
         report = self.store.sync(inputs, progress=progress) if inputs else SyncReport()
-        return IndexResult([d for _, _, d, _ in ready], sum(len(i.chunks) for i in inputs), report, skipped)
+        for doc in report.failed:  # a rejected upload is not left behind; a replaced file comes back
+            path, trashed = placed[doc]
+            self.corpus.trash(path, keep=False)
+            if trashed is not None:
+                self.corpus.restore(trashed)
+        indexed, failed = settle([d for _, _, d, _ in ready], inputs, report)
+        return IndexResult(indexed, sum(len(i.chunks) for i in inputs if i.record.doc not in report.failed),
+                           report, skipped, failed)
 
     def remove(self, doc_id: str) -> bool:
         """Remove a document from the index, and move its file out of the corpus folder."""
@@ -189,12 +244,12 @@ class QA:
     def list_documents(self) -> list[DocRecord]:
         return sorted(self.store.docs().values(), key=lambda r: (r.date, r.doc))
 
-    def _has_index(self) -> bool:
+    def _records(self) -> dict[str, DocRecord]:
+        """The indexed documents, or none when there is no index yet."""
         try:
-            self.store.docs()
-            return True
+            return self.store.docs()
         except IndexError_:
-            return False
+            return {}
 
     def status(self) -> dict[str, object]:
         self.store.check()
@@ -273,12 +328,12 @@ class QA:
         return [{"doc": r.doc, "title": r.title, "date": r.date, "paragraphs": r.paragraphs, "chunks": r.chunks,
                  "hash": r.hash, "added": r.added, "source": r.source} for r in self.list_documents()]
 
-    def paragraph(self, doc: str, paragraph: str, label: str = "") -> Chunk | None:
+    def paragraph(self, doc: str, paragraph: str, label: str = "", part: str = "") -> Chunk | None:
         """A whole citable unit, for showing a cited paragraph."""
-        for unit in self.store.lexical().units:
-            if unit.doc_id == doc and unit.paragraph == paragraph and unit.label == label:
-                return unit
-        return None
+        lex = self.store.lexical()
+        probe = Chunk(doc, paragraph, label, (), "", 0, 0, part=part)
+        position = lex.position.get(probe.unit)
+        return lex.units[position] if position is not None else None
 
     def search(self, text: str, k: int = 5, scope: Sequence[str] | None = None) -> list[dict[str, object]]:
         """The best citable units for a query, best first, with the marker that cites each (for
@@ -287,7 +342,7 @@ class QA:
                         scope=self._checked_scope(scope))
         retrieval = Retriever(self.store, self.settings).search(query, k)
         return [{"marker": marker(retrieval, h.chunk), "doc": h.chunk.doc_id, "title": h.chunk.title,
-                 "date": h.chunk.date, "paragraph": h.chunk.paragraph, "label": h.chunk.label,
+                 "date": h.chunk.date, "paragraph": h.chunk.paragraph, "part": h.chunk.part, "label": h.chunk.label,
                  "heading": " › ".join(h.chunk.heading_path), "text": h.chunk.text, "score": round(h.score, 4)}
                 for h in retrieval.hits]
 

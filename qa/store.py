@@ -144,10 +144,12 @@ class SyncReport:
     embedded: int = 0
     reused: int = 0
     docs: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # document id → why it could not be written
 
     def __str__(self) -> str:
-        return (f"{self.added} added, {self.updated} updated, {self.removed} removed, {self.unchanged} unchanged "
-                f"document(s); {self.embedded} embeddings computed, {self.reused} reused")
+        failed = f", {len(self.failed)} failed" if self.failed else ""
+        return (f"{self.added} added, {self.updated} updated, {self.removed} removed, {self.unchanged} unchanged"
+                f"{failed} document(s); {self.embedded} embeddings computed, {self.reused} reused")
 
 
 @dataclass
@@ -162,7 +164,8 @@ def version_of(doc: str, doc_hash: str) -> str:
 
 
 def chunk_id(version: str, chunk: Chunk) -> str:
-    return f"{version}#{chunk.paragraph}" + (f"|{chunk.label}" if chunk.label else "") + f"~{chunk.window}"
+    """Unique within a version because units are unique within a document (qa/chunk.py makes sure)."""
+    return f"{version}#{chunk.unit.split('#', 1)[1]}~{chunk.window}"
 
 
 _ACRONYM = re.compile(r"((?:[A-Z][\w'-]*\s+(?:(?:of|and|the|for|on)\s+)*){1,8})\(([A-Z][A-Za-z]{1,7})\)")
@@ -338,8 +341,10 @@ class Store:
 
     # -- writing ----------------------------------------------------------------------------
     def sync(self, inputs: list[DocInput], prune: bool = False, force: bool = False,
-             progress: Callable[[int], None] | None = None) -> SyncReport:
-        """Bring the given documents up to date; with `prune`, remove every other document too."""
+             progress: Callable[[int], None] | None = None, keep: frozenset[str] = frozenset()) -> SyncReport:
+        """Bring the given documents up to date; with `prune`, remove every other document too (but
+        those in `keep`: their files are there but could not be read this time). Each document is
+        written on its own: one that fails is reported and left as it was, and the rest go on."""
         report = SyncReport()
         with self.write_lock():
             docs_col = self._docs_collection(create=True)
@@ -352,35 +357,13 @@ class Store:
                     self._client.delete_collection(col.name)
                     cols[model] = self._collection(model, create=True)
             for item in inputs:
-                record = item.record
-                before = current.get(record.doc)
-                state = "unchanged"
-                if before is None:
-                    state = "added"
-                elif before.version != record.version or force:
-                    state = "updated"
-                complete = all(self._complete(col, record.version, len(item.chunks)) for col in cols.values())
-                if state == "unchanged" and complete:
-                    report.unchanged += 1
-                    if progress:
-                        progress(len(item.chunks) * len(cols))
-                    continue
-                for model, col in cols.items():
-                    embedded, reused = self._write_chunks(model, col, record, item.chunks, force, progress)
-                    report.embedded += embedded
-                    report.reused += reused
-                record.added = before.added if before and before.added else _now()
-                docs_col.upsert(ids=[record.doc], embeddings=[[1.0]], documents=[record.title],
-                                metadatas=[record.metadata()])  # the commit point for this document
-                for col in cols.values():
-                    col.delete(where={"$and": [{"doc": record.doc}, {"version": {"$ne": record.version}}]})
-                if state == "added":
-                    report.added += 1
-                else:  # changed, forced, or finishing an interrupted run
-                    report.updated += 1
-                report.docs.append(record.doc)
+                try:
+                    self._sync_one(item, current.get(item.record.doc), cols, docs_col, force, progress, report)
+                except Exception as exc:  # this document stays as it was (its version never committed)
+                    log.error("could not index %s: %s", item.record.source or item.record.doc, exc)
+                    report.failed[item.record.doc] = f"{type(exc).__name__}: {exc}"
             if prune:
-                keep = {i.record.doc for i in inputs}
+                keep = keep | {i.record.doc for i in inputs}
                 for doc in current:
                     if doc not in keep:
                         self._remove(doc, cols.values(), docs_col)
@@ -389,6 +372,35 @@ class Store:
             self._drop_unconfigured()
         self.refresh(force=True)
         return report
+
+    def _sync_one(self, item: DocInput, before: DocRecord | None, cols: dict[str, Any], docs_col: Any,
+                  force: bool, progress: Callable[[int], None] | None, report: SyncReport) -> None:
+        record = item.record
+        state = "unchanged"
+        if before is None:
+            state = "added"
+        elif before.version != record.version or force:
+            state = "updated"
+        complete = all(self._complete(col, record.version, len(item.chunks)) for col in cols.values())
+        if state == "unchanged" and complete:
+            report.unchanged += 1
+            if progress:
+                progress(len(item.chunks) * len(cols))
+            return
+        for model, col in cols.items():
+            embedded, reused = self._write_chunks(model, col, record, item.chunks, force, progress)
+            report.embedded += embedded
+            report.reused += reused
+        record.added = before.added if before and before.added else _now()
+        docs_col.upsert(ids=[record.doc], embeddings=[[1.0]], documents=[record.title],
+                        metadatas=[record.metadata()])  # the commit point for this document
+        for col in cols.values():
+            col.delete(where={"$and": [{"doc": record.doc}, {"version": {"$ne": record.version}}]})
+        if state == "added":
+            report.added += 1
+        else:  # changed, forced, or finishing an interrupted run
+            report.updated += 1
+        report.docs.append(record.doc)
 
     def _complete(self, col: Any, version: str, expected: int) -> bool:
         return len(col.get(where={"version": version}, include=[])["ids"]) == expected

@@ -265,10 +265,7 @@ class Verifier:
             joiner = "" if is_cjk(text) else " "
             parts.append(text if same_next else f"{text}{joiner}{marker(unit)}")
             if unit.unit not in citations:
-                citations[unit.unit] = Citation(
-                    doc=unit.doc_id, title=unit.title, paragraph=unit.paragraph, label=unit.label,
-                    quote=best_sentence(text, unit), score=0.0, heading=" › ".join(unit.heading_path),
-                    date=unit.date, text=unit.text, marker=marker(unit))
+                citations[unit.unit] = Citation.of(unit, best_sentence(text, unit), 0.0, marker(unit))
         text = "".join(p if is_cjk(p) else (" " + p if j else p) for j, p in enumerate(parts)).strip()
         return Verified(text, list(citations.values()), checks)
 

@@ -100,3 +100,21 @@ def test_indexing_jobs_show_in_metrics(admin):
     text = client.get("/metrics").text
     assert 'qa_index_jobs_total{state="done"} 1.0' in text and "qa_index_job_duration_seconds_count 1.0" in text
     assert "qa_index_documents 2.0" in text
+
+
+def test_a_colliding_upload_is_refused_and_replacing_is_explicit(admin):
+    client, qa, tmp = admin
+    auth = {"authorization": "Bearer s3cret"}
+    corpus = tmp / "corpus"
+    original = (corpus / PAPER.name).read_bytes()
+    other = b"# Another paper\n\n1. Nothing to do with the Mainland Offices."
+    res = client.post("/api/documents", files={"files": (PAPER.stem.replace("-", " ") + ".txt", other)}, headers=auth)
+    job = wait(client, res.json()["status"])
+    assert job["result"]["documents"] == [] and job["result"]["files"][0]["status"] == "skipped"
+    assert "replace it explicitly" in job["result"]["files"][0]["reason"]
+    assert (corpus / PAPER.name).read_bytes() == original
+    res = client.post("/api/documents", files={"files": (PAPER.stem + ".md", other)}, data={"replace": "true"},
+                      headers=auth)
+    job = wait(client, res.json()["status"])
+    assert job["result"]["documents"] == [PAPER.stem] and job["result"]["files"][0]["status"] == "indexed"
+    assert any(p.name.endswith(PAPER.name) for p in (corpus / ".removed").iterdir())

@@ -93,6 +93,6 @@ def test_json_form_matches_the_contract(service):
     data = service.ask("Who is the Mayor of Shanghai named in the paper?").to_json()
     assert set(data) >= {"answer", "citations", "abstained", "timing_ms"}
     cit = data["citations"][0]
-    assert set(cit) == {"doc", "title", "paragraph", "label", "quote", "score", "heading", "date"}
+    assert set(cit) == {"doc", "title", "paragraph", "part", "label", "quote", "score", "heading", "date"}
     assert cit["paragraph"] == "11" and isinstance(cit["score"], float)
     assert data["timing_ms"]["total"] > 0

@@ -126,7 +126,7 @@ def test_body_limits_are_per_request_so_a_question_cannot_break_an_upload():
                 break
         await JSONResponse({"size": size})(scope, receive, send)
 
-    guard = BodyLimit(reader, limit=100, upload_limit=10_000, upload_denied=lambda authorization: None)
+    guard = BodyLimit(reader, limit=100, upload_limit=10_000, chat_limit=100, upload_denied=lambda authorization: None)
     sent: dict[str, list] = {"upload": [], "ask": []}
 
     def scope(path):
@@ -175,3 +175,48 @@ def test_a_lone_surrogate_is_not_a_server_error(client):
     assert res.status_code == 200 and "[¶3]" in res.json()["answer"]
     res = client.post("/api/ask", content='{"question": "\\ud800"}'.encode(), headers={"content-type": "application/json"})
     assert res.status_code == 422 and "error" in res.json()
+
+
+def test_feedback_is_rate_limited_and_capped(index_dir, tmp_path):
+    settings = Settings(index_dir=index_dir, corpus_dir=CORPUS, feedback_path=tmp_path / "fb.jsonl",
+                        feedback_per_minute=5, feedback_max_mb=1)
+    vote = {"question": "q", "answer": "a" * 40_000, "vote": "up"}
+    with TestClient(create_app(QA(settings))) as c:
+        codes = [c.post("/api/feedback", json=vote).status_code for _ in range(8)]
+        assert codes == [200] * 5 + [429] * 3
+    assert len(feedback.read(tmp_path / "fb.jsonl")) == 5
+    (tmp_path / "fb.jsonl").write_bytes(b"x" * (1024 * 1024))  # full
+    with TestClient(create_app(QA(settings))) as c:
+        res = c.post("/api/feedback", json=vote)
+    assert res.status_code == 507 and "full" in res.json()["error"]
+    assert (tmp_path / "fb.jsonl").stat().st_size == 1024 * 1024
+
+
+def test_gradio_takes_no_uploads_and_its_bodies_are_bounded(client):
+    res = client.post("/chat/gradio_api/upload", files={"files": ("big.bin", b"x" * 1000)})
+    assert res.status_code == 403
+    res = client.post("/chat/gradio_api/queue/join", content=b"{" + b" " * (2 * 1024 * 1024) + b"}",
+                      headers={"content-type": "application/json"})
+    assert res.status_code == 413
+
+
+def test_documents_from_papers_are_shown_as_text_in_the_chat():
+    from qa.models import Answer, Citation
+    from qa.web.render import answer_markdown
+
+    hostile = ('<a href="https://evil.example" style="position:fixed;inset:0;opacity:0">x</a> '
+               '<img src="https://evil.example/p.png"> ![t](https://evil.example/t.png) '
+               '<span style="background:url(https://evil.example/c)">y</span>')
+    cite = Citation("d", "T", "3", "", hostile, 1.0, marker="[¶3]")
+    text = answer_markdown(Answer(f"{hostile} [¶3]", [cite], False))
+    assert "<" not in text and "](https://" not in text and "https://" not in text
+    assert text.endswith("[\\[¶3\\]](#cite/d/3//)")
+
+
+def test_api_docs_load_nothing_from_outside(client):
+    for page in ("/docs", "/redoc"):
+        html_text = client.get(page).text
+        assert "cdn.jsdelivr" not in html_text and "fonts.googleapis" not in html_text
+        for ref in __import__("re").findall(r'(?:src|href)="([^"]+)"', html_text):
+            assert ref.startswith("/"), ref
+            assert client.get(ref).status_code == 200, ref

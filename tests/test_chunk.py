@@ -93,3 +93,46 @@ def test_unnumbered_documents_get_sequential_numbers():
 def test_unnumbered_paragraph_continues_the_previous_one_when_no_gap():
     doc = parse_text("1. One starts.\n\nStill one.\n\n2. Two.", "d")
     assert [(u.paragraph, u.text) for u in structure(doc)] == [("1", "One starts. Still one."), ("2", "Two.")]
+
+
+# -- numbering real documents use (patterns seen in parliamentary answers and annexed papers) --------
+
+def doc_units(text: str):
+    return structure(parse_text(text, "t"))
+
+
+def keys(units):
+    return [(u.part, u.paragraph, u.label) for u in units]
+
+
+def test_an_unnumbered_lead_is_read_with_the_numbered_notes_it_introduces():
+    units = doc_units("## Question\n\nTo ask the Minister how many offices there are.\n\n## Answer\n\n"
+                      "The figures are subject to the following caveats:\n\n1. Volumes are rounded to the nearest 100.\n\n"
+                      "2. Totals may not sum because of rounding.\n")
+    assert keys(units) == [("Question", "1", ""), ("", "1", ""), ("", "2", "")]
+    assert units[1].text.startswith("The figures are subject to the following caveats: Volumes are rounded")
+    assert [c.where for c in chunk_document(parse_text("## Q\n\nAsked.\n\n## A\n\nLead:\n\n1. One.\n\n2. Two.\n", "t"))] == \
+        ["Q ¶1", "¶1", "¶2"]
+
+
+def test_numbering_that_restarts_in_an_annex_is_its_own_part():
+    units = doc_units("1. The paper says one thing.\n\n2. And another.\n\nAnnex A: Membership of the Group\n\n"
+                      "1. The Chief Secretary chairs the Group.\n\n2. Members serve two years.\n\n"
+                      "Appendix 2\n\n1. A table follows.\n")
+    assert keys(units) == [("", "1", ""), ("", "2", ""), ("Annex A", "1", ""), ("Annex A", "2", ""),
+                           ("Appendix 2", "1", "")]
+    chunks = chunk_document(parse_text("1. One.\n\nAnnex A\n\n1. Chaired by the CS.\n", "t"))
+    assert [c.where for c in chunks] == ["¶1", "Annex A ¶1"] and chunks[1].unit == "t#Annex A 1"
+
+
+def test_a_repeated_number_is_labelled_not_dropped_and_ids_stay_unique():
+    units = doc_units("1. Guarantees were committed:\n\n2. £350m for one bank.\n\n3. £400m for another.\n\n"
+                      "3. £150m for a third.\n\n1. And a list with no heading restarting at one.\n")
+    assert keys(units) == [("", "1", ""), ("", "2", ""), ("", "3", ""), ("", "3", "2nd"), ("", "1", "2nd")]
+    chunks = chunk_document(parse_text("1. A.\n\n1. B.\n\n1. C.\n", "t"))
+    assert len({c.id for c in chunks}) == 3 and [c.label for c in chunks] == ["", "2nd", "3rd"]
+
+
+def test_sub_paragraphs_and_labelled_items_keep_their_part():
+    units = doc_units("1. Main.\n\nAnnex B\n\n1. The areas are:\n\n(a) finance;\n\n(b) trade.\n")
+    assert keys(units) == [("", "1", ""), ("Annex B", "1", ""), ("Annex B", "1", "(a)"), ("Annex B", "1", "(b)")]

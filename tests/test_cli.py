@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, ROOT
+from qa.config import Settings
+from qa.service import QA
+
+from conftest import CORPUS, DOC, ROOT
 
 
 def run(args, index_dir, stdin=None, timeout=180):
@@ -113,3 +116,32 @@ def test_eval_prints_per_type_table(index_dir, tmp_path: Path):
     assert table["fact"]["hit@1"] == 1.0 and table["fact"]["fact_recall"] == 1.0
     assert table["unanswerable"]["abstain"] == 1.0
     assert table["ALL"]["p50_ms"] > 0
+
+
+def test_one_bad_file_is_reported_and_the_others_are_indexed(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_EMBED_MODELS", "e5-small")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    monkeypatch.setattr(sys.modules[__name__], "CORPUS", corpus)
+    (corpus / "a-broken.pdf").write_bytes(b"%PDF-1.4 this file was cut short")
+    (corpus / "note.md").write_text("# Note\n\n1. The first point.\n\n2. The second point.", encoding="utf-8")
+    (corpus / "answer.md").write_text("## Question\n\nHow many?\n\n## Answer\n\nAs follows:\n\n1. One.\n\n"
+                                      "1. One again.\n\nAnnex A\n\n1. Restarted.\n", encoding="utf-8")
+    out = run(["index", "-q"], tmp_path / "idx")
+    assert out.returncode == 5, out.stderr
+    assert "a-broken.pdf" in out.stderr and "Traceback" not in out.stderr and "2 added" in out.stdout
+    listing = json.loads(run(["index", "list", "--json"], tmp_path / "idx").stdout)
+    assert sorted(d["doc"] for d in listing) == ["answer", "note"]
+
+
+def test_remove_is_refused_while_the_app_serves_the_index(tmp_path, monkeypatch):
+    from filelock import FileLock
+
+    monkeypatch.setenv("QA_EMBED_MODELS", "e5-small")
+    idx = tmp_path / "idx"
+    assert run(["index", "-q"], idx).returncode == 0
+    lock = QA(Settings(index_dir=idx, corpus_dir=CORPUS)).store.serving_lock()
+    with lock:  # what app.py holds while it serves
+        out = run(["index", "remove", DOC], idx)
+    assert out.returncode == 3 and "admin page" in out.stderr
+    assert [d["doc"] for d in json.loads(run(["index", "list", "--json"], idx).stdout)] == [DOC]

@@ -210,3 +210,28 @@ def test_tokens_stream_over_the_api_before_the_checked_answer(gen):
     assert token_times[-1] - token_times[0] > 0.2
     assert final["citations"][0]["paragraph"] == "9" and "7 July 2023" in final["answer"]
     assert final["note"].startswith("Written by a language model")
+
+
+@pytest.mark.slow
+def test_the_model_server_does_not_outlive_a_killed_app(tmp_path):
+    """The app killed outright (no clean-up code runs): its llama.cpp server goes too."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = ("import os, qa\nfrom qa.config import Settings\nfrom qa.llm_local import LocalServer\n"
+              "s = LocalServer(Settings()); s.start()\nprint(s.proc.pid, flush=True)\nos.kill(os.getpid(), 9)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    child = int(out.stdout.split()[0])
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(child, signal.SIGKILL)
+        pytest.fail("the model server outlived the app")

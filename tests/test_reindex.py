@@ -180,3 +180,72 @@ def test_a_killed_reindex_leaves_a_consistent_index_and_the_next_run_completes_i
     docs = {r.doc: r for r in after.list_documents()}
     assert set(docs) == {PAPER.stem, "big"}
     assert len(after.store.chunks()) == sum(r.chunks for r in docs.values())
+
+
+def test_a_document_that_fails_to_write_is_reported_and_the_rest_are_indexed(tmp_path, monkeypatch):
+    qa = make_service(tmp_path)
+    corpus = qa.settings.corpus_dir
+    (corpus / "good.md").write_text("# Good\n\n1. Ports are busy this year.", encoding="utf-8")
+    (corpus / "bad.md").write_text("# Bad\n\n1. A paragraph.\n\n2. Another paragraph.", encoding="utf-8")
+    write = qa.store._write_chunks
+
+    def failing(model, col, record, chunks, force, progress):  # the disk fills up mid-document
+        if record.doc == "bad":
+            col.upsert(ids=["bad-partial"], embeddings=[[0.0] * 384], documents=["x"],
+                       metadatas=[{"doc": "bad", "version": record.version}])
+            raise OSError("No space left on device")
+        return write(model, col, record, chunks, force, progress)
+
+    monkeypatch.setattr(qa.store, "_write_chunks", failing)
+    result = qa.index()
+    assert sorted(d.id for d in result.documents) == sorted([PAPER.stem, "good"])
+    assert result.failed == ["bad.md: OSError: No space left on device"]
+    assert {f["file"]: f["status"] for f in result.files} == {PAPER.name: "indexed", "good.md": "indexed",
+                                                                "bad.md": "failed"}
+    assert sorted(qa.store.docs()) == sorted([PAPER.stem, "good"])
+    col = qa.store._collection("e5-small")
+    assert col.get(where={"doc": "bad"}, include=[])["ids"] == []  # nothing of it half-written
+    assert qa.ask("Which ports are busy?").citations[0].doc == "good"
+    monkeypatch.undo()
+    assert sorted(d.id for d in qa.index().documents) == sorted([PAPER.stem, "good", "bad"])
+
+
+def test_a_file_that_turns_unreadable_keeps_its_last_good_version(tmp_path):
+    qa = make_service(tmp_path)
+    note = qa.settings.corpus_dir / "note.md"
+    note.write_text("# Note\n\n1. The harbour tunnel opened in 1972.", encoding="utf-8")
+    qa.index()
+    note.write_bytes(b"")  # a sync tool truncated it
+    result = qa.index()
+    assert result.skipped and "note.md" in result.skipped[0]
+    assert "note" in qa.store.docs() and "1972" in qa.ask("When did the harbour tunnel open?").answer
+
+
+def test_uploads_never_replace_a_document_silently(tmp_path, monkeypatch):
+    qa = make_service(tmp_path)
+    corpus = qa.settings.corpus_dir
+    original = (corpus / PAPER.name).read_bytes()
+    other = b"# Something else\n\n1. A different paper under the same name."
+    for name in (PAPER.name, PAPER.stem + ".md", PAPER.name.replace("-", " ")):
+        result = qa.add([(name, other)])
+        assert result.documents == [] and "replace it explicitly" in result.skipped[0], name
+    assert (corpus / PAPER.name).read_bytes() == original and not (corpus / ".removed").exists()
+    assert sorted(p.name for p in corpus.iterdir() if not p.name.startswith(".")) == [PAPER.name]
+    assert qa.ask("How many Mainland Offices does the HKSAR Government have?").citations[0].paragraph == "3"
+
+    # replacing is explicit; the old file is kept, and comes back if the new one cannot be indexed
+    write = qa.store._write_chunks
+
+    def failing(model, col, record, chunks, force, progress):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(qa.store, "_write_chunks", failing)
+    failed = qa.add([(PAPER.stem + ".md", other)], replace=True)
+    assert failed.documents == [] and "No space left" in failed.failed[0]
+    assert (corpus / PAPER.name).read_bytes() == original and not (corpus / (PAPER.stem + ".md")).exists()
+    monkeypatch.setattr(qa.store, "_write_chunks", write)
+    replaced = qa.add([(PAPER.stem + ".md", other)], replace=True)
+    assert [d.id for d in replaced.documents] == [PAPER.stem]
+    assert not (corpus / PAPER.name).exists() and (corpus / (PAPER.stem + ".md")).read_bytes() == other
+    kept = [p for p in (corpus / ".removed").iterdir() if p.name.endswith(PAPER.name)]
+    assert len(kept) == 1 and kept[0].read_bytes() == original

@@ -55,7 +55,8 @@ class Jobs:
             try:
                 result = work(progress, total)
                 job.result = {"documents": [d.id for d in result.documents], "chunks": result.chunks,
-                              "summary": str(result.report), "skipped": result.skipped}
+                              "summary": str(result.report), "skipped": result.skipped,
+                              "failed": result.failed, "files": result.files}
                 job.state = "done"
             except IngestError as exc:
                 job.error, job.state = str(exc), "failed"

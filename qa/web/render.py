@@ -10,14 +10,24 @@ from urllib.parse import quote
 from ..models import Answer, Citation
 
 _MARKER = re.compile(r"\[(?:[^\[\]¶]*?\s)?¶(\d+)\]")
+# everything Markdown (or the HTML inside it) could turn into markup, a link, an image or a style
+_MD_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:])")
+
+
+def as_text(text: str) -> str:
+    """Document or user text shown in the chat as text, never as markup: a paragraph carrying
+    `<a style="position:fixed">`, `<img src=https://…>` or `![](https://…)` must not reach the page
+    as an element (or make the browser fetch from outside)."""
+    return _MD_ACTIVE.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def cite_href(c: Citation) -> str:
-    return "#cite/" + "/".join(quote(part, safe="") for part in (c.doc, c.paragraph, c.label))
+    return "#cite/" + "/".join(quote(piece, safe="") for piece in (c.doc, c.paragraph, c.label, c.part))
 
 
 def unit_key(c: Citation) -> str:
-    return f"{c.doc}#{c.paragraph}" + (f"|{c.label}" if c.label else "")
+    """The same key as `Chunk.unit`, which the page's script rebuilds from a citation link."""
+    return f"{c.doc}#{c.part + ' ' if c.part else ''}{c.paragraph}" + (f"|{c.label}" if c.label else "")
 
 
 def citation_for(answer: Answer, marker: str, paragraph: str, sentence: str) -> Citation | None:
@@ -34,15 +44,15 @@ def answer_markdown(answer: Answer) -> str:
     """Chat text with clickable citations; abstentions stay plain, in italics, so they read as
     deliberate."""
     if answer.abstained:
-        return f"*{answer.answer}*"
+        return f"*{as_text(answer.answer)}*"
     out, last = [], 0
     for m in _MARKER.finditer(answer.answer):
         sentence = answer.answer[last:m.start()]
         c = citation_for(answer, m.group(0), m.group(1), sentence)
-        out.append(sentence)
-        out.append(f"[{m.group(0)}]({cite_href(c)})" if c else m.group(0))
+        out.append(as_text(sentence))
+        out.append(f"[{as_text(m.group(0))}]({cite_href(c)})" if c else as_text(m.group(0)))
         last = m.end()
-    out.append(answer.answer[last:])
+    out.append(as_text(answer.answer[last:]))
     return "".join(out)
 
 
@@ -60,7 +70,7 @@ def source_card(c: Citation, index: int | None = None) -> str:
     label = f" · {html.escape(c.label)}" if c.label else ""
     return (
         f'<article class="qa-source" data-unit="{html.escape(unit_key(c))}" id="src-{index if index is not None else 0}">'
-        f'<header><span class="qa-para">¶{html.escape(c.paragraph)}{label}</span>'
+        f'<header><span class="qa-para">{html.escape(c.part + " " if c.part else "")}¶{html.escape(c.paragraph)}{label}</span>'
         f'<span class="qa-doc">{html.escape(c.title)}{" · " + html.escape(c.date) if c.date else ""}</span></header>'
         f'{f"<div class=qa-heading>{html.escape(where)}</div>" if where else ""}'
         f'<p>{highlight(c.text or c.quote, c.quote)}</p></article>'

@@ -24,8 +24,9 @@ from .. import feedback, mcp_server
 from ..metrics import CONTENT_TYPE, Metrics
 from ..models import Answer
 from ..service import QA, IndexError_, QuestionError
-from . import admin, openai_api, ui
+from . import admin, docs, openai_api, ui
 from .observe import Observe
+from .ratelimit import RateLimit
 
 STATIC = Path(__file__).parent / "static"
 GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
@@ -57,20 +58,27 @@ class BodyLimit:
     route that takes a body from users. Document uploads get their own, larger limit, and only
     once the admin token checks out: an anonymous upload is refused before its body is read."""
 
-    GUARDED = ("/api/", "/v1/", "/mcp")
+    GUARDED = ("/api/", "/v1/", "/mcp", "/chat/")
+    # Gradio's own file upload: the chat takes no files, so nobody may store any through it
+    GRADIO_UPLOADS = ("/chat/gradio_api/upload", "/chat/upload")
 
-    def __init__(self, app: ASGIApp, limit: int, upload_limit: int,
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int, chat_limit: int,
                  upload_denied: Callable[[str], JSONResponse | None]) -> None:
-        self.app, self.api_limit, self.upload_limit, self.upload_denied = app, limit, upload_limit, upload_denied
+        self.app, self.api_limit, self.upload_limit, self.chat_limit = app, limit, upload_limit, chat_limit
+        self.upload_denied = upload_denied
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(self.GUARDED):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(self.GUARDED):
             return await self.app(scope, receive, send)
+        if path.startswith(self.GRADIO_UPLOADS):
+            return await error(403, "this chat does not accept files")(scope, receive, send)
         headers = dict(scope.get("headers") or [])
-        upload = scope["path"] == "/api/documents" and scope["method"] == "POST"
+        upload = path == "/api/documents" and scope["method"] == "POST"
         if upload and (denied := self.upload_denied(headers.get(b"authorization", b"").decode("latin-1"))):
             return await denied(scope, receive, send)
-        limit = self.upload_limit if upload else self.api_limit  # per request: requests run concurrently
+        # per request, never on self: requests run concurrently
+        limit = self.upload_limit if upload else self.chat_limit if path.startswith("/chat/") else self.api_limit
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
             return await error(413, f"request body over {limit} bytes")(scope, receive, send)
@@ -140,13 +148,14 @@ def create_app(service: QA) -> FastAPI:
         finally:
             service.listeners.remove(metrics.answer)
 
-    app = FastAPI(title="legco-qa", version="0.1.0", lifespan=lifespan,
+    app = FastAPI(title="legco-qa", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Cited answers over policy papers. Every citation quotes the paragraph it names.")
     origins = s.allowed_origins or ["*"]
     # any header: Gradio's web component sends its own (x-gradio-user …) when embedded elsewhere
     app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                        allow_headers=["*"], allow_credentials=False, expose_headers=["X-Request-ID"])
     app.add_middleware(BodyLimit, limit=s.max_body_bytes, upload_limit=(s.max_upload_mb + 1) * 10 * 1024 * 1024,
+                       chat_limit=s.max_chat_body_bytes,
                        upload_denied=lambda authorization: admin_denied(s, authorization))
     app.add_middleware(Observe, metrics=metrics)
 
@@ -208,12 +217,13 @@ def create_app(service: QA) -> FastAPI:
 
     @app.get("/api/paragraph", summary="One cited paragraph, whole")
     def paragraph(doc: str = Query(max_length=300), paragraph: str = Query(max_length=20),
-                  label: str = Query("", max_length=200)) -> Any:
-        unit = service.paragraph(doc, paragraph, label)
+                  label: str = Query("", max_length=200), part: str = Query("", max_length=200)) -> Any:
+        unit = service.paragraph(doc, paragraph, label, part)
         if unit is None:
             return error(404, "no such paragraph")
-        return {"doc": unit.doc_id, "title": unit.title, "date": unit.date, "paragraph": unit.paragraph,
-                "label": unit.label, "heading": " › ".join(unit.heading_path), "text": unit.text}
+        return unit.to_json()
+
+    votes = RateLimit(s.feedback_per_minute)
 
     @app.post("/api/feedback", summary="Thumbs up or down on an answer, stored for review")
     def post_feedback(req: FeedbackRequest, request: Request) -> Any:
@@ -221,7 +231,14 @@ def create_app(service: QA) -> FastAPI:
         own = f"{request.url.scheme}://{request.url.netloc}"
         if origin and origin != own and origin not in origins:
             return error(403, "feedback is accepted from this site and the origins listed in QA_ALLOWED_ORIGINS")
-        feedback.record(s.feedback_path, req.question, req.answer, req.citations, req.vote, {"source": "api"})
+        client = request.client.host if request.client else "unknown"
+        if not votes.allow(client):
+            return error(429, f"at most {s.feedback_per_minute} votes a minute")
+        try:
+            feedback.record(s.feedback_path, req.question, req.answer, req.citations, req.vote, {"source": "api"},
+                            max_bytes=s.feedback_max_mb * 1024 * 1024)
+        except feedback.FeedbackFull as exc:
+            return error(507, str(exc))
         return {"ok": True}
 
     jobs = admin.Jobs(on_finish=metrics.job)
@@ -239,7 +256,8 @@ def create_app(service: QA) -> FastAPI:
     async def add_documents(request: Request, files: list[UploadFile] = File(...),
                             title: str | None = Form(None, max_length=300),
                             date: str | None = Form(None, pattern=r"^\d{4}-\d{2}-\d{2}$"),
-                            doc_id: str | None = Form(None, alias="id", pattern=r"^[\w.\-]{1,120}$")) -> Any:
+                            doc_id: str | None = Form(None, alias="id", pattern=r"^[\w.\-]{1,120}$"),
+                            replace: bool = Form(False)) -> Any:
         if (denied := require_admin(request)) is not None:
             return denied
         if not files or len(files) > 10:
@@ -252,7 +270,7 @@ def create_app(service: QA) -> FastAPI:
                 return error(413, f"{f.filename}: over the {s.max_upload_mb} MB limit")
             payload.append((f.filename or "upload", data))
         job = jobs.start(lambda progress, total: service.add(payload, doc_id=doc_id, title=title, date=date,
-                                                              progress=progress, on_total=total))
+                                                              progress=progress, on_total=total, replace=replace))
         return {"job": job.id, "status": f"/api/jobs/{job.id}"}
 
     @app.get("/api/jobs/{job_id}", summary="Admin: progress of an upload")
@@ -315,6 +333,7 @@ def create_app(service: QA) -> FastAPI:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
     app.include_router(openai_api.router(service))
+    app.include_router(docs.router("legco-qa"))
     app.add_route("/mcp", KeyRequired(mcp_app, s.api_key.get_secret_value() if s.api_key else None),
                   methods=["GET", "POST", "DELETE"], include_in_schema=False)
 

@@ -120,8 +120,12 @@ def build(service: QA) -> gr.Blocks:
                 return
             item = stored[assistant_no]
             vote = "up" if data.liked else "down"
-            feedback.record(service.settings.feedback_path, item.get("question", ""), item.get("answer", ""),
-                            item.get("citations", []), vote, {"source": "chat"})
+            try:
+                feedback.record(service.settings.feedback_path, item.get("question", ""), item.get("answer", ""),
+                                item.get("citations", []), vote, {"source": "chat"},
+                                max_bytes=service.settings.feedback_max_mb * 1024 * 1024)
+            except feedback.FeedbackFull:
+                gr.Warning("Feedback is not being accepted right now.")
 
         def api_ask(question: str, history: list[dict[str, str]] | None = None) -> dict[str, Any]:
             try:

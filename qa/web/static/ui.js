@@ -8,20 +8,20 @@
     card.classList.add("qa-active");
     card.scrollIntoView({behavior: "smooth", block: "nearest"});
   }
-  async function show(doc, paragraph, label) {
-    const unit = doc + "#" + paragraph + (label ? "|" + label : "");
+  async function show(doc, paragraph, label, part) {
+    const unit = doc + "#" + (part ? part + " " : "") + paragraph + (label ? "|" + label : "");
     const panel = document.querySelector("#qa-sources .qa-sources") || document.querySelector("#qa-sources");
     if (!panel) return;
     let card = Array.from(panel.querySelectorAll(".qa-source")).find((el) => el.dataset.unit === unit);
     if (!card) {
-      const q = new URLSearchParams({doc, paragraph, label});
+      const q = new URLSearchParams({doc, paragraph, label, part});
       const res = await fetch(base + "/api/paragraph?" + q.toString());
       if (!res.ok) return;
       const p = await res.json();
       card = document.createElement("article");
       card.className = "qa-source";
       card.dataset.unit = unit;
-      card.innerHTML = `<header><span class="qa-para">¶${esc(p.paragraph)}${p.label ? " · " + esc(p.label) : ""}</span>` +
+      card.innerHTML = `<header><span class="qa-para">${p.part ? esc(p.part) + " " : ""}¶${esc(p.paragraph)}${p.label ? " · " + esc(p.label) : ""}</span>` +
         `<span class="qa-doc">${esc(p.title)}${p.date ? " · " + esc(p.date) : ""}</span></header>` +
         (p.heading ? `<div class="qa-heading">${esc(p.heading)}</div>` : "") + `<p>${esc(p.text)}</p>`;
       const host = panel.querySelector(".qa-sources-title") || panel.firstElementChild;
@@ -35,6 +35,6 @@
     event.preventDefault();
     event.stopPropagation();
     const parts = link.getAttribute("href").split("#cite/")[1].split("/").map(decodeURIComponent);
-    show(parts[0], parts[1], parts[2] || "");
+    show(parts[0], parts[1], parts[2] || "", parts[3] || "");
   }, true);
 }

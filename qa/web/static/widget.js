@@ -94,7 +94,7 @@
       var x = el("button", "x", "×"); x.setAttribute("aria-label", "Close source");
       x.addEventListener("click", function () { src.classList.add("hidden"); });
       src.appendChild(x);
-      src.appendChild(el("h4", null, "¶" + c.paragraph + (c.label ? " · " + c.label : "")));
+      src.appendChild(el("h4", null, (c.part ? c.part + " " : "") + "¶" + c.paragraph + (c.label ? " · " + c.label : "")));
       src.appendChild(el("div", "meta", c.title + (c.date ? " · " + c.date : "") + (c.heading ? " — " + c.heading : "")));
       var p = el("p"); var text = c.text || c.quote;
       var parts = (c.quote || "").split(" … ").filter(Boolean);
