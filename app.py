@@ -7,6 +7,7 @@ import sys
 
 import qa  # noqa: F401  (offline environment before anything else is imported)
 from qa.service import QA, IndexError_
+from qa.store import IndexDamaged
 
 
 def main() -> None:
@@ -18,21 +19,20 @@ def main() -> None:
     service = QA()
     logs.configure(service.settings.log_format, service.settings.log_level)
     service.listeners.append(logs.answer_logger(service.settings.log_questions))
-    serving = service.store.serving_lock()  # other processes must not write under us (see qa/store.py)
-    if serving is not None:
-        from filelock import Timeout
-
-        try:
-            serving.acquire(timeout=0)
-        except Timeout:
-            sys.exit(f"another app is already serving {service.settings.index_dir}")
+    if not service.serve_lock():  # other processes must not write under us (see qa/store.py)
+        sys.exit(f"another app is already serving {service.settings.index_dir}")
     try:
-        service.warm()
-    except IndexError_:
-        print(f"No index yet: building it from {service.settings.corpus_dir}/ …", file=sys.stderr)
-        result = service.index()
-        print(f"Indexed {len(result.documents)} document(s): {result.report}", file=sys.stderr)
-        service.warm()
+        try:
+            service.warm()
+        except IndexDamaged as exc:  # never build over it unasked: say what is wrong and how to recover
+            sys.exit(f"error: {exc}")
+        except IndexError_:
+            print(f"No index yet: building it from {service.settings.corpus_dir}/ …", file=sys.stderr)
+            result = service.index()
+            print(f"Indexed {len(result.documents)} document(s): {result.report}", file=sys.stderr)
+            service.warm()
+    except (IndexError_, OSError) as exc:
+        sys.exit(f"error: {exc}")
     app = create_app(service)
     print(f"Serving on http://{service.settings.host}:{service.settings.port}/", file=sys.stderr)
     try:

@@ -56,6 +56,8 @@ def _bar(quiet: bool, desc: str = "embedding") -> Any:
 
 
 def _summary(result: Any) -> int:
+    if result.repaired:
+        print(f"note: {result.repaired}", file=sys.stderr)
     for reason in result.skipped:
         print(f"skipped: {reason}", file=sys.stderr)
     for reason in result.failed:
@@ -85,17 +87,10 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
                   f"{r['hash']:16} {r['added'][:19]:20} {r['title']}")
         print(f"{len(rows)} document(s)")
         return 0
-    serving = qa.store.serving_lock()
-    if serving is not None:
-        from filelock import Timeout
-
-        try:
-            serving.acquire(timeout=0)
-            serving.release()
-        except Timeout:
-            print(f"error: the web app is serving {qa.settings.index_dir}; add or remove documents through "
-                  "its admin page or API, or stop it first", file=sys.stderr)
-            return EXIT_INDEX
+    if qa.app_is_serving():
+        print(f"error: the web app is serving {qa.settings.index_dir}; add or remove documents through "
+              "its admin page or API, or stop it first", file=sys.stderr)
+        return EXIT_INDEX
     if action == "remove":
         if len(rest) != 1:
             print("error: give one document id (see `qa index list`)", file=sys.stderr)

@@ -3,6 +3,8 @@ Models and the index load lazily, once per process."""
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import logging
 import threading
 import time
@@ -21,7 +23,7 @@ from .ingest import IngestError, discover, load, load_bytes
 from .models import Answer, Chunk, Document, Turn, content_hash
 from .query import Query, QuestionError, analyse, in_english, rewritten, translate
 from .retrieve import Retrieval, Retriever
-from .store import DocInput, DocRecord, IndexError_, Store, SyncReport, version_of
+from .store import DocInput, DocRecord, IndexDamaged, IndexError_, Store, SyncReport, serving_lock, version_of
 from .text import is_cjk
 from .verify import DenseSimilarity
 
@@ -41,6 +43,7 @@ class IndexResult:
     report: SyncReport = field(default_factory=SyncReport)
     skipped: list[str] = field(default_factory=list)  # files refused, as "file: reason"
     failed: list[str] = field(default_factory=list)  # files read but not written, as "file: reason"
+    repaired: str = ""  # what was done to a damaged index before indexing
 
     @property
     def files(self) -> list[dict[str, str]]:
@@ -51,6 +54,16 @@ class IndexResult:
                 name, _, reason = message.partition(": ")
                 rows.append({"file": name, "doc": "", "status": status, "reason": reason})
         return rows
+
+
+def release_memory() -> None:
+    """Give the memory a large indexing job used back to the system: CPython frees it, but glibc keeps
+    freed pages in its arenas unless asked (a 20 MB upload kept the app at 2 GB without this)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to ask
+        pass
 
 
 def settle(docs: list[Document], inputs: list[DocInput], report: SyncReport) -> tuple[list[Document], list[str]]:
@@ -91,6 +104,7 @@ class QA:
         self._llm_thread: threading.Thread | None = None
         self._similarity: DenseSimilarity | None = None
         self.listeners: list[AnswerListener] = []
+        self._serving = None  # the serving lock, while this process serves the index
 
     @property
     def store(self) -> Store:
@@ -98,6 +112,35 @@ class QA:
             if self._store is None:
                 self._store = Store(self.settings)
             return self._store
+
+    # -- who may write ----------------------------------------------------------------------
+    def serve_lock(self) -> bool:
+        """Claim the index for this serving process (embedded store); False if another app has it."""
+        from filelock import Timeout
+
+        lock = serving_lock(self.settings)
+        if lock is None:
+            return True
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            return False
+        self._serving = lock  # held for the life of the process
+        return True
+
+    def app_is_serving(self) -> bool:
+        """Another process serves this embedded index, so this one must not write to it."""
+        from filelock import Timeout
+
+        lock = serving_lock(self.settings)
+        if lock is None:
+            return False
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            return True
+        lock.release()
+        return False
 
     # -- indexing ---------------------------------------------------------------------------
     def window_tokens(self) -> int:
@@ -159,6 +202,7 @@ class QA:
     def index(self, paths: list[Path] | None = None, progress: Callable[[int], None] | None = None,
               on_total: Callable[[int], None] | None = None, force: bool = False) -> IndexResult:
         """Make the index equal the corpus folder (default), or bring the given files up to date."""
+        repaired = self._set_aside_if_damaged()
         docs, inputs, skipped, unreadable = self.read(paths or [self.settings.corpus_dir])
         if on_total:
             on_total(sum(len(i.chunks) for i in inputs) * len(self.settings.embed_models))
@@ -167,8 +211,24 @@ class QA:
         report = self.store.sync(inputs, prune=paths is None and not skipped_all(inputs, skipped),
                                  force=force, progress=progress, keep=keep)
         indexed, failed = settle(docs, inputs, report)
+        release_memory()
         return IndexResult(indexed, sum(len(i.chunks) for i in inputs if i.record.doc not in report.failed),
-                           report, skipped, failed)
+                           report, skipped, failed, repaired)
+
+    def _set_aside_if_damaged(self) -> str:
+        """An embedded index that cannot be opened is moved aside (never deleted) so that a fresh one
+        can be built from the corpus folder, which is the source of truth."""
+        try:
+            self.store
+            return ""
+        except IndexDamaged as exc:
+            if not self.settings.persistent:
+                raise
+            index = self.settings.index_dir
+            aside = index.with_name(f"{index.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+            index.rename(aside)
+            log.warning("%s; moved it to %s", exc, aside)
+            return f"the index in {index} could not be opened; it was moved to {aside} and built again"
 
     def add(self, files: list[tuple[str, bytes]], doc_id: str | None = None, title: str | None = None,
             date: str | None = None, progress: Callable[[int], None] | None = None,
@@ -229,6 +289,7 @@ class QA:
             if trashed is not None:
                 self.corpus.restore(trashed)
         indexed, failed = settle([d for _, _, d, _ in ready], inputs, report)
+        release_memory()
         return IndexResult(indexed, sum(len(i.chunks) for i in inputs if i.record.doc not in report.failed),
                            report, skipped, failed)
 

@@ -50,6 +50,20 @@ class IndexError_(RuntimeError):
     """The index is missing, built by something else, or damaged; the message says what to do."""
 
 
+class IndexDamaged(IndexError_):
+    """The index is there but cannot be opened (a damaged file, an unreachable server)."""
+
+
+def serving_lock(settings: Settings) -> FileLock | None:
+    """Held by a running app on an embedded store: another process writing to the same folder
+    would not be seen by it (Chroma keeps vectors in memory), so the CLI refuses while it runs.
+    Needs no open index, so a damaged one can still be checked and repaired."""
+    if settings.chroma_url:
+        return None
+    settings.index_dir.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(settings.index_dir / ".serving.lock"))
+
+
 @register_embedding_function
 class QAEmbeddingFunction(EmbeddingFunction[Documents]):
     """Chroma-facing adapter over `qa.embed`. Its saved config holds only the model's registry
@@ -264,7 +278,9 @@ class Store:
                                            ssl=parsed.scheme == "https", settings=chroma_settings)
             return chromadb.PersistentClient(path=str(self.settings.index_dir), settings=chroma_settings)
         except Exception as exc:  # a damaged sqlite file, an unreachable server
-            raise IndexError_(f"cannot open the index in {self.where}: {exc}") from exc
+            hint = "is the Chroma server running?" if url else \
+                "`qa index` sets a damaged index aside and builds it again from the corpus folder"
+            raise IndexDamaged(f"cannot open the index in {self.where} ({exc}); {hint}") from exc
 
     @property
     def where(self) -> str:
@@ -296,14 +312,6 @@ class Store:
             return self._client.get_collection(name, embedding_function=NoEmbedding())
         except Exception as exc:
             raise IndexError_(f"no index in {self.where}; run `qa index` first") from exc
-
-    def serving_lock(self) -> FileLock | None:
-        """Held by a running app on an embedded store: another process writing to the same folder
-        would not be seen by it (Chroma keeps vectors in memory), so the CLI refuses while it runs."""
-        if self.settings.chroma_url:
-            return None
-        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(self.settings.index_dir / ".serving.lock"))
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:

@@ -135,13 +135,31 @@ def test_one_bad_file_is_reported_and_the_others_are_indexed(tmp_path, monkeypat
 
 
 def test_remove_is_refused_while_the_app_serves_the_index(tmp_path, monkeypatch):
-    from filelock import FileLock
+    from qa.store import serving_lock
 
     monkeypatch.setenv("QA_EMBED_MODELS", "e5-small")
     idx = tmp_path / "idx"
     assert run(["index", "-q"], idx).returncode == 0
-    lock = QA(Settings(index_dir=idx, corpus_dir=CORPUS)).store.serving_lock()
+    lock = serving_lock(Settings(index_dir=idx, corpus_dir=CORPUS))
     with lock:  # what app.py holds while it serves
         out = run(["index", "remove", DOC], idx)
     assert out.returncode == 3 and "admin page" in out.stderr
     assert [d["doc"] for d in json.loads(run(["index", "list", "--json"], idx).stdout)] == [DOC]
+
+
+def test_a_damaged_index_is_explained_by_the_app_and_repaired_by_qa_index(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_EMBED_MODELS", "e5-small")
+    idx = tmp_path / "idx"
+    idx.mkdir()
+    (idx / "chroma.sqlite3").write_bytes(b"this is not a database")
+    env = {**os.environ, "QA_INDEX_DIR": str(idx), "QA_CORPUS_DIR": str(CORPUS), "QA_PORT": "9"}
+    app = subprocess.run([sys.executable, "app.py"], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert app.returncode == 1 and "Traceback" not in app.stderr
+    assert "cannot open the index" in app.stderr and "`qa index`" in app.stderr
+    assert (idx / "chroma.sqlite3").read_bytes() == b"this is not a database"
+    repaired = run(["index", "-q"], idx)
+    assert repaired.returncode == 0 and "moved it to" in repaired.stderr and "1 added" in repaired.stdout
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("idx.damaged-")]
+    assert len(aside) == 1 and (aside[0] / "chroma.sqlite3").read_bytes() == b"this is not a database"
+    assert json.loads(run(["ask", "--json", "How many Mainland Offices does the HKSAR Government have?"],
+                          idx).stdout)["citations"][0]["paragraph"] == "3"
