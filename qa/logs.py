@@ -55,7 +55,8 @@ def configure(fmt: str = "text", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("chromadb", "httpx", "httpcore", "uvicorn.access", "mcp", "sse_starlette"):
+    for noisy in ("chromadb", "httpx", "httpcore", "uvicorn.access", "mcp", "sse_starlette", "sentence_transformers",
+                  "transformers", "bm25s", "jieba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

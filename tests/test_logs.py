@@ -51,7 +51,7 @@ def test_json_logs_carry_the_request_id_and_keep_questions_out(service, json_lin
 
 
 def test_text_format_is_one_line_with_fields():
-    record = logging.LogRecord("qa.http", logging.INFO, "", 0, "GET %s", ("/healthz",), None)
+    record = logging.LogRecord("qa.http", logging.INFO, "", 0, "GET %s", ("/healthz",), None)  # as observe.py logs
     record.status = 200
     token = logs.request_id.set("abc")
     try:

@@ -3,6 +3,7 @@ styles served from the `fastapi-offline` package's copies, never from a CDN, and
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import fastapi_offline
@@ -12,6 +13,13 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 ASSETS = Path(fastapi_offline.__file__).parent / "static"
 FILES = {"swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js", "favicon.png"}
+
+
+@lru_cache(maxsize=1)
+def redoc_js() -> bytes:
+    """ReDoc's script with the one image it would fetch from its CDN (a logo) served from here."""
+    script = (ASSETS / "redoc.standalone.js").read_bytes()
+    return script.replace(b"https://cdn.redoc.ly/redoc/logo-mini.svg", b"/docs-assets/favicon.png")
 
 
 def router(title: str) -> APIRouter:
@@ -32,10 +40,16 @@ def router(title: str) -> APIRouter:
                               redoc_js_url="/docs-assets/redoc.standalone.js",
                               redoc_favicon_url="/docs-assets/favicon.png", with_google_fonts=False)
 
+    @api.get("/favicon.ico")
+    def favicon() -> FileResponse:
+        return FileResponse(ASSETS / "favicon.png", media_type="image/png")
+
     @api.get("/docs-assets/{name}")
     def asset(name: str) -> Response:
         if name not in FILES:
             return JSONResponse({"error": "not found"}, 404)
+        if name == "redoc.standalone.js":
+            return Response(redoc_js(), media_type="text/javascript", headers={"Cache-Control": "public, max-age=86400"})
         return FileResponse(ASSETS / name, headers={"Cache-Control": "public, max-age=86400"})
 
     return api

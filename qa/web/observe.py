@@ -53,6 +53,6 @@ class Observe:
             route = route_of(scope)
             self.metrics.request(scope["method"], route, status, seconds)
             if route != "/metrics":
-                log.info("%s %s %s", scope["method"], route, status,
+                log.info("%s %s", scope["method"], route,
                          extra={"status": status, "duration_ms": round(seconds * 1000, 1)})
             request_id.reset(token)

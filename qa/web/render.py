@@ -22,7 +22,10 @@ def as_text(text: str) -> str:
 
 
 def cite_href(c: Citation) -> str:
-    return "#cite/" + "/".join(quote(piece, safe="") for piece in (c.doc, c.paragraph, c.label, c.part))
+    """The link a citation becomes: the unit, and the quoted words, so that an earlier answer's
+    citation can still highlight what it quoted."""
+    pieces = (c.doc, c.paragraph, c.label, c.part, c.quote[:300])
+    return "#cite/" + "/".join(quote(piece, safe="") for piece in pieces)
 
 
 def unit_key(c: Citation) -> str:
@@ -77,15 +80,27 @@ def source_card(c: Citation, index: int | None = None) -> str:
     )
 
 
-def sources_html(answer: Answer | None) -> str:
-    return f'<div class="qa-sources">{_sources_body(answer)}</div>'
+PANEL = {
+    "en": {"empty": "Sources appear here. Click a citation such as <b>[¶5]</b> in an answer to read the "
+                    "paragraph it quotes.",
+           "none": "No paragraph of the indexed papers answers the last question.",
+           "title": "Sources of the last answer", "close": "Back to the conversation"},
+    "zh": {"empty": "出處會在這裡顯示。按答案中的引用（例如 <b>[¶5]</b>）即可閱讀所引段落。",
+           "none": "已索引的文件中沒有段落回答上一個問題。",
+           "title": "最近答案的出處", "close": "返回對話"},
+}
 
 
-def _sources_body(answer: Answer | None) -> str:
+def sources_html(answer: Answer | None, lang: str = "en") -> str:
+    t = PANEL.get(lang, PANEL["en"])
+    close = f'<button type="button" class="qa-sheet-close" aria-label="{t["close"]}">×</button>'
+    return f'<div class="qa-sources" data-close="{t["close"]}">{close}{_sources_body(answer, t)}</div>'
+
+
+def _sources_body(answer: Answer | None, t: dict[str, str]) -> str:
     if answer is None:
-        return ('<div class="qa-sources-empty">Sources appear here. Click a citation such as '
-                '<b>[¶5]</b> in an answer to read the paragraph it quotes.</div>')
+        return f'<div class="qa-sources-empty">{t["empty"]}</div>'
     if answer.abstained or not answer.citations:
-        return '<div class="qa-sources-empty">No paragraph of the indexed papers answers the last question.</div>'
+        return f'<div class="qa-sources-empty">{t["none"]}</div>'
     cards = "".join(source_card(c, i) for i, c in enumerate(answer.citations))
-    return f'<div class="qa-sources-title">Sources of the last answer</div>{cards}'
+    return f'<div class="qa-sources-title">{t["title"]}</div>{cards}'

@@ -37,9 +37,18 @@ class Turn(BaseModel):
     content: str = Field(max_length=20_000)
 
 
+class Filters(BaseModel):
+    documents: list[str] | None = Field(None, max_length=50, description="search only these document ids")
+
+
 class AskRequest(BaseModel):
     question: str
     history: list[Turn] = Field(default_factory=list, max_length=50)
+    filters: Filters | None = None
+
+    @property
+    def scope(self) -> list[str] | None:
+        return self.filters.documents if self.filters else None
 
 
 class FeedbackRequest(BaseModel):
@@ -193,12 +202,12 @@ def create_app(service: QA) -> FastAPI:
 
     @app.post("/api/ask", summary="Answer a question with paragraph citations (same JSON as `qa ask --json`)")
     def ask(req: AskRequest, full: bool = False) -> dict[str, Any]:
-        return service.ask(req.question, [t.model_dump() for t in req.history]).to_json(full)
+        return service.ask(req.question, [t.model_dump() for t in req.history], scope=req.scope).to_json(full)
 
     @app.post("/api/ask/stream", summary="The same answer as server-sent events: `token` events, then `answer`")
     def ask_stream(req: AskRequest) -> StreamingResponse:
         # Validate before streaming starts, so bad input gets a 4xx rather than a broken stream.
-        pieces = service.stream(req.question, [t.model_dump() for t in req.history])
+        pieces = service.stream(req.question, [t.model_dump() for t in req.history], scope=req.scope)
         first = next(pieces)
 
         def events() -> Iterator[str]:

@@ -5,7 +5,8 @@
  *
  * Adds a chat bubble that opens a panel. Everything lives in a Shadow DOM, so the host page's CSS
  * cannot break the widget and the widget's CSS cannot leak into the page. data-mode="inline" (used
- * by /embed) renders the chat into the page instead of a bubble.
+ * by /embed) renders the chat into the page instead of a bubble. data-docs="id1,id2" limits the
+ * questions to those documents (a page about one paper embeds a chat over that paper only).
  */
 (function () {
   "use strict";
@@ -18,6 +19,7 @@
     color: /^#[0-9a-fA-F]{3,8}$/.test(script.dataset.color || "") ? script.dataset.color : "#0f766e",
     mode: script.dataset.mode === "inline" ? "inline" : "bubble",
     target: script.dataset.target || null,
+    docs: (script.dataset.docs || "").split(",").map(function (d) { return d.trim(); }).filter(Boolean),
   };
 
   var CSS = [
@@ -53,6 +55,11 @@
     "form button{border:0;border-radius:8px;background:var(--c);color:#fff;padding:0 14px;font:inherit;font-weight:600;cursor:pointer}",
     "form button:disabled{opacity:.5;cursor:default}",
     ".hint{color:#64748b;font-size:13px;margin:4px 0 10px}",
+    ".scope{display:block;font-size:11.5px;opacity:.85;font-weight:400}",
+    "button:focus-visible,textarea:focus-visible{outline:3px solid #f59e0b;outline-offset:1px}",
+    // a phone: the panel takes the screen, and a source opens as a sheet over the conversation
+    "@media (max-width:600px){.floating{inset:0;width:100vw;height:100vh;height:100dvh;border-radius:0;bottom:0}" +
+    ".src{position:absolute;left:0;right:0;bottom:0;max-height:65%;box-shadow:0 -8px 24px rgba(0,0,0,.2);border-radius:12px 12px 0 0;padding-top:14px}}",
   ].join("\n");
 
   function el(tag, cls, text) {
@@ -68,7 +75,8 @@
     var wrap = el("div", opts.mode === "inline" ? "qa fill" : "qa"); root.appendChild(wrap);
     var panel = el("div", "panel " + (opts.mode === "inline" ? "inline" : "floating hidden"));
     panel.setAttribute("role", "dialog"); panel.setAttribute("aria-label", opts.title);
-    var head = el("div", "head"); head.appendChild(el("span", null, opts.title));
+    var head = el("div", "head"); var heading = el("span", null, opts.title); head.appendChild(heading);
+    if (opts.docs.length) heading.appendChild(el("span", "scope", "Searching: " + opts.docs.join(", ")));
     var log = el("div", "log");
     log.setAttribute("aria-live", "polite");
     log.appendChild(el("div", "hint", "Every answer cites the paragraphs (¶) it comes from. Click a citation to read it. English or 中文."));
@@ -82,8 +90,20 @@
       var close = el("button", null, "×"); close.setAttribute("aria-label", "Close"); head.appendChild(close);
       var bubble = el("button", "bubble"); bubble.setAttribute("aria-label", opts.title);
       bubble.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z"/></svg>';
-      bubble.addEventListener("click", function () { panel.classList.toggle("hidden"); if (!panel.classList.contains("hidden")) input.focus(); });
-      close.addEventListener("click", function () { panel.classList.add("hidden"); });
+      panel.id = "qa-panel"; bubble.setAttribute("aria-controls", "qa-panel");
+      bubble.setAttribute("aria-expanded", "false");
+      var setOpen = function (open) {
+        panel.classList.toggle("hidden", !open);
+        bubble.setAttribute("aria-expanded", open ? "true" : "false");
+        if (open) input.focus(); else bubble.focus();
+      };
+      bubble.addEventListener("click", function () { setOpen(panel.classList.contains("hidden")); });
+      close.addEventListener("click", function () { setOpen(false); });
+      panel.addEventListener("keydown", function (e) {
+        if (e.key !== "Escape") return;
+        e.stopPropagation();
+        if (!src.classList.contains("hidden")) { src.classList.add("hidden"); input.focus(); } else setOpen(false);
+      });
       wrap.appendChild(bubble);
     }
     wrap.appendChild(panel);
@@ -92,8 +112,9 @@
     function showSource(c) {
       src.textContent = "";
       var x = el("button", "x", "×"); x.setAttribute("aria-label", "Close source");
-      x.addEventListener("click", function () { src.classList.add("hidden"); });
+      x.addEventListener("click", function () { src.classList.add("hidden"); input.focus(); });
       src.appendChild(x);
+      src.setAttribute("role", "region"); src.setAttribute("aria-label", "Source");
       src.appendChild(el("h4", null, (c.part ? c.part + " " : "") + "¶" + c.paragraph + (c.label ? " · " + c.label : "")));
       src.appendChild(el("div", "meta", c.title + (c.date ? " · " + c.date : "") + (c.heading ? " — " + c.heading : "")));
       var p = el("p"); var text = c.text || c.quote;
@@ -110,6 +131,9 @@
       src.appendChild(p);
       src.classList.remove("hidden");
       src.scrollTop = 0;
+      var first = p.querySelector("mark");  // the quoted words in view, whatever the screen
+      if (first) src.scrollTop = Math.max(0, first.offsetTop - src.offsetTop - 40);
+      x.focus({preventScroll: true});
     }
     function renderAnswer(node, data) {
       node.textContent = "";
@@ -125,6 +149,8 @@
         })[0] || same[0];
         var b = el("button", "cite", m[0]);
         b.type = "button";
+        if (c) b.setAttribute("aria-label", (c.part ? c.part + ", " : "") + "paragraph " + c.paragraph +
+                              (c.label ? ", " + c.label : "") + ", " + c.title);
         if (c) b.addEventListener("click", showSource.bind(null, c));
         node.appendChild(b);
         last = re.lastIndex;
@@ -135,10 +161,13 @@
     async function ask(question) {
       log.appendChild(el("div", "msg user", question));
       var bot = el("div", "msg bot", "…"); log.appendChild(bot); log.scrollTop = log.scrollHeight;
+      src.classList.add("hidden"); src.textContent = "";  // the last answer's source is not this one's
       send.disabled = true;
       try {
+        var body = {question: question, history: history};
+        if (opts.docs.length) body.filters = {documents: opts.docs};
         var res = await fetch(origin + "/api/ask/stream", {method: "POST", headers: {"Content-Type": "application/json"},
-          body: JSON.stringify({question: question, history: history})});
+          body: JSON.stringify(body)});
         if (!res.ok) {
           var err = await res.json().catch(function () { return {}; });
           throw new Error(err.error || ("HTTP " + res.status));
