@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     # the Gradio chat sends the whole visible conversation with each question
     max_chat_body_bytes: int = 1024 * 1024
     max_upload_mb: int = 50
+    # A document cut into more passages than this is refused (split it): one upload must not hold
+    # the machine's memory and the indexing queue for hours (a 20 MB HTML file is ~28,000 passages)
+    max_doc_chunks: int = 5000
     # Admin (upload/remove documents on the web); unset = admin disabled
     admin_token: str | None = None
     feedback_path: Path = Path("feedback/feedback.jsonl")

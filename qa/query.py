@@ -118,7 +118,7 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
     earlier = [t for t in history if t.role == "user" and t.content.strip()]
     if earlier and (is_followup(text, lang) or not query.names):  # names nothing: elliptical
         query.followup = True
-        last = earlier[-1].content
+        last = earlier[-1].content[:max_chars]  # a pasted essay must not cost every model its length
         if is_cjk(last):
             last_terms = translate(last).weights
         else:

@@ -10,7 +10,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from .answer import ExtractiveAnswerer, marker
 from .chunk import CHUNKER_VERSION, chunk_document
@@ -78,18 +78,22 @@ def skipped_all(inputs: list[DocInput], skipped: list[str]) -> bool:
     return not inputs and bool(skipped)
 
 
+MAX_TURNS, MAX_TURN_CHARS = 8, 20_000  # what a follow-up can use; the rest is never read
+
+
 def parse_history(history: Iterable[object] | None) -> list[Turn]:
-    """Accept `[{"role", "content"}]` (the JSON contract) or Turn objects; ignore anything else."""
+    """Accept `[{"role", "content"}]` (the JSON contract) or Turn objects; refuse anything else. Only
+    the last turns are kept, each cut to a bounded length, whichever route they came through."""
     turns: list[Turn] = []
-    for item in history or []:
+    for item in list(history or [])[-MAX_TURNS:]:
         if isinstance(item, Turn):
-            turns.append(item)
+            turns.append(Turn(item.role, item.content[:MAX_TURN_CHARS]))
         elif isinstance(item, dict) and item.get("role") in ("user", "assistant") \
                 and isinstance(item.get("content"), str):
-            turns.append(Turn(item["role"], item["content"]))
+            turns.append(Turn(item["role"], item["content"][:MAX_TURN_CHARS]))
         else:
             raise QuestionError("history must be a list of {role: user|assistant, content: text}")
-    return turns[-8:]
+    return turns
 
 
 class QA:
@@ -116,31 +120,31 @@ class QA:
     # -- who may write ----------------------------------------------------------------------
     def serve_lock(self) -> bool:
         """Claim the index for this serving process (embedded store); False if another app has it."""
-        from filelock import Timeout
-
-        lock = serving_lock(self.settings)
-        if lock is None:
-            return True
-        try:
-            lock.acquire(timeout=0)
-        except Timeout:
+        lock = self._claim()
+        if lock is False:
             return False
         self._serving = lock  # held for the life of the process
         return True
 
     def app_is_serving(self) -> bool:
         """Another process serves this embedded index, so this one must not write to it."""
+        lock = self._claim()
+        if lock:
+            lock.release()
+        return lock is False
+
+    def _claim(self) -> Any:
+        """The serving lock, taken; None when there is none to take (a Chroma server); False if taken."""
         from filelock import Timeout
 
         lock = serving_lock(self.settings)
         if lock is None:
-            return False
+            return None
         try:
             lock.acquire(timeout=0)
         except Timeout:
-            return True
-        lock.release()
-        return False
+            return False
+        return lock
 
     # -- indexing ---------------------------------------------------------------------------
     def window_tokens(self) -> int:
@@ -161,6 +165,9 @@ class QA:
         chunks = chunk_document(doc, self.window_tokens())
         if not chunks:
             raise IngestError(f"{source or doc.id}: no paragraphs found")
+        if len(chunks) > self.settings.max_doc_chunks:
+            raise IngestError(f"{source or doc.id}: {len(chunks):,} passages, over the limit of "
+                              f"{self.settings.max_doc_chunks:,} for one document; split it into parts")
         version = version_of(doc.id, content_hash("\x1f".join([doc.hash, doc.title, doc.date, CHUNKER_VERSION])))
         record = DocRecord(doc=doc.id, version=version, hash=doc.hash, title=doc.title, date=doc.date,
                            short=doc.meta.get("short", ""), source=source,

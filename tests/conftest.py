@@ -37,6 +37,16 @@ def service(index_dir: Path) -> QA:
     return qa_
 
 
+def run_async(coroutine):
+    """Run a coroutine to the end on its own event loop, in its own thread: Playwright's sync API
+    keeps a loop running in the main thread for the whole session."""
+    import asyncio
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

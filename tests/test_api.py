@@ -111,9 +111,9 @@ def test_allowed_origins_restrict_cors_and_framing(index_dir):
 
 def test_body_limits_are_per_request_so_a_question_cannot_break_an_upload():
     """A question arriving mid-upload used to reset the shared limit to the API's 64 KB."""
-    import asyncio
-
     from starlette.responses import JSONResponse
+
+    from conftest import run_async
 
     from qa.web.server import BodyLimit
 
@@ -149,7 +149,7 @@ def test_body_limits_are_per_request_so_a_question_cannot_break_an_upload():
     async def upload_send(message):
         sent["upload"].append(message)
 
-    asyncio.run(guard(scope("/api/documents"), upload_receive, upload_send))
+    run_async(guard(scope("/api/documents"), upload_receive, upload_send))
     assert sent["upload"][0]["status"] == 200 and b'"size":1000' in sent["upload"][1]["body"]
     assert sent["ask"][0]["status"] == 200
 
@@ -210,7 +210,7 @@ def test_documents_from_papers_are_shown_as_text_in_the_chat():
     cite = Citation("d", "T", "3", "", hostile, 1.0, marker="[¶3]")
     text = answer_markdown(Answer(f"{hostile} [¶3]", [cite], False))
     assert "<" not in text and "](https://" not in text and "https://" not in text
-    assert text.endswith("[\\[¶3\\]](#cite/d/3//)")
+    assert "[\\[¶3\\]](#cite/d/3///" in text  # the link keeps the quoted words, encoded
 
 
 def test_api_docs_load_nothing_from_outside(client):

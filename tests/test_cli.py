@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from qa.config import Settings
-from qa.service import QA
 
 from conftest import CORPUS, DOC, ROOT
 

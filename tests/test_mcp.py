@@ -14,7 +14,7 @@ from mcp.client.stdio import StdioServerParameters
 
 from qa.web import create_app
 
-from conftest import CORPUS, DOC, ROOT, free_port
+from conftest import CORPUS, DOC, ROOT, free_port, run_async
 
 OFFICES = "How many Mainland Offices does the HKSAR Government have?"
 
@@ -58,7 +58,7 @@ def test_qa_mcp_over_stdio(index_dir):
         async with Client(params) as client:
             await exercise(client)
 
-    asyncio.run(main())
+    run_async(main())
 
 
 @pytest.mark.slow
@@ -77,4 +77,4 @@ def test_mcp_over_streamable_http_on_the_app(service):
             server.should_exit = True
             await task
 
-    asyncio.run(main())
+    run_async(main())

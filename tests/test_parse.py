@@ -106,3 +106,20 @@ def test_docx_zip_bomb_is_refused_before_inflating():
 def test_oversize_files_are_refused():
     with pytest.raises(IngestError, match="too large"):
         load_bytes(b"x" * 2048, "big.txt", max_bytes=1024)
+
+
+@pytest.mark.parametrize("text,date", [
+    ("立法會政制事務委員會\n\n2024年11月18日會議", "2024-11-18"),
+    ("立法會CB(4)123/24-25號文件\n\n二〇二四年十一月十八日", "2024-11-18"),
+    ("2024 年 5 月 20 日", "2024-05-20"),
+    ("Panel paper, 20 May 2024 (replacing 2023-01-02)", "2024-05-20"),
+    ("2024年13月40日 is not a date", ""),
+])
+def test_dates_are_read_in_english_and_chinese(text, date):
+    doc = load_bytes(f"{text}\n\n1. 第一段。".encode("utf-8"), "zh.txt")
+    assert doc.date == date
+
+
+def test_a_chinese_date_line_is_not_taken_for_the_title():
+    doc = load_bytes("2024年11月18日\n\n# 加強與內地的區域合作\n\n1. 本文件。".encode("utf-8"), "zh.md")
+    assert doc.title == "加強與內地的區域合作" and doc.date == "2024-11-18"

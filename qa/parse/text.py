@@ -10,7 +10,7 @@ from ..models import Block, Document, content_hash
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
 _DATE_LINE = re.compile(r"\d{4}|January|February|March|April|May|June|July|August|September|October|"
-                        r"November|December")
+                        r"November|December|年")
 
 
 def parse_front_matter(text: str) -> tuple[dict[str, str], int]:

@@ -73,19 +73,27 @@ def app_url(feedback_file, tmp_path_factory):
         yield url
 
 
+def serve_folder(root: Path):
+    """A folder served on another loopback port: a second origin for host pages. Yields its URL."""
+    port = free_port()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a, **k: None  # type: ignore[assignment]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://localhost:{port}"
+    finally:
+        server.shutdown()
+
+
 @pytest.fixture(scope="session")
 def host_url(app_url, tmp_path_factory):
     """examples/embed.html served from a second origin (another port), pointing at the app."""
     root = tmp_path_factory.mktemp("host")
     page = (ROOT / "examples" / "embed.html").read_text(encoding="utf-8")
     (root / "index.html").write_text(page.replace("http://127.0.0.1:7860", app_url), encoding="utf-8")
-    port = free_port()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a, **k: None  # type: ignore[assignment]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://localhost:{port}/index.html"
-    server.shutdown()
+    for url in serve_folder(root):
+        yield url + "/index.html"
 
 
 @pytest.fixture(scope="session")

@@ -3,15 +3,11 @@ desktop and a phone, and scoped to one paper with data-docs (slow)."""
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-
 import pytest
 
-from conftest import DOC, free_port
+from conftest import DOC
 
-from .conftest import shot
+from .conftest import serve_folder, shot
 
 pytestmark = pytest.mark.slow
 WIDGET = "[data-legco-qa]"
@@ -26,13 +22,7 @@ def scoped_pages(app_url, tmp_path_factory):
             f'<!doctype html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"></head>'
             f'<body><h1>About one paper</h1><script src="{app_url}/widget.js" data-title="Ask this paper" '
             f'data-docs="{docs}" async></script></body></html>', encoding="utf-8")
-    port = free_port()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a, **k: None  # type: ignore[assignment]
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://localhost:{port}"
-    server.shutdown()
+    yield from serve_folder(root)
 
 
 def in_widget(page, expression: str):
