@@ -100,8 +100,10 @@ def chunks(answer: Answer, model: str) -> Iterator[str]:
         return f"data: {json.dumps(body, ensure_ascii=False)}\n\n"
 
     yield event({"role": "assistant", "content": ""})
-    for piece in pieces(answer.plain_text()):
+    for piece in pieces(answer.answer):  # the answer as it reads, then its sources in one piece
         yield event({"content": piece})
+    if sources := answer.plain_text()[len(answer.answer):]:
+        yield event({"content": sources})
     yield event({}, "stop", **extras(answer))
     yield "data: [DONE]\n\n"
 
