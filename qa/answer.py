@@ -31,6 +31,16 @@ ABSTAIN = {
     "en": "The paper does not say. None of the indexed paragraphs answers this question.",
     "zh": "文件沒有提及這一點：已索引的段落都沒有回答這個問題。",
 }
+ABSTAIN_MANY = {
+    "en": "The papers do not say. None of the paragraphs of the {n} papers searched answers this question.",
+    "zh": "所搜尋的 {n} 份文件都沒有提及這一點：沒有段落回答這個問題。",
+}
+
+
+def abstention(query: Query, retrieval: Retrieval) -> str:
+    """"The paper does not say" for one paper; for a library, how many papers were searched."""
+    n = len(query.scope) or retrieval.lexical.documents
+    return ABSTAIN[query.lang] if n <= 1 else ABSTAIN_MANY[query.lang].format(n=n)
 QUOTE_NOTE_ZH = "文件以英文撰寫，以下引述原文："
 # "Which meetings …", "What agreements …", "list …", "… and which …": the answer spans paragraphs
 _LIST_QUESTION = re.compile(r"\b(which|what) \w+s\b|\b(list|all|each|every)\b|\band (which|what|when|who)\b|"
@@ -143,16 +153,16 @@ class ExtractiveAnswerer:
         s = self.settings
         lang = query.lang
         if not retrieval.hits:
-            return Answer(ABSTAIN[lang], [], True, self.name)
+            return Answer(abstention(query, retrieval), [], True, self.name)
         supports = {h.unit: self.support(query, retrieval, h) for h in retrieval.hits}
         best_support = max(supports.values())
         if best_support < s.abstain_threshold:
-            return Answer(ABSTAIN[lang], [], True, self.name)
+            return Answer(abstention(query, retrieval), [], True, self.name)
 
         ranked = self.score_sentences(query, retrieval)
         ranked = [r for r in ranked if supports[r.hit.unit] >= self.usable_support]
         if not ranked:
-            return Answer(ABSTAIN[lang], [], True, self.name)
+            return Answer(abstention(query, retrieval), [], True, self.name)
         chosen = [ranked[0]]
         listing = is_list_question(query.question)
         limit, floor = (s.max_answer_sentences + 2, 0.6) if listing else (s.max_answer_sentences, 0.8)

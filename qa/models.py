@@ -189,6 +189,7 @@ class Answer:
     answerer: str = "extractive"
     timing_ms: dict[str, float] = field(default_factory=dict)
     question: str = ""  # as asked (after cleaning)
+    scope: list[str] = field(default_factory=list)  # the documents searched; empty = all
     query: str = ""  # what retrieval actually searched for (after follow-up and translation handling)
     model: str = ""  # the LLM, for generated answers
     fallback: str = ""  # why a generated answer was not given, when the extractive one stands in
@@ -236,6 +237,7 @@ class Answer:
             "abstained": self.abstained,
             "answerer": self.answerer,
             "note": self.note,
+            "scope": self.scope or "all",
             "timing_ms": {k: round(v, 2) for k, v in self.timing_ms.items()},
         }
         if self.model:

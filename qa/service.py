@@ -461,7 +461,7 @@ class QA:
                     final = piece
                 else:
                     yield piece
-        final.question, final.query = query.question, query.standalone
+        final.question, final.query, final.scope = query.question, query.standalone, sorted(query.scope)
         final.timing_ms = {**timing, **final.timing_ms, "total": (time.perf_counter() - t0) * 1000}
         self._tell(final, final.outcome)
         yield final

@@ -212,6 +212,7 @@ class Lexical:
         self.versions = versions or []
         self.labels = labels or {}  # doc id → short citation label, when more than one document
         self.doc_of = np.array([u.doc_id for u in self.units], dtype=object)
+        self.documents = len(set(self.doc_of.tolist()))
         self.acronyms = find_acronyms([u.text for u in self.units])
         docs = [self.expand(terms(embed_text(u))) for u in self.units]
         self.unit_terms = [set(d) for d in docs]

@@ -96,3 +96,22 @@ def test_json_form_matches_the_contract(service):
     assert set(cit) == {"doc", "title", "paragraph", "part", "label", "quote", "score", "heading", "date"}
     assert cit["paragraph"] == "11" and isinstance(cit["score"], float)
     assert data["timing_ms"]["total"] > 0
+
+
+def test_abstentions_say_how_many_papers_were_searched(tmp_path):
+    from qa.config import Settings
+    from qa.service import QA
+
+    from conftest import PAPER
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / PAPER.name).write_bytes(PAPER.read_bytes())
+    (corpus / "ferries.md").write_text("# Ferries\n\n1. The Tai O pier reopens in March 2025.", encoding="utf-8")
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
+    qa.index()
+    answer = qa.ask("What was Hong Kong's GDP growth in 2023?")
+    assert answer.abstained and answer.answer.startswith("The papers do not say") and "2 papers" in answer.answer
+    assert answer.to_json()["scope"] == "all"
+    scoped = qa.ask("What was Hong Kong's GDP growth in 2023?", scope=["ferries"])
+    assert scoped.answer.startswith("The paper does not say") and scoped.to_json()["scope"] == ["ferries"]
