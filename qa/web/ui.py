@@ -34,7 +34,7 @@ TEXTS: dict[str, dict[str, str]] = {
                  "the paragraph. English or 中文.",
         "label": "Your question", "placeholder": "Type a question and press Enter", "ask": "Ask", "stop": "Stop",
         "new": "New conversation", "delete": "Delete", "clear_all": "Clear all", "saved": "Saved conversations",
-        "try": "Try:", "share": "Link to this answer",
+        "try": "Try:", "share": "Link to this answer", "scope": "Search in (all papers when empty)",
         "too_long": "Your question is {n:,} characters long; the limit is {limit:,}. Please shorten it.",
         "placeholder_chat": "Ask about the papers, e.g. which meetings the Chief Executive attended.",
         "extractive": "Answers quote the papers word for word; nothing is generated.",
@@ -47,7 +47,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "intro": "每個答案都註明出處段落。按引用（例如 <b>[¶5]</b>）即可閱讀該段原文。可用中文或英文提問。",
         "label": "你的問題", "placeholder": "輸入問題後按 Enter", "ask": "提問", "stop": "停止",
         "new": "新對話", "delete": "刪除", "clear_all": "全部清除", "saved": "已儲存的對話",
-        "try": "試試：", "share": "此答案的連結",
+        "try": "試試：", "share": "此答案的連結", "scope": "搜尋範圍（留空即搜尋所有文件）",
         "too_long": "你的問題有 {n:,} 個字元，上限為 {limit:,} 個。請縮短問題。",
         "placeholder_chat": "就文件提問，例如行政長官出席了哪些會議。",
         "extractive": "答案逐字引用文件原文，不會生成內容。",
@@ -141,6 +141,8 @@ def build(service: QA) -> gr.Blocks:
                                        scale=0, min_width=70)
                     clear_all = gr.Button(TEXTS["en"]["clear_all"], size="sm", variant="secondary",
                                           elem_id="qa-clear-all", scale=0, min_width=80)
+                scope = gr.Dropdown(choices=[], value=[], multiselect=True, label=TEXTS["en"]["scope"],
+                                    elem_id="qa-scope")
                 chat = gr.Chatbot(
                     elem_id="qa-chat", height=520, buttons=["copy"], show_label=False,
                     feedback_options=("Like", "Dislike"), sanitize_html=True, line_breaks=True,
@@ -171,7 +173,8 @@ def build(service: QA) -> gr.Blocks:
                 return gr.update(), history
             return "", history + [{"role": "user", "content": message}]
 
-        def respond(history: list[dict[str, Any]], stored: list[dict[str, Any]], lang_: str) -> Iterator[Any]:
+        def respond(history: list[dict[str, Any]], stored: list[dict[str, Any]], lang_: str,
+                    papers: list[str] | None = None) -> Iterator[Any]:
             if not history or history[-1]["role"] != "user":
                 yield gr.update(), gr.update(), gr.update(), gr.update()
                 return
@@ -181,7 +184,7 @@ def build(service: QA) -> gr.Blocks:
             history = history + [{"role": "assistant", "content": ""}]
             writing = TEXTS[lang_]["writing"] if service.llm_status()["llm"] == "ready" else gr.update()
             try:
-                for piece in service.stream(question, turns):
+                for piece in service.stream(question, turns, scope=papers or None):
                     if isinstance(piece, Answer):
                         history[-1]["content"] = answer_markdown(piece) + share_link(question, earlier, lang_)
                         stored = stored + [{"question": question, **piece.to_json()}]
@@ -223,15 +226,16 @@ def build(service: QA) -> gr.Blocks:
             except feedback.FeedbackFull:
                 gr.Warning("Feedback is not being accepted right now.")
 
-        def relabel(lang_: str) -> tuple[Any, ...]:
+        def relabel(lang_: str, with_papers: bool = False) -> tuple[Any, ...]:
             t = TEXTS[lang_]
-            return (header(lang_, limit), gr.update(label=t["saved"]), gr.update(value=t["new"]),
+            picker = gr.update(label=t["scope"], **({"choices": papers()} if with_papers else {}))
+            return (header(lang_, limit), gr.update(label=t["saved"]), picker, gr.update(value=t["new"]),
                     gr.update(value=t["delete"]), gr.update(value=t["clear_all"]),
                     gr.update(label=t["label"], placeholder=t["placeholder"]), gr.update(value=t["ask"]),
                     gr.update(value=t["stop"]), gr.update(placeholder=t["placeholder_chat"]), t["try"],
                     answerer_line(service, lang_))
 
-        labelled = [top, convs, new, delete, clear_all, box, send, stop, chat, example_label, note]
+        labelled = [top, convs, scope, new, delete, clear_all, box, send, stop, chat, example_label, note]
 
         def start(all_saved: list[dict[str, Any]], chosen: str, request: gr.Request):
             """On page load: the interface language, the saved conversations, the last one reopened,
@@ -259,7 +263,12 @@ def build(service: QA) -> gr.Blocks:
             elif all_saved:
                 conv_id, history, stored = all_saved[0]["id"], all_saved[0]["messages"], all_saved[0]["answers"]
             return (lang_, lang_, "中文" if lang_ == "zh" else "English", history, stored, conv_id,
-                    gr.update(choices=titles(all_saved), value=conv_id or None), *relabel(lang_))
+                    gr.update(choices=titles(all_saved), value=conv_id or None), *relabel(lang_, with_papers=True))
+
+        def papers() -> list[tuple[str, str]]:
+            """The papers to pick from, as the index has them now."""
+            return [(f"{d['title']} ({d['date']})" if d["date"] else str(d["title"]), str(d["doc"]))
+                    for d in service.documents()]
 
         def open_conversation(conv_id: str, all_saved: list[dict[str, Any]], lang_: str):
             found = next((c for c in all_saved or [] if c.get("id") == conv_id), None)
@@ -277,7 +286,7 @@ def build(service: QA) -> gr.Blocks:
 
         # queued, so that a refusal's warning reaches the page
         submit = dict(fn=add_user, inputs=[box, chat, lang], outputs=[box, chat], api_visibility="private")
-        reply = dict(fn=respond, inputs=[chat, answers, lang], outputs=[chat, answers, panel, note],
+        reply = dict(fn=respond, inputs=[chat, answers, lang, scope], outputs=[chat, answers, panel, note],
                      api_visibility="private")
         keep = dict(fn=remember, inputs=[chat, answers, conv, saved], outputs=[saved, conv, convs], queue=False,
                     api_visibility="private")

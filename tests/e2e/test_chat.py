@@ -248,3 +248,25 @@ def test_uploads_through_gradio_are_refused(app_url):
     res = httpx.post(app_url + "/chat/gradio_api/upload", files={"files": ("a.bin", b"x" * 10_000)})
     assert res.status_code == 403
     assert not re.search(r"gradio_api/file=", res.text)
+
+
+def test_the_search_in_picker_scopes_questions(page, app_url):
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    note = "# Harbour notice\n\n1. The harbour tunnel toll rises to HK$30 in 2025.\n"
+    job = httpx.post(app_url + "/api/documents", headers=auth, files={"files": ("harbour-notice.md", note.encode())})
+    status = job.json()["status"]
+    for _ in range(200):
+        if httpx.get(app_url + status, headers=auth).json()["state"] in ("done", "failed"):
+            break
+        time.sleep(0.2)
+    try:
+        open_chat(page, app_url + "/chat/")
+        page.locator("#qa-scope input").click()
+        page.locator("[role=option]", has_text="Harbour notice").click()
+        page.keyboard.press("Escape")
+        ask(page, "How many Mainland Offices does the HKSAR Government have?", 1)
+        assert "not say" in page.locator(BOT).last.inner_text()  # not in the paper searched
+        ask(page, "What will the harbour tunnel toll be?", 2)
+        assert "HK$30" in page.locator(BOT).last.inner_text()
+    finally:
+        httpx.delete(app_url + "/api/documents/harbour-notice", headers=auth)
