@@ -19,8 +19,11 @@ def main() -> None:
     service = QA()
     logs.configure(service.settings.log_format, service.settings.log_level)
     service.listeners.append(logs.answer_logger(service.settings.log_questions))
-    if not service.serve_lock():  # other processes must not write under us (see qa/store.py)
-        sys.exit(f"another app is already serving {service.settings.index_dir}")
+    try:
+        if not service.serve_lock():  # other processes must not write under us (see qa/store.py)
+            sys.exit(f"another app is already serving {service.settings.index_dir}")
+    except IndexError_ as exc:
+        sys.exit(f"error: {exc}")
     try:
         try:
             service.warm()

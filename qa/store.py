@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import tempfile
 import threading
@@ -54,12 +55,22 @@ class IndexDamaged(IndexError_):
     """The index is there but cannot be opened (a damaged file, an unreachable server)."""
 
 
+def writable(index_dir: Path) -> None:
+    """An embedded index is written even to be read (Chroma's database, our lock files): say so
+    plainly when its folder is read-only, rather than fail somewhere inside."""
+    folder = index_dir if index_dir.exists() else index_dir.parent
+    if folder.exists() and not os.access(folder, os.W_OK):
+        raise IndexError_(f"the index folder {index_dir} is read-only; make it writable, or set QA_INDEX_DIR "
+                          "to a writable copy of it")
+
+
 def serving_lock(settings: Settings) -> FileLock | None:
     """Held by a running app on an embedded store: another process writing to the same folder
     would not be seen by it (Chroma keeps vectors in memory), so the CLI refuses while it runs.
     Needs no open index, so a damaged one can still be checked and repaired."""
     if settings.chroma_url:
         return None
+    writable(settings.index_dir)
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     return FileLock(str(settings.index_dir / ".serving.lock"))
 
@@ -277,7 +288,10 @@ class Store:
                 parsed = urlparse(url if "://" in url else f"http://{url}")
                 return chromadb.HttpClient(host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
                                            ssl=parsed.scheme == "https", settings=chroma_settings)
+            writable(self.settings.index_dir)
             return chromadb.PersistentClient(path=str(self.settings.index_dir), settings=chroma_settings)
+        except IndexError_:
+            raise
         except Exception as exc:  # a damaged sqlite file, an unreachable server
             hint = "is the Chroma server running?" if url else \
                 "`qa index` sets a damaged index aside and builds it again from the corpus folder"

@@ -162,3 +162,24 @@ def test_a_damaged_index_is_explained_by_the_app_and_repaired_by_qa_index(tmp_pa
     assert len(aside) == 1 and (aside[0] / "chroma.sqlite3").read_bytes() == b"this is not a database"
     assert json.loads(run(["ask", "--json", "How many Mainland Offices does the HKSAR Government have?"],
                           idx).stdout)["citations"][0]["paragraph"] == "3"
+
+
+def test_a_read_only_index_is_explained_not_a_traceback(tmp_path, monkeypatch):
+    """A read-only mount of a good index: the app, `qa ask` and `qa index` say so in one line."""
+    monkeypatch.setenv("QA_EMBED_MODELS", "e5-small")
+    idx = tmp_path / "idx"
+    assert run(["index", "-q"], idx).returncode == 0
+    mounted = subprocess.run(["mount", "--bind", str(idx), str(idx)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot make a read-only mount here: {mounted.stderr.decode().strip()}")
+    try:
+        if subprocess.run(["mount", "-o", "remount,bind,ro", str(idx)], capture_output=True).returncode != 0:
+            pytest.skip("cannot remount read-only here")
+        env = {**os.environ, "QA_INDEX_DIR": str(idx), "QA_CORPUS_DIR": str(CORPUS), "QA_PORT": "9"}
+        app = subprocess.run([sys.executable, "app.py"], capture_output=True, text=True, env=env, cwd=ROOT,
+                             timeout=120)
+        for out in (app, run(["ask", "When?"], idx), run(["index", "-q"], idx)):
+            assert out.returncode != 0 and "Traceback" not in out.stderr
+            assert "read-only" in out.stderr and len(out.stderr.strip().splitlines()) == 1, out.stderr
+    finally:
+        subprocess.run(["umount", str(idx)], capture_output=True)
