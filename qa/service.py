@@ -396,6 +396,11 @@ class QA:
         return [{"doc": r.doc, "title": r.title, "date": r.date, "paragraphs": r.paragraphs, "chunks": r.chunks,
                  "hash": r.hash, "added": r.added, "source": r.source} for r in self.list_documents()]
 
+    def units_of(self, doc: str) -> list[Chunk]:
+        """A document's citable units in reading order, for reading it whole."""
+        lex = self.store.lexical()
+        return sorted((u for u in lex.units if u.doc_id == doc), key=lambda u: (u.start, u.label))
+
     def paragraph(self, doc: str, paragraph: str, label: str = "", part: str = "") -> Chunk | None:
         """A whole citable unit, for showing a cited paragraph."""
         lex = self.store.lexical()

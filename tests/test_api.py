@@ -220,3 +220,20 @@ def test_api_docs_load_nothing_from_outside(client):
         for ref in __import__("re").findall(r'(?:src|href)="([^"]+)"', html_text):
             assert ref.startswith("/"), ref
             assert client.get(ref).status_code == 200, ref
+
+
+def test_a_paper_can_be_read_whole_with_its_paragraph_numbers(client):
+    from conftest import DOC
+
+    page = client.get(f"/read/{DOC}")
+    assert page.status_code == 200 and "Strengthening Regional Co-operation with the Mainland" in page.text
+    assert 'id="p-3"' in page.text and 'id="p-13-Legal-co-operation"' in page.text
+    assert page.text.index('id="p-2"') < page.text.index('id="p-3"') < page.text.index('id="p-15"')
+    assert client.get("/read/nope").status_code == 404
+    answer = client.post("/api/ask", json={"question": "How many Mainland Offices does the HKSAR Government have?"})
+    assert answer.status_code == 200
+    from qa.web.render import sources_html
+    from qa.models import Answer, Citation
+
+    card = sources_html(Answer("x [¶3]", [Citation(DOC, "T", "3", "", "q", 1.0, marker="[¶3]")], False))
+    assert f'href="/read/{DOC}#p-3"' in card

@@ -7,7 +7,7 @@ import html
 import re
 from urllib.parse import quote
 
-from ..models import Answer, Citation
+from ..models import Answer, Chunk, Citation
 
 _MARKER = re.compile(r"\[(?:[^\[\]¶]*?\s)?¶(\d+)\]")
 # everything Markdown (or the HTML inside it) could turn into markup, a link, an image or a style
@@ -59,6 +59,34 @@ def answer_markdown(answer: Answer) -> str:
     return "".join(out)
 
 
+def unit_anchor(c: Citation | Chunk) -> str:
+    """The id of a unit on its paper's reading page (/read/<doc>#…)."""
+    return "p-" + re.sub(r"[^\w]+", "-", f"{c.part} {c.paragraph} {c.label}".strip()).strip("-")
+
+
+def reading_page(doc: dict[str, object], units: list[Chunk]) -> str:
+    """A whole paper with its paragraph numbers, as text (never as the document's own markup)."""
+    esc = html.escape
+    rows, heading = [], ()
+    for u in units:
+        if u.heading_path and u.heading_path != heading:
+            heading = u.heading_path
+            rows.append(f"<h2>{esc(' › '.join(heading))}</h2>")
+        label = f" · {esc(u.label)}" if u.label else ""
+        rows.append(f'<p id="{unit_anchor(u)}"><a class="n" href="#{unit_anchor(u)}">{esc(u.where)}{label}</a> '
+                    f"{esc(u.text)}</p>")
+    title, date = esc(str(doc.get("title") or "")), esc(str(doc.get("date") or ""))
+    return ("<!doctype html><html><head><meta charset=utf-8><meta name=viewport content='width=device-width, "
+            f"initial-scale=1'><title>{title}</title><style>body{{font:16px/1.6 system-ui,-apple-system,'Segoe UI',"
+            "'Noto Sans CJK TC',sans-serif;max-width:780px;margin:0 auto;padding:24px;color:#0f172a}"
+            "h2{font-size:1.05rem;margin:1.6rem 0 .4rem;color:#334155}.n{font-weight:700;color:#0f766e;"
+            "text-decoration:none;margin-right:.3rem}p:target{background:#fef3c7;outline:4px solid #fef3c7}"
+            "@media (prefers-color-scheme:dark){body{background:#0f172a;color:#e2e8f0}h2{color:#cbd5e1}"
+            "p:target{background:#78350f;outline-color:#78350f}.n{color:#5eead4}}</style></head><body>"
+            f"<p><a href='/chat/'>← Ask the papers</a></p><h1>{title}</h1><p>{date} · {len(units)} citable "
+            f"paragraphs</p>{''.join(rows)}</body></html>")
+
+
 def highlight(text: str, quote_text: str) -> str:
     body = html.escape(text)
     for part in quote_text.split(" … "):
@@ -76,7 +104,9 @@ def source_card(c: Citation, index: int | None = None) -> str:
         f'<header><span class="qa-para">{html.escape(c.part + " " if c.part else "")}¶{html.escape(c.paragraph)}{label}</span>'
         f'<span class="qa-doc">{html.escape(c.title)}{" · " + html.escape(c.date) if c.date else ""}</span></header>'
         f'{f"<div class=qa-heading>{html.escape(where)}</div>" if where else ""}'
-        f'<p>{highlight(c.text or c.quote, c.quote)}</p></article>'
+        f'<p>{highlight(c.text or c.quote, c.quote)}</p>'
+        f'<a class="qa-read" href="/read/{quote(c.doc, safe="")}#{unit_anchor(c)}" target="_blank">Read the paper</a>'
+        f'</article>'
     )
 
 

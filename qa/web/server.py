@@ -24,7 +24,7 @@ from .. import feedback, mcp_server
 from ..metrics import CONTENT_TYPE, Metrics
 from ..models import Answer
 from ..service import QA, IndexError_, QuestionError
-from . import admin, docs, openai_api, ui
+from . import admin, docs, openai_api, render, ui
 from .observe import Observe
 from .ratelimit import RateLimit
 
@@ -302,6 +302,13 @@ def create_app(service: QA) -> FastAPI:
         if not s.admin_token:
             return HTMLResponse("<h1>Admin is disabled</h1><p>Set QA_ADMIN_TOKEN to enable it.</p>", 404)
         return FileResponse(STATIC / "admin.html", headers={"Content-Security-Policy": "frame-ancestors 'self'"})
+
+    @app.get("/read/{doc}", include_in_schema=False)
+    def read_paper(doc: str) -> Any:
+        found = next((d for d in service.documents() if d["doc"] == doc), None)
+        if found is None:
+            return HTMLResponse("<h1>No such paper</h1>", 404)
+        return HTMLResponse(render.reading_page(found, service.units_of(doc)))
 
     @app.get("/healthz", summary="Index loaded, document and chunk counts, which answerer is serving")
     def healthz() -> Any:
