@@ -14,11 +14,14 @@ from dataclasses import dataclass, field, replace
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from .models import Chunk, Document
+from .parse import zh_number
 
 CHUNKER_VERSION = "3"
 
-_NUMBERED = re.compile(r"^(\d{1,3})\.\s+")
-_SUBPARA = re.compile(r"^\(([a-z]{1,2}|[ivx]{1,5})\)\s+")
+# "5. …", and in Chinese papers "5. …" or "五、…"
+_NUMBERED = re.compile(r"^(\d{1,3})\.\s+|^([一二三四五六七八九十]{1,3})[、．]\s*(?=\S)")
+# "(a)", "(iv)", and in Chinese papers "(一)" / "（一）"
+_SUBPARA = re.compile(r"^[(（]([a-z]{1,2}|[ivx]{1,5}|[一二三四五六七八九十]{1,3})[)）]\s*(?=\S)")
 _LABELLED = re.compile(r"^([A-Z][A-Za-z&/,' -]{2,60}?):\s+(?=\S)")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BULLET = re.compile(r"^[-*•]\s+")
@@ -76,7 +79,7 @@ def _is_heading(text: str) -> bool:
         and not text.endswith(_TERMINAL)
         and not text.endswith(",")
         and (text[0].isupper() or text[0].isdigit() or bool(_CJK.match(text)))
-        and not _NUMBERED.match(text)
+        and not (_NUMBERED.match(text) and _NUMBERED.match(text).group(1))  # "一、背景" is a heading; "5. …" is not
     )
 
 
@@ -146,7 +149,7 @@ def structure(doc: Document) -> list[_Unit]:
         headings.body()
         flat = " ".join(text.split())
         if m := _NUMBERED.match(flat):
-            current_number = m.group(1)
+            current_number = m.group(1) or str(zh_number(m.group(2)))
             number = int(current_number)
             named = heading_since_number and _PART.match(heading_since_number)
             if (number <= last or named) and heading_since_number:  # the numbering starts again: a new part
@@ -157,7 +160,7 @@ def structure(doc: Document) -> list[_Unit]:
             unit = _Unit(current_number, "", headings.path, part=part)
             unit.add(flat[m.end():], block.start + _NUMBERED.match(text).end())
         elif current_number is not None and (m := _SUBPARA.match(flat)):
-            unit = _Unit(current_number, f"({m.group(1)})", headings.path, part=part)
+            unit = _Unit(current_number, f"({m.group(1)})", headings.path, part=part)  # as printed: (a), (一)
             unit.add(flat, block.start)
         elif current_number is not None and (m := _LABELLED.match(flat)) and prev and \
                 (prev.label or prev.text.endswith(":")):

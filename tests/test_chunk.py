@@ -136,3 +136,11 @@ def test_a_repeated_number_is_labelled_not_dropped_and_ids_stay_unique():
 def test_sub_paragraphs_and_labelled_items_keep_their_part():
     units = doc_units("1. Main.\n\nAnnex B\n\n1. The areas are:\n\n(a) finance;\n\n(b) trade.\n")
     assert keys(units) == [("", "1", ""), ("Annex B", "1", ""), ("Annex B", "1", "(a)"), ("Annex B", "1", "(b)")]
+
+
+def test_chinese_numbering():
+    units = doc_units("一、背景\n\n1. 本文件向委員簡介有關安排。\n\n2. 香港有五個駐內地辦事處：\n\n（一）北京辦事處；\n\n"
+                      "(二) 上海辦事處。\n\n三、第三段以中文數字編號。\n\n附件一\n\n1. 附件的第一段。\n")
+    assert keys(units) == [("", "1", ""), ("", "2", ""), ("", "2", "(一)"), ("", "2", "(二)"), ("", "3", ""),
+                           ("附件一", "1", "")]
+    assert units[0].heading_path == ("一、背景",) and units[4].text == "第三段以中文數字編號。"
