@@ -213,18 +213,24 @@ def test_desktop_screenshot(page, app_url):
     shot(page, "23-chat-desktop")
 
 
+AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+
+
+def upload(app_url: str, name: str, text: str) -> None:
+    """Index one more paper through the admin API, and wait for it."""
+    status = httpx.post(app_url + "/api/documents", headers=AUTH, files={"files": (name, text.encode())}).json()["status"]
+    for _ in range(200):
+        if httpx.get(app_url + status, headers=AUTH).json()["state"] in ("done", "failed"):
+            return
+        time.sleep(0.2)
+
+
 def test_html_and_css_from_a_document_are_shown_as_text(page, app_url):
-    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
     hostile = ("# Ferry notice\n\n1. The ferry pier at Tai O reopens in March. "
                '<a href="https://outside.example/" style="position:fixed;inset:0;opacity:0">x</a> '
                '<img src="https://outside.example/pixel.png"> ![t](https://outside.example/t.png) '
                '<span style="background:url(https://outside.example/c.png)">styled</span>\n')
-    res = httpx.post(app_url + "/api/documents", headers=auth, files={"files": ("ferry-notice.md", hostile.encode())})
-    job = res.json()["status"]
-    for _ in range(200):
-        if httpx.get(app_url + job, headers=auth).json()["state"] in ("done", "failed"):
-            break
-        time.sleep(0.2)
+    upload(app_url, "ferry-notice.md", hostile)
     try:
         open_chat(page, app_url + "/chat/")
         ask(page, "When does the ferry pier at Tai O reopen?", 1)
@@ -233,7 +239,7 @@ def test_html_and_css_from_a_document_are_shown_as_text(page, app_url):
         assert message.locator("img, [style*=fixed], span[style]").count() == 0
         assert page.locator('#qa-chat a[href^="https://outside"]').count() == 0
     finally:
-        httpx.delete(app_url + "/api/documents/ferry-notice", headers=auth)
+        httpx.delete(app_url + "/api/documents/ferry-notice", headers=AUTH)
     # the page fixture fails the test if the browser fetched anything from outside
 
 
@@ -251,14 +257,7 @@ def test_uploads_through_gradio_are_refused(app_url):
 
 
 def test_the_search_in_picker_scopes_questions(page, app_url):
-    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    note = "# Harbour notice\n\n1. The harbour tunnel toll rises to HK$30 in 2025.\n"
-    job = httpx.post(app_url + "/api/documents", headers=auth, files={"files": ("harbour-notice.md", note.encode())})
-    status = job.json()["status"]
-    for _ in range(200):
-        if httpx.get(app_url + status, headers=auth).json()["state"] in ("done", "failed"):
-            break
-        time.sleep(0.2)
+    upload(app_url, "harbour-notice.md", "# Harbour notice\n\n1. The harbour tunnel toll rises to HK$30 in 2025.\n")
     try:
         open_chat(page, app_url + "/chat/")
         page.locator("#qa-scope input").click()
@@ -269,4 +268,4 @@ def test_the_search_in_picker_scopes_questions(page, app_url):
         ask(page, "What will the harbour tunnel toll be?", 2)
         assert "HK$30" in page.locator(BOT).last.inner_text()
     finally:
-        httpx.delete(app_url + "/api/documents/harbour-notice", headers=auth)
+        httpx.delete(app_url + "/api/documents/harbour-notice", headers=AUTH)
