@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -133,12 +134,11 @@ def test_one_bad_file_is_reported_and_the_others_are_indexed(tmp_path, monkeypat
     assert sorted(d["doc"] for d in listing) == ["answer", "note"]
 
 
-def test_remove_is_refused_while_the_app_serves_the_index(tmp_path, monkeypatch):
+def test_remove_is_refused_while_the_app_serves_the_index(tmp_path, index_dir):
     from qa.store import serving_lock
 
-    monkeypatch.setenv("QA_EMBED_MODELS", "e5-small")
     idx = tmp_path / "idx"
-    assert run(["index", "-q"], idx).returncode == 0
+    shutil.copytree(index_dir, idx)
     lock = serving_lock(Settings(index_dir=idx, corpus_dir=CORPUS))
     with lock:  # what app.py holds while it serves
         out = run(["index", "remove", DOC], idx)
@@ -164,11 +164,10 @@ def test_a_damaged_index_is_explained_by_the_app_and_repaired_by_qa_index(tmp_pa
                           idx).stdout)["citations"][0]["paragraph"] == "3"
 
 
-def test_a_read_only_index_is_explained_not_a_traceback(tmp_path, monkeypatch):
+def test_a_read_only_index_is_explained_not_a_traceback(tmp_path, index_dir):
     """A read-only mount of a good index: the app, `qa ask` and `qa index` say so in one line."""
-    monkeypatch.setenv("QA_EMBED_MODELS", "e5-small")
     idx = tmp_path / "idx"
-    assert run(["index", "-q"], idx).returncode == 0
+    shutil.copytree(index_dir, idx)
     mounted = subprocess.run(["mount", "--bind", str(idx), str(idx)], capture_output=True)
     if mounted.returncode != 0:
         pytest.skip(f"cannot make a read-only mount here: {mounted.stderr.decode().strip()}")
