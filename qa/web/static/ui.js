@@ -141,6 +141,7 @@
     if (counter.classList.contains("over") !== n > limit) counter.classList.toggle("over", n > limit);
   }
   document.addEventListener("input", (event) => { if (event.target.closest && event.target.closest("#qa-input")) count(); });
+  setInterval(count, 1000);  // the box is also emptied by the page itself when a question is sent
 
   // A shared link has asked its question; the address goes back to the plain chat.
   if (location.search.includes("q=")) setTimeout(() => history.replaceState(null, "", location.pathname), 1500);
