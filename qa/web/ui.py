@@ -149,9 +149,12 @@ def build(service: QA) -> gr.Blocks:
                     placeholder=TEXTS["en"]["placeholder_chat"],
                 )
                 with gr.Row(equal_height=True, elem_id="qa-ask-row"):
+                    # off until the page has loaded the reader's saved conversation, which would otherwise
+                    # replace a question typed in the meantime
                     box = gr.Textbox(label=TEXTS["en"]["label"], placeholder=TEXTS["en"]["placeholder"], lines=1,
-                                     max_lines=6, elem_id="qa-input", autofocus=True, scale=6)
-                    send = gr.Button(TEXTS["en"]["ask"], variant="primary", elem_id="qa-send", scale=0, min_width=80)
+                                     max_lines=6, elem_id="qa-input", autofocus=True, scale=6, interactive=False)
+                    send = gr.Button(TEXTS["en"]["ask"], variant="primary", elem_id="qa-send", scale=0, min_width=80,
+                                     interactive=False)
                     stop = gr.Button(TEXTS["en"]["stop"], variant="stop", elem_id="qa-stop", scale=0, min_width=80,
                                      visible=False)
                 with gr.Row(elem_id="qa-examples"):
@@ -226,12 +229,14 @@ def build(service: QA) -> gr.Blocks:
             except feedback.FeedbackFull:
                 gr.Warning("Feedback is not being accepted right now.")
 
-        def relabel(lang_: str, with_papers: bool = False) -> tuple[Any, ...]:
+        def relabel(lang_: str, loading: bool = False) -> tuple[Any, ...]:
+            """The interface's words in a language; on page load also the papers, and the box switched on."""
             t = TEXTS[lang_]
-            picker = gr.update(label=t["scope"], **({"choices": papers()} if with_papers else {}))
+            picker = gr.update(label=t["scope"], **({"choices": papers()} if loading else {}))
+            ready = {"interactive": True} if loading else {}
             return (header(lang_, limit), gr.update(label=t["saved"]), picker, gr.update(value=t["new"]),
                     gr.update(value=t["delete"]), gr.update(value=t["clear_all"]),
-                    gr.update(label=t["label"], placeholder=t["placeholder"]), gr.update(value=t["ask"]),
+                    gr.update(label=t["label"], placeholder=t["placeholder"], **ready), gr.update(value=t["ask"], **ready),
                     gr.update(value=t["stop"]), gr.update(placeholder=t["placeholder_chat"]), t["try"],
                     answerer_line(service, lang_))
 
@@ -263,7 +268,7 @@ def build(service: QA) -> gr.Blocks:
             elif all_saved:
                 conv_id, history, stored = all_saved[0]["id"], all_saved[0]["messages"], all_saved[0]["answers"]
             return (lang_, lang_, "中文" if lang_ == "zh" else "English", history, stored, conv_id,
-                    gr.update(choices=titles(all_saved), value=conv_id or None), *relabel(lang_, with_papers=True))
+                    gr.update(choices=titles(all_saved), value=conv_id or None), *relabel(lang_, loading=True))
 
         def papers() -> list[tuple[str, str]]:
             """The papers to pick from, as the index has them now."""
