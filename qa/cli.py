@@ -144,7 +144,8 @@ def cmd_ask(qa: Any, args: argparse.Namespace) -> int:
     if args.question is None:
         print("error: give a question, or --jsonl to read them from standard input", file=sys.stderr)
         return EXIT_USAGE
-    answer = qa.ask(args.question, json.loads(args.history) if args.history else [], scope=args.doc)
+    answer = qa.ask(args.question, json.loads(args.history) if args.history else [], scope=args.doc,
+                    since=args.since or "", until=args.until or "")
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
@@ -240,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--jsonl", action="store_true", help="read JSON questions from stdin, one per line")
     a.add_argument("--history", help='earlier turns as JSON: [{"role": "user", "content": "..."}, ...]')
     a.add_argument("--doc", action="append", metavar="ID", help="search only this document (repeatable)")
+    a.add_argument("--since", metavar="DATE", help="only papers dated from DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
+    a.add_argument("--until", metavar="DATE", help="only papers dated until DATE, inclusive")
     a.set_defaults(func=cmd_ask)
 
     e = sub.add_parser("eval", help="score a question file (JSONL, development-set format)")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import gc
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ def skipped_all(inputs: list[DocInput], skipped: list[str]) -> bool:
     return not inputs and bool(skipped)
 
 
+_DATE_BOUND = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 MAX_TURNS, MAX_TURN_CHARS = 8, 20_000  # what a follow-up can use; the rest is never read
 
 
@@ -420,26 +422,27 @@ class QA:
                 for h in retrieval.hits]
 
     def ask(self, question: str, history: Iterable[object] | None = None, generate: bool = True,
-            scope: Sequence[str] | None = None) -> Answer:
+            scope: Sequence[str] | None = None, since: str = "", until: str = "") -> Answer:
         answer = None
-        for piece in self.stream(question, history, generate, scope):
+        for piece in self.stream(question, history, generate, scope, since, until):
             if isinstance(piece, Answer):
                 answer = piece
         assert answer is not None
         return answer
 
-    def stream(self, question: str, history: Iterable[object] | None = None,
-               generate: bool = True, scope: Sequence[str] | None = None) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: Iterable[object] | None = None, generate: bool = True,
+               scope: Sequence[str] | None = None, since: str = "", until: str = "") -> Iterator[str | Answer]:
         """The answer's text in pieces as it is written (for chat UIs and server-sent events), then
         the final Answer, whose text replaces the pieces: a generated answer's citations are
         checked only once it is complete. Bad input raises QuestionError before the first piece.
         `generate=False` gives the extractive answer even when a language model is configured;
-        `scope` limits the search to these document ids."""
+        `scope` limits the search to these document ids, `since` and `until` (YYYY, YYYY-MM or
+        YYYY-MM-DD, both inclusive) to papers dated in that range."""
         t0 = time.perf_counter()
         try:
             turns = parse_history(history)
             query = analyse(question, turns, self.settings.max_question_chars, gloss=self.settings.zh_gloss,
-                            scope=self._checked_scope(scope))
+                            scope=self._checked_scope(scope, since, until))
         except QuestionError:
             self._tell(None, "refused")
             raise
@@ -471,14 +474,24 @@ class QA:
         self._tell(final, final.outcome)
         yield final
 
-    def _checked_scope(self, scope: Sequence[str] | None) -> list[str]:
-        if not scope:
+    def _checked_scope(self, scope: Sequence[str] | None, since: str = "", until: str = "") -> list[str]:
+        """The document ids to search (empty = all): those named, within the dates given."""
+        if not scope and not since and not until:
             return []
         known = self.store.docs()
-        unknown = [d for d in scope if d not in known]
+        unknown = [d for d in scope or [] if d not in known]
         if unknown:
             raise QuestionError(f"no document {unknown[0]!r} is indexed (see /api/documents)")
-        return list(scope)
+        for bound in (since, until):
+            if bound and not _DATE_BOUND.match(bound):
+                raise QuestionError(f"{bound!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+        chosen = [d for d in (scope or known) if
+                  (not since or known[d].date[:len(since)] >= since) and
+                  (not until or (known[d].date and known[d].date[:len(until)] <= until))]
+        if not chosen:
+            raise QuestionError(f"no indexed paper is dated {'from ' + since if since else ''}"
+                                f"{' ' if since and until else ''}{'until ' + until if until else ''}")
+        return chosen
 
     def _tell(self, answer: Answer | None, outcome: str) -> None:
         for listener in self.listeners:

@@ -115,3 +115,25 @@ def test_abstentions_say_how_many_papers_were_searched(tmp_path):
     assert answer.to_json()["scope"] == "all"
     scoped = qa.ask("What was Hong Kong's GDP growth in 2023?", scope=["ferries"])
     assert scoped.answer.startswith("The paper does not say") and scoped.to_json()["scope"] == ["ferries"]
+
+
+def test_date_filters_choose_the_papers_searched(tmp_path):
+    from qa.config import Settings
+    from qa.service import QA, QuestionError
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "tolls-2023.md").write_text("---\ndate: 2023-03-01\n---\n# Tolls\n\n1. The tunnel toll is HK$20.",
+                                          encoding="utf-8")
+    (corpus / "tolls-2025.md").write_text("---\ndate: 2025-01-10\n---\n# Tolls\n\n1. The tunnel toll is HK$30.",
+                                          encoding="utf-8")
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
+    qa.index()
+    assert "HK$30" in qa.ask("What is the tunnel toll?", since="2024").answer
+    assert "HK$20" in qa.ask("What is the tunnel toll?", until="2023-12").answer
+    both = qa.ask("What is the tunnel toll?", since="2023", until="2025-01-10")
+    assert both.scope == ["tolls-2023", "tolls-2025"]
+    for since, until, message in (("2030", "", "no indexed paper is dated from 2030"),
+                                  ("24-01", "", "not a date")):
+        with pytest.raises(QuestionError, match=message):
+            qa.ask("What is the tunnel toll?", since=since, until=until)

@@ -237,3 +237,15 @@ def test_a_paper_can_be_read_whole_with_its_paragraph_numbers(client):
 
     card = sources_html(Answer("x [¶3]", [Citation(DOC, "T", "3", "", "q", 1.0, marker="[¶3]")], False))
     assert f'href="/read/{DOC}#p-3"' in card
+
+
+def test_ask_takes_filters(client):
+    from conftest import DOC
+
+    ok = client.post("/api/ask", json={"question": "How many Mainland Offices does the HKSAR Government have?",
+                                       "filters": {"documents": [DOC], "since": "2024-05", "until": "2024"}})
+    assert ok.status_code == 200 and ok.json()["scope"] == [DOC] and "[¶3]" in ok.json()["answer"]
+    none = client.post("/api/ask", json={"question": "How many offices?", "filters": {"since": "2030"}})
+    assert none.status_code == 422 and "no indexed paper is dated from 2030" in none.json()["error"]
+    bad = client.post("/api/ask", json={"question": "How many offices?", "filters": {"until": "May 2024"}})
+    assert bad.status_code == 422 and "until" in bad.json()["error"]

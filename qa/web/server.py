@@ -39,6 +39,8 @@ class Turn(BaseModel):
 
 class Filters(BaseModel):
     documents: list[str] | None = Field(None, max_length=50, description="search only these document ids")
+    since: str = Field("", pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", description="papers dated from (YYYY[-MM[-DD]])")
+    until: str = Field("", pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", description="papers dated until, inclusive")
 
 
 class AskRequest(BaseModel):
@@ -46,9 +48,10 @@ class AskRequest(BaseModel):
     history: list[Turn] = Field(default_factory=list, max_length=50)
     filters: Filters | None = None
 
-    @property
-    def scope(self) -> list[str] | None:
-        return self.filters.documents if self.filters else None
+    def scope(self) -> dict[str, Any]:
+        """The filters as the service takes them."""
+        f = self.filters or Filters()
+        return {"scope": f.documents, "since": f.since, "until": f.until}
 
 
 class FeedbackRequest(BaseModel):
@@ -202,12 +205,12 @@ def create_app(service: QA) -> FastAPI:
 
     @app.post("/api/ask", summary="Answer a question with paragraph citations (same JSON as `qa ask --json`)")
     def ask(req: AskRequest, full: bool = False) -> dict[str, Any]:
-        return service.ask(req.question, [t.model_dump() for t in req.history], scope=req.scope).to_json(full)
+        return service.ask(req.question, [t.model_dump() for t in req.history], **req.scope()).to_json(full)
 
     @app.post("/api/ask/stream", summary="The same answer as server-sent events: `token` events, then `answer`")
     def ask_stream(req: AskRequest) -> StreamingResponse:
         # Validate before streaming starts, so bad input gets a 4xx rather than a broken stream.
-        pieces = service.stream(req.question, [t.model_dump() for t in req.history], scope=req.scope)
+        pieces = service.stream(req.question, [t.model_dump() for t in req.history], **req.scope())
         first = next(pieces)
 
         def events() -> Iterator[str]:
