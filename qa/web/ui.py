@@ -177,7 +177,7 @@ def build(service: QA) -> gr.Blocks:
             return "", history + [{"role": "user", "content": message}]
 
         def respond(history: list[dict[str, Any]], stored: list[dict[str, Any]], lang_: str,
-                    papers: list[str] | None = None) -> Iterator[Any]:
+                    searched: list[str] | None = None) -> Iterator[Any]:
             if not history or history[-1]["role"] != "user":
                 yield gr.update(), gr.update(), gr.update(), gr.update()
                 return
@@ -187,7 +187,7 @@ def build(service: QA) -> gr.Blocks:
             history = history + [{"role": "assistant", "content": ""}]
             writing = TEXTS[lang_]["writing"] if service.llm_status()["llm"] == "ready" else gr.update()
             try:
-                for piece in service.stream(question, turns, scope=papers or None):
+                for piece in service.stream(question, turns, scope=searched or None):
                     if isinstance(piece, Answer):
                         history[-1]["content"] = answer_markdown(piece) + share_link(question, earlier, lang_)
                         stored = stored + [{"question": question, **piece.to_json()}]
