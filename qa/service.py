@@ -416,9 +416,7 @@ class QA:
         query = analyse(text, [], self.settings.max_question_chars, gloss=self.settings.zh_gloss,
                         scope=self._checked_scope(scope))
         retrieval = Retriever(self.store, self.settings).search(query, k)
-        return [{"marker": marker(retrieval, h.chunk), "doc": h.chunk.doc_id, "title": h.chunk.title,
-                 "date": h.chunk.date, "paragraph": h.chunk.paragraph, "part": h.chunk.part, "label": h.chunk.label,
-                 "heading": " › ".join(h.chunk.heading_path), "text": h.chunk.text, "score": round(h.score, 4)}
+        return [{"marker": marker(retrieval, h.chunk), **h.chunk.to_json(), "score": round(h.score, 4)}
                 for h in retrieval.hits]
 
     def ask(self, question: str, history: Iterable[object] | None = None, generate: bool = True,
