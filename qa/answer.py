@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 from .config import Settings
 from .models import Answer, Chunk, Citation, Hit
 from .query import Query
 from .retrieve import Retrieval
 from .store import Lexical
-from .text import addressed_to_ai, is_cjk, sentences, terms
+from . import listing
+from .asked import person_near, span
+from .text import STOPWORDS, addressed_to_ai, is_cjk, sentences, terms
 
 _DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
                    r"November|December)\b|\b(19|20)\d\d\b")
@@ -149,48 +152,230 @@ class ExtractiveAnswerer:
                 out.append(Scored(hit, start, end, score))
         return sorted(out, key=lambda s: -s.score)
 
+    def combine(self, query: Query, answers: list[Answer]) -> Answer:
+        """The answers to the parts of a question that asks two things, one after the other."""
+        if all(a.abstained for a in answers):
+            return answers[0]
+        citations: dict[str, Citation] = {}
+        for a in answers:
+            for c in a.citations:
+                citations.setdefault(f"{c.doc}#{c.part} {c.paragraph}|{c.label}", c)
+        text = "\n\n".join(a.answer.replace(QUOTE_NOTE_ZH + "\n", "") for a in answers)
+        return self._finish(query, Answer(text, list(citations.values()), False, self.name, lead=answers[0].lead,
+                                          items=[i for a in answers for i in a.items],
+                                          nearby=[c for a in answers for c in a.nearby]))
+
     def answer(self, query: Query, retrieval: Retrieval) -> Answer:
         s = self.settings
-        lang = query.lang
         if not retrieval.hits:
             return Answer(abstention(query, retrieval), [], True, self.name)
+        asked = query.asked
+        if asked.listing or asked.extreme:
+            # every qualifying paragraph is checked against the condition itself, so a list does not
+            # depend on how well any one paragraph matches the whole question
+            listed = listing.answer(query, retrieval, s.list_max_items, s.list_item_words)
+            if listed is not None:
+                return self._finish(query, listed)
         supports = {h.unit: self.support(query, retrieval, h) for h in retrieval.hits}
-        best_support = max(supports.values())
-        if best_support < s.abstain_threshold:
+        if max(supports.values()) < s.abstain_threshold:
             return Answer(abstention(query, retrieval), [], True, self.name)
-
-        ranked = self.score_sentences(query, retrieval)
-        ranked = [r for r in ranked if supports[r.hit.unit] >= self.usable_support]
+        ranked = [r for r in self.score_sentences(query, retrieval) if supports[r.hit.unit] >= self.usable_support]
         if not ranked:
             return Answer(abstention(query, retrieval), [], True, self.name)
-        chosen = [ranked[0]]
-        listing = is_list_question(query.question)
-        limit, floor = (s.max_answer_sentences + 2, 0.6) if listing else (s.max_answer_sentences, 0.8)
-        for cand in ranked[1:]:
-            if len(chosen) >= limit or cand.score < floor * chosen[0].score:
-                break
-            if listing and cand.score < 0.9 * chosen[0].score and any(c.hit.unit == cand.hit.unit for c in chosen):
-                continue  # breadth across paragraphs is the point of a list question
-            chosen.append(cand)
-        # read in document order within the answer, best paragraph first
-        order = {h.unit: i for i, h in enumerate(retrieval.hits)}
-        first = chosen[0].hit.unit
-        chosen.sort(key=lambda c: (order[c.hit.unit] if c.hit.unit != first else -1, c.start))
+        if not asked.typed:
+            best = ranked[0]
+            # a second sentence of the same paragraph, when it answers about as well
+            second = next((r for r in ranked[1:3] if r.hit.unit == best.hit.unit and r.score >= 0.85 * best.score), None)
+            return self._finish(query, self.quote(query, retrieval, best, None, second))
+        else:
+            stated = [(r, sp) for r in ranked if (sp := self.states(query, retrieval, r)) is not None]
+            if not stated:
+                return near_miss(query, retrieval, supports, self.usable_support)
+            best, found = stated[0]
+        return self._finish(query, self.quote(query, retrieval, best, found))
 
-        citations: dict[str, Citation] = {}
-        parts: list[str] = []
-        for i, c in enumerate(chosen):
-            chunk = c.hit.chunk
-            following = chosen[i + 1] if i + 1 < len(chosen) else None
-            # consecutive sentences of one paragraph share one marker, after the last of them
-            same_next = following is not None and following.hit.unit == c.hit.unit
-            parts.append(c.text if same_next else f"{c.text} {marker(retrieval, chunk)}")
-            cit = citations.get(c.hit.unit)
-            if cit is None:
-                citations[c.hit.unit] = Citation.of(chunk, c.text, c.hit.score, marker(retrieval, chunk))
-            else:
-                cit.quote = f"{cit.quote} … {c.text}"
-        text = " ".join(parts)
-        if lang == "zh" and not is_cjk(text):
-            text = f"{QUOTE_NOTE_ZH}\n{text}"
-        return Answer(text, list(citations.values()), False, self.name)
+    def states(self, query: Query, retrieval: Retrieval, scored: Scored) -> tuple[int, int] | None:
+        """Where the sentence gives the kind of thing asked for, about the thing the question names."""
+        asked = query.asked
+        chunk = scored.hit.chunk
+        found = span(asked, scored.text, chunk.date, set(query.names))
+        if found is None:
+            return None
+        if asked.kind == "person" and asked.role:
+            found = person_near(scored.text, set(terms(query.gloss or query.question))) or found
+        # what the question names must be in this sentence, the one before it, the paragraph's first
+        # sentence or its headings: "11 Liaison Units" does not say how many there are in Guangdong
+        text = chunk.text
+        spans = sentences(text) or [(0, len(text))]
+        before = max((a for a, b in spans if b <= scored.start), default=scored.start)
+        context = set(terms(" ".join([text[before:scored.end], text[spans[0][0]:spans[0][1]],
+                                      *chunk.heading_path, chunk.title])))
+        named = [t for t in query.names if not _YEAR.fullmatch(t)]
+        context = set(retrieval.lexical.expand(list(context)))  # "the CE" names the Chief Executive
+        if named and not all(t in context for t in named):
+            return None
+        return found
+
+    def quote(self, query: Query, retrieval: Retrieval, best: Scored, found: tuple[int, int] | None,
+              second: Scored | None = None) -> Answer:
+        """The answer itself first (the span that answers, when the question asks for a kind of thing),
+        then the clause of the sentence that says it, cut with an ellipsis, never reworded."""
+        chunk = best.hit.chunk
+        mark = marker(retrieval, chunk)
+        weights = {**query.context_terms, **query.terms}
+        trimmed = trim(best.text, found, {t: w * retrieval.lexical.idf(t) for t, w in weights.items()})
+        quote = trimmed.text
+        citation = Citation.of(chunk, trimmed.words, best.hit.score, mark)
+        if found is None:
+            if second is not None:
+                more = trim(second.text, None, {t: w * retrieval.lexical.idf(t) for t, w in weights.items()})
+                first, then = (trimmed, more) if best.start < second.start else (more, trimmed)
+                citation.quote = f"{first.words} … {then.words}"
+                return Answer(f"{first.text} {then.text} {mark}", [citation], False, self.name, lead=quote)
+            return Answer(f"{quote} {mark}", [citation], False, self.name, lead=quote)
+        lead = best.text[found[0]:found[1]]
+        return Answer(f"**{lead}** {mark}\n\n{quote} {mark}", [citation], False, self.name, lead=lead)
+
+    @staticmethod
+    def _finish(query: Query, answer: Answer) -> Answer:
+        if query.lang == "zh" and not is_cjk(answer.answer):
+            answer.answer = f"{QUOTE_NOTE_ZH}\n{answer.answer}"
+        return answer
+
+
+# where a clause may end: a semicolon or colon, a dash, or a comma before a word that starts a new
+# clause (not a comma between list items: "education, investment promotion and equine sports")
+_CLAUSE = re.compile(r"[;:]\s+|\s+[—–]\s+|,\s+(?=(?:and|but|which|who|whom|whose|while|whereas|with|in|at|on|by|"
+                     r"for|to|as|from|covering|including|namely|such|thereby|through|under|leading|led|the|a|an|"
+                     r"it|they|this|these|both|Mr|Ms|Mrs|Dr)\b)")
+_SENTENCE_END = re.compile(r"[.!?。！？][\"'”’)]*$")
+
+
+@dataclass
+class Trimmed:
+    text: str  # as shown, with "…" where words were left out
+    words: str  # verbatim from the paper
+
+
+def trim(sentence: str, found: tuple[int, int] | None, weights: dict[str, float], max_words: int = 0) -> Trimmed:
+    """The clauses of a sentence that carry the answer and the question's words: the shortest run
+    that keeps the answer span and most of the weight, with "…" where words were left out."""
+    cuts = [0] + [m.end() for m in _CLAUSE.finditer(sentence)] + [len(sentence)]
+    clauses: list[tuple[int, int]] = []
+    for a, b in zip(cuts, cuts[1:]):
+        if b <= a:
+            continue
+        if clauses and len(sentence[a:b].split()) < 5:  # a list item or a name: part of its clause
+            clauses[-1] = (clauses[-1][0], b)
+        else:
+            clauses.append((a, b))
+    if len(clauses) <= 1:
+        return Trimmed(sentence, sentence)
+    clause_terms = [set(terms(sentence[a:b].replace("-", " "))) | set(terms(sentence[a:b])) for a, b in clauses]
+    offered = set().union(*clause_terms)
+    total = sum(w for t, w in weights.items() if t in offered) or 1.0  # of what this sentence can give
+    best: tuple[float, int, int] | None = None
+    for i in range(len(clauses)):
+        for j in range(i, len(clauses)):
+            a, b = clauses[i][0], clauses[j][1]
+            if found is not None and not (a <= found[0] and found[1] <= b):
+                continue
+            if found is None and len(sentence[a:b].split()) < min(8, len(sentence.split())):
+                continue  # a quote that stands for the whole answer must say something
+            present = set().union(*clause_terms[i:j + 1])
+            covered = sum(w for t, w in weights.items() if t in present) / total
+            words = len(sentence[a:b].split())
+            score = covered - 0.012 * max(0, words - 12)
+            if best is None or score > best[0]:
+                best = (score, a, b)
+    assert best is not None
+    _, a, b = best
+    if max_words and len(sentence[a:b].split()) > max_words:
+        a, b = _window(sentence, a, b, found, weights, max_words)
+    words = sentence[a:b].strip().rstrip(",;:—– ")
+    text = ("…" if a > 0 else "") + words
+    if b < len(sentence) and not _SENTENCE_END.search(text):
+        text += "…"
+    return Trimmed(text, words)
+
+
+def _window(sentence: str, a: int, b: int, found: tuple[int, int] | None, weights: dict[str, float],
+            max_words: int) -> tuple[int, int]:
+    """At most `max_words` words of sentence[a:b], around the answer span or the weightiest words."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence) if a <= m.start() < b]
+    if found is not None:
+        centre = next((i for i, (s, e) in enumerate(words) if e > found[0]), 0)
+    else:
+        scores = [sum(weights.get(t, 0.0) for t in terms(sentence[s:e])) for s, e in words]
+        centre = max(range(len(words)), key=lambda i: sum(scores[i:i + max_words // 2]))
+    start = max(0, min(centre - max_words // 3, len(words) - max_words))
+    return words[start][0], words[min(len(words), start + max_words) - 1][1]
+
+
+_DETAIL = {
+    "count": ("does not say how many {word}", "數目"),
+    "money": ("gives no {word} for it", "金額"),
+    "date": ("does not say when", "日期"),
+    "duration": ("does not say how long", "時間長短"),
+    "person": ("does not say who", "人名"),
+    "place": ("does not say where", "地點"),
+    "quantity": ("gives no figure for {word}", "數字"),
+    "title": ("does not give its {word}", "名稱"),
+}
+_PLAIN_MONEY = {"money", "invest", "invested", "spend", "spent", "pay", "paid"}
+
+
+def near_miss(query: Query, retrieval: Retrieval, supports: dict[str, float], usable: float) -> Answer:
+    """The papers speak of the subject but do not state the detail asked for: say so, and point at
+    what they do say. An abstention, with the paragraphs in `nearby`."""
+    hits = sorted((h for h in retrieval.hits if supports[h.unit] >= usable), key=lambda h: -supports[h.unit])[:3]
+    return not_stated(query, retrieval, [h.chunk for h in hits])
+
+
+def not_stated(query: Query, retrieval: Retrieval, chunks: list[Chunk]) -> Answer:
+    """"The paper mentions X [¶5] but does not say how many Y": an abstention that points at the
+    paragraphs about the subject (`nearby`), for the extractive and the generative answerer alike."""
+    asked = query.asked
+    many = (len(query.scope) or retrieval.lexical.documents) > 1
+    markers = " ".join(dict.fromkeys(marker(retrieval, c) for c in chunks))
+    nearby = [Citation.of(c, "", 0.0, marker(retrieval, c)) for c in chunks]
+    if not chunks:
+        return Answer(abstention(query, retrieval), [], True, "extractive")
+    en, zh = _DETAIL.get(asked.kind, ("does not answer the question", "答案"))
+    if query.lang == "zh":
+        text = f"{'這些文件' if many else '文件'}有相關段落 {markers}，但沒有說明{zh}。"
+    else:
+        word = asked.word or "it"
+        if asked.kind == "money" and word in _PLAIN_MONEY:
+            en = "does not say how much money"
+        if asked.future:
+            en = {"date": "gives no date for the next one", "person": "does not say who will",
+                  "place": "does not say where it will be"}.get(asked.kind, en + " for the future")
+        lex = retrieval.lexical
+        subject = subject_of(query.question, chunks[0].text, lambda t: lex.df.get(t, 0) > lex.n / 3)
+        papers = "The papers mention" if many else "The paper mentions"
+        text = (f"{papers} {subject} {markers} but {en.format(word=word)}." if subject else
+                f"{'The papers have' if many else 'The paper has'} related paragraphs {markers} but "
+                f"{en.format(word=word)}.")
+    return Answer(text, [], True, "extractive", nearby=nearby)
+
+
+def subject_of(question: str, paragraph: str, common: Callable[[str], bool] = lambda t: False) -> str:
+    """The longest run of the question's words that the paragraph also uses, as the paragraph
+    writes it ("the Northern Metropolis development"); not a word every paper uses ("Hong")."""
+    words = re.findall(r"[\w/'’-]+", question)
+    low = paragraph.lower()
+    for size in range(min(6, len(words)), 0, -1):
+        for i in range(len(words) - size + 1):
+            run = words[i:i + size]
+            while run and run[0].lower() in STOPWORDS:
+                run = run[1:]
+            while run and run[-1].lower() in STOPWORDS:
+                run = run[:-1]
+            if not run or not [t for w in run for t in terms(w) if not common(t)]:
+                continue
+            m = re.search(r"(?<![\w])" + r"\W+".join(re.escape(w) for w in run) + r"(?![\w])", paragraph, re.I)
+            if m and (len(run) > 1 or run[0][:1].isupper()):
+                lead = "the " if low[max(0, m.start() - 4):m.start()] == "the " else ""
+                return lead + paragraph[m.start():m.end()]
+    return ""

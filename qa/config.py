@@ -87,6 +87,8 @@ class Settings(BaseSettings):
 
     # Answering
     max_answer_sentences: int = 3
+    list_max_items: int = 12  # a list answer shows this many items, and says how many more there are
+    list_item_words: int = 16  # an item's evidence, at most: enough to see why it qualifies
     # Abstain when the best paragraph's support score is below this (calibrated, see qa/answer.py).
     abstain_threshold: float = 0.35
     max_question_chars: int = 2000
@@ -112,6 +114,9 @@ class Settings(BaseSettings):
     # A Chinese question the dictionary gloss finds no support for is translated by the LLM and
     # tried once more (translating every question was slower and no better: see README)
     llm_translate: bool = False
+    # Before answering a question that asks for a kind of thing (a number, a date, a person…), ask
+    # the model whether the passages state it at all; "no" is an abstention (measured: see README)
+    llm_check_detail: bool = False
     # A generated sentence is verified against the paragraph it cites when this share of its key
     # terms (IDF-weighted) is found there, or, with at least half of them, when its dense similarity
     # reaches verify_similarity (calibrated with `qa eval --answerer both`).

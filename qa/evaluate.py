@@ -7,6 +7,7 @@ quotes would be broken, so the extractive column doubles as the checker's own sa
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 from collections import defaultdict
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .answer import QUOTE_NOTE_ZH
 from .models import Answer
 from .service import QA
 from .verify import Verifier
@@ -42,11 +44,27 @@ class Row:
     def hit(self, k: int) -> bool:
         return bool(set(self.cited[:k]) & set(self.gold))
 
+    def coverage(self) -> float:
+        """The share of the gold paragraphs the answer cites: for list questions, how much of the list."""
+        return len(set(self.cited) & set(self.gold)) / len(self.gold) if self.gold else 1.0
+
+    @property
+    def words(self) -> int:
+        """The answer's length in words, markers and list bullets not counted."""
+        return answer_words(self.answer.answer)
+
     def fact_recall(self) -> float:
         if not self.facts:
             return 1.0
         text = self.answer.answer.lower()
         return sum(any(f.lower() in text for f in alts) for alts in self.facts) / len(self.facts)
+
+
+_MARKERS = re.compile(r"\[[^\]]*¶[^\]]*\]")
+
+
+def answer_words(text: str) -> int:
+    return len([w for w in _MARKERS.sub(" ", text).split() if any(ch.isalnum() for ch in w)])
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:
@@ -82,7 +100,9 @@ def citation_checks(qa: QA, answer: Answer) -> tuple[int, int]:
     if not checks:
         units = [u for c in answer.citations if (u := qa.paragraph(c.doc, c.paragraph, c.label, c.part)) is not None]
         lex = qa.store.lexical()
-        checks = Verifier(qa.settings, lex, qa.similarity()).verify(answer.answer, units, lambda u: "", lex.labels).checks
+        # what is quoted: each list item's words, or the answer without the note on its language
+        text = " ".join(f"{i.quote} {i.marker}" for i in answer.items) or answer.answer.replace(QUOTE_NOTE_ZH, "")
+        checks = Verifier(qa.settings, lex, qa.similarity()).verify(text, units, lambda u: "", lex.labels).checks
     cited = [c for c in checks if c.cited]
     return len(cited), sum(c.status == "verified" for c in cited)
 
@@ -103,6 +123,7 @@ def summarise(rows: list[Row]) -> list[dict[str, Any]]:
     for name, group in groups.items():
         answerable = [r for r in group if r.answerable]
         unanswerable = [r for r in group if not r.answerable]
+        answered = [r for r in group if not r.answer.abstained]
         latency = [r.total_ms for r in group]
         first = [r.first_ms for r in group]
         checked = sum(r.citations_checked for r in group)
@@ -111,9 +132,13 @@ def summarise(rows: list[Row]) -> list[dict[str, Any]]:
             "n": len(group),
             "hit@1": _mean([r.hit(1) for r in answerable]),
             "hit@3": _mean([r.hit(3) for r in answerable]),
+            "coverage": _mean([r.coverage() for r in answerable if len(r.gold) > 1]),
             "fact_recall": _mean([r.fact_recall() for r in answerable]),
             "abstain": _mean([r.answer.abstained for r in unanswerable]),
             "false_refusal": _mean([r.answer.abstained for r in answerable]),
+            "words_p50": _median([r.words for r in answered if r.answer.question.isascii()]),
+            "lead_p50": _median([answer_words(r.answer.lead) for r in answered
+                                 if r.answer.lead and r.answer.question.isascii()]),
             "verified": sum(r.citations_verified for r in group) / checked if checked else None,
             "fallback": _mean([bool(r.answer.fallback) for r in group]),
             "first_p50_ms": statistics.median(first) if first else 0.0,
@@ -123,21 +148,25 @@ def summarise(rows: list[Row]) -> list[dict[str, Any]]:
     return table
 
 
+def _median(values: list[int]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
 def _mean(values: list[bool] | list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-COLUMNS = ["type", "n", "hit@1", "hit@3", "fact_recall", "abstain", "false_refusal", "verified", "fallback",
-           "first_p50_ms", "p50_ms", "p95_ms"]
+COLUMNS = ["type", "n", "hit@1", "hit@3", "coverage", "fact_recall", "abstain", "false_refusal", "words_p50",
+           "lead_p50", "verified", "fallback", "first_p50_ms", "p50_ms", "p95_ms"]
 
 
 def format_table(table: list[dict[str, Any]], title: str = "") -> str:
     lines = [title] if title else []
-    lines.append("  ".join(f"{c:>13}" for c in COLUMNS))
+    lines.append("  ".join(f"{c:>12}" for c in COLUMNS))
     for row in table:
         cells = []
         for c in COLUMNS:
             v = row.get(c)
-            cells.append(f"{'—':>13}" if v is None else f"{v:>13.2f}" if isinstance(v, float) else f"{v:>13}")
+            cells.append(f"{'—':>12}" if v is None else f"{v:>12.2f}" if isinstance(v, float) else f"{v:>12}")
         lines.append("  ".join(cells))
     return "\n".join(lines)

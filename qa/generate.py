@@ -14,7 +14,8 @@ import time
 from functools import lru_cache
 from typing import Iterator
 
-from .answer import ExtractiveAnswerer, is_list_question, marker as marker_for
+from .answer import ExtractiveAnswerer, is_list_question, marker as marker_for, not_stated
+from .asked import span
 from .config import Settings
 from .llm import ChatModel, LLMError, Usage
 from .models import Answer, Check, Chunk, Turn
@@ -50,6 +51,12 @@ CONDENSE = ("Rewrite the user's last question as one standalone question in Engl
             "understood without the conversation, replacing words like 'that', 'it' or 'there' with what "
             "they refer to. Do not answer it. Reply with the rewritten question only.")
 TRANSLATE = "Translate the user's question into English. Reply with the translation only."
+# what a question of each kind asks for, for asking the model whether the passages state it
+DETAIL = {"count": "the number asked for", "money": "the amount of money asked for", "date": "the date asked for",
+          "duration": "how long", "person": "who (a name or office)", "place": "the place asked for",
+          "quantity": "the figure asked for", "title": "the name or title asked for"}
+CHECK_DETAIL = ("You check whether passages answer a question. Reply with YES if the passages state {detail} "
+                "for what the question is about, or NO if they do not. Reply with YES or NO only.")
 
 
 @lru_cache(maxsize=2)
@@ -151,6 +158,9 @@ class GenerativeAnswerer:
         if not passages:
             yield from self._fallback(fallback, "no passage could be given to the model", True)
             return
+        if self.settings.llm_check_detail and query.asked.typed and not self.states_detail(query, passages, retrieval):
+            yield self._not_stated(query, retrieval, passages, {})
+            return
         messages = self.messages(query.question, script, passages, retrieval)
         usage = Usage()
         t0 = time.perf_counter()
@@ -179,9 +189,9 @@ class GenerativeAnswerer:
                   "llm_completion_tokens": float(usage.completion_tokens)}
         fallback.timing_ms = timing  # what the model cost, should the quoted answer be given
         if text.strip().upper().startswith(NOT_FOUND):
-            # The retrieval found support, the model did not: quoting the paragraphs is safer than
-            # either refusing (the model misses answers that are there) or guessing.
-            yield from self._fallback(fallback, "the model found no answer in the passages", shown == 0)
+            # the model read the passages and found no answer: that is the answer, with the
+            # paragraphs it read pointed at, as for a near miss
+            yield self._not_stated(query, retrieval, passages, timing)
             return
         verifier = Verifier(self.settings, retrieval.lexical, self.similarity)
         checked = verifier.verify(to_script(text, script), passages,
@@ -191,8 +201,33 @@ class GenerativeAnswerer:
             yield from self._fallback(fallback, "no generated sentence could be verified against its citation",
                                       shown == 0, checked.checks)
             return
+        kept = [c for c in checked.checks if c.status != "unsupported"]
+        if query.asked.typed and not any(span(query.asked, c.claim) for c in kept):
+            # verified sentences that still do not give what was asked (a date, a number of what)
+            yield self._not_stated(query, retrieval, passages, timing)
+            return
         yield Answer(checked.text, checked.citations, False, self.name, model=self.chat.model,
                      timing_ms=timing, checks=checked.checks, draft=text)
+
+    def states_detail(self, query: Query, passages: list[Chunk], retrieval: Retrieval) -> bool:
+        """The model's yes or no to "do the passages state the detail asked for?" (an error is a yes:
+        the answer and its checks still follow)."""
+        blocks = "\n\n".join(f"{marker_for(retrieval, c)}\n<passage>\n{c.text[:MAX_PASSAGE_CHARS]}\n</passage>"
+                              for c in passages)
+        system = CHECK_DETAIL.format(detail=DETAIL.get(query.asked.kind, "the answer"))
+        try:
+            reply = self.chat.complete([{"role": "system", "content": system},
+                                        {"role": "user", "content": f"Passages:\n\n{blocks}\n\nQuestion: "
+                                                                    f"{query.question}"}], max_tokens=3)
+        except LLMError as exc:
+            log.warning("detail check failed: %s", exc)
+            return True
+        return not reply.strip().upper().startswith("NO")
+
+    def _not_stated(self, query: Query, retrieval: Retrieval, passages: list[Chunk], timing: dict[str, float]) -> Answer:
+        answer = not_stated(query, retrieval, passages[:3])
+        answer.answerer, answer.model, answer.timing_ms = self.name, self.chat.model, timing
+        return answer
 
     def _fallback(self, answer: Answer, reason: str, stream_text: bool,
                   checks: list[Check] | None = None) -> Iterator[str | Answer]:

@@ -149,6 +149,21 @@ class Citation:
 
 
 @dataclass
+class Item:
+    """One entry of a list or comparison answer: the thing, its date, the figure compared, and the
+    words of the paper that make it qualify."""
+
+    name: str
+    quote: str
+    marker: str
+    date: str = ""
+    value: str = ""  # the figure a comparison compares ("65 items")
+
+    def to_json(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass
 class Check:
     """One claim of a generated answer and what became of it."""
 
@@ -195,6 +210,10 @@ class Answer:
     fallback: str = ""  # why a generated answer was not given, when the extractive one stands in
     checks: list[Check] = field(default_factory=list)  # citation checks of a generated answer
     draft: str = ""  # the model's text before checking
+    lead: str = ""  # the answer itself, first line, verbatim from a paper ("22 February 2023")
+    items: list[Item] = field(default_factory=list)  # a list or comparison answer's entries
+    # when the papers speak of the subject but not the detail asked: the paragraphs that do speak of it
+    nearby: list[Citation] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
@@ -206,6 +225,8 @@ class Answer:
     @property
     def note(self) -> str:
         """One line telling the reader how this answer was made, for every front end."""
+        if self.answerer == "generative" and self.abstained:
+            return f"A language model ({self.model}) read the paragraphs pointed at and found no answer in them."
         if self.answerer == "generative":
             dropped = sum(c.status == "unsupported" for c in self.checks)
             moved = sum(c.status == "recited" for c in self.checks)
@@ -221,13 +242,15 @@ class Answer:
 
     def plain_text(self) -> str:
         """The answer with its inline markers and a list of sources, for clients that show only text
-        (OpenAI-compatible chats, MCP assistants): every marker can be looked up below it."""
-        if not self.citations:
+        (OpenAI-compatible chats, MCP assistants): every marker can be looked up below it (for a near
+        miss, the paragraphs that speak of the subject)."""
+        sources = self.citations or self.nearby
+        if not sources:
             return self.answer
         lines = []
-        for c in self.citations:
+        for c in sources:
             where = ", ".join(x for x in (c.title, c.date, c.label) if x)
-            lines.append(f"{c.marker} {where}: “{c.quote}”")
+            lines.append(f"{c.marker} {where}: “{c.quote}”" if c.quote else f"{c.marker} {where}")
         return self.answer + SOURCES + "\n".join(lines)
 
     def to_json(self, full: bool = False) -> dict[str, Any]:
@@ -240,6 +263,12 @@ class Answer:
             "scope": self.scope or "all",
             "timing_ms": {k: round(v, 2) for k, v in self.timing_ms.items()},
         }
+        if self.lead:
+            data["lead"] = self.lead
+        if self.items:
+            data["items"] = [i.to_json() for i in self.items]
+        if self.nearby:
+            data["nearby"] = [c.to_json(full) for c in self.nearby]
         if self.model:
             data["model"] = self.model
         if self.fallback:

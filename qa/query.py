@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Iterable, NamedTuple
 from importlib import resources
 
+from .asked import Asked, ask_of
 from .models import Turn
 from .text import is_cjk, names, terms
 
@@ -51,6 +52,7 @@ class Query:
     groups: list[tuple[str, ...]] = field(default_factory=list)
     zh_words: list[str] = field(default_factory=list)  # content words of a Chinese question
     scope: frozenset[str] = frozenset()  # the documents to search; empty = all of them
+    asked: Asked = field(default_factory=Asked)  # the kind of answer it needs (see qa/asked.py)
 
     @property
     def standalone(self) -> str:
@@ -129,7 +131,27 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
             query.focus = cited_paragraphs(answers[-1].content)
         query.dense_texts = [f"{last} {text}"] + query.dense_texts
     query.scope = frozenset(scope)
+    query.asked = ask_of(text, lambda word: translate(word).text)
     return query
+
+
+_COMPOUND = re.compile(r"^(.{12,}?),?\s+and\s+((?:which|what|when|where|who|how many|how much)\b.{3,})$", re.I)
+
+
+def parts(query: Query, max_chars: int) -> list[Query]:
+    """A question that asks two things ("How many mechanisms are there, and which was the latest?")
+    as two questions, each answered on its own. The second is about the first's things when it
+    does not name its own ("which was the latest" of the mechanisms)."""
+    m = _COMPOUND.match(query.question) if query.lang == "en" and not query.followup else None
+    if not m:
+        return [query]
+    first = analyse(m.group(1).rstrip(" ,") + "?", [], max_chars, scope=query.scope)
+    second = analyse(m.group(2), [], max_chars, scope=query.scope)
+    if not second.asked.listing and second.asked.extreme and first.asked.word:
+        second.asked = replace(second.asked, listing=first.asked.word.split()[-1].lower())
+    if not second.names:
+        second.names = first.names
+    return [first, second]
 
 
 def rewritten(query: Query, standalone: str, max_chars: int) -> Query:

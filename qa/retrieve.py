@@ -58,7 +58,7 @@ class Retriever:
             timing[f"embed_{model}"] = (time.perf_counter() - t1) * 1000
             t2 = time.perf_counter()
             try:
-                results = self.store.dense(model, vectors, s.candidates, lex.versions_in(query.scope))
+                results = self.store.dense(model, vectors, s.candidates, lex.live, query.scope)
             except Exception as exc:  # a damaged vector segment must not stop answers: BM25 still works
                 log.warning("dense search with %s failed (%s); answering without it", model, exc)
                 results = []

@@ -22,7 +22,7 @@ from .generate import GenerativeAnswerer, pieces
 from .llm import ChatModel, LLMError
 from .ingest import IngestError, discover, load, load_bytes
 from .models import Answer, Chunk, Document, Turn, content_hash
-from .query import Query, QuestionError, analyse, in_english, rewritten, translate
+from .query import Query, QuestionError, analyse, in_english, parts, rewritten, translate
 from .retrieve import Retrieval, Retriever
 from .store import DocInput, DocRecord, IndexDamaged, IndexError_, Store, SyncReport, serving_lock, version_of
 from .text import is_cjk
@@ -501,9 +501,14 @@ class QA:
     def _retrieve(self, query: Query, timing: dict[str, float], t0: float) -> tuple[Retrieval, Answer]:
         t1 = time.perf_counter()
         timing.setdefault("query", (t1 - t0) * 1000 - sum(timing.values()))
-        retrieval = Retriever(self.store, self.settings).search(query)
+        retriever = Retriever(self.store, self.settings)
+        retrieval = retriever.search(query)
         t2 = time.perf_counter()
-        answer = self.answerer.answer(query, retrieval)
+        questions = parts(query, self.settings.max_question_chars)
+        if len(questions) > 1:  # two questions in one: each searched and answered on its own
+            answer = self.answerer.combine(query, [self.answerer.answer(q, retriever.search(q)) for q in questions])
+        else:
+            answer = self.answerer.answer(query, retrieval)
         timing.update({**retrieval.timing_ms, "answer": (time.perf_counter() - t2) * 1000})
         return retrieval, answer
 

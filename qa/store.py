@@ -221,6 +221,7 @@ class Lexical:
         self.keys = list(units.keys())
         self.position = {key: i for i, key in enumerate(self.keys)}
         self.versions = versions or []
+        self.live = frozenset(self.versions)  # the complete versions readers may see
         self.labels = labels or {}  # doc id → short citation label, when more than one document
         self.doc_of = np.array([u.doc_id for u in self.units], dtype=object)
         self.documents = len(set(self.doc_of.tolist()))
@@ -247,8 +248,6 @@ class Lexical:
             return np.ones(self.n, dtype=bool)
         return np.isin(self.doc_of, list(scope))
 
-    def versions_in(self, scope: frozenset[str]) -> list[str]:
-        return [v for v in self.versions if v.rsplit("@", 1)[0] in scope] if scope else self.versions
 
     def idf(self, term: str) -> float:
         return float(np.log(1 + (self.n - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5)))
@@ -541,16 +540,27 @@ class Store:
             counts[model] = col.count()
         return counts
 
-    def dense(self, model: str, vectors: np.ndarray, n: int, versions: list[str]) -> list[list[DenseHit]]:
+    def dense(self, model: str, vectors: np.ndarray, n: int, live: frozenset[str],
+              scope: frozenset[str] = frozenset()) -> list[list[DenseHit]]:
+        """The `n` nearest chunks of live versions for each vector. Chroma is not given the versions
+        (a filter listing every document's version costs time in proportion to the library): it
+        returns a few more than `n`, and chunks of versions no document points at (a write in
+        progress, or left by an interrupted one) are dropped here; the rare query where too many
+        were dropped asks again for more. A `scope` of a few documents is a filter on them."""
         col = self._collection(model)
-        where = {"version": {"$in": versions}} if versions else None
-        res = col.query(query_embeddings=[v.tolist() for v in vectors], n_results=n, where=where,
-                        include=["metadatas", "distances"])
-        out = []
-        for ids, metas, dists in zip(res["ids"], res["metadatas"], res["distances"]):
-            out.append([DenseHit(cid, Chunk.from_metadata("", meta).unit, 1.0 - float(dist))
-                        for cid, meta, dist in zip(ids, metas, dists)])
-        return out
+        total = col.count()
+        where = ({"doc": next(iter(scope))} if len(scope) == 1 else {"doc": {"$in": sorted(scope)}}) if scope else None
+        fetch = min(total, n + max(8, n // 2))
+        while True:
+            res = col.query(query_embeddings=[v.tolist() for v in vectors], n_results=max(1, fetch), where=where,
+                            include=["metadatas", "distances"])
+            out = [[DenseHit(cid, Chunk.from_metadata("", meta).unit, 1.0 - float(dist))
+                    for cid, meta, dist in zip(ids, metas, dists) if meta.get("version") in live][:n]
+                   for ids, metas, dists in zip(res["ids"], res["metadatas"], res["distances"])]
+            exhausted = all(len(hits) >= n or len(ids) < fetch for hits, ids in zip(out, res["ids"]))
+            if exhausted or fetch >= total:
+                return out
+            fetch = min(total, fetch * 4)
 
     def embedder(self, model: str) -> Embedder:
         return get_embedder(model)

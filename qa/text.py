@@ -12,7 +12,8 @@ _STEMMER = Stemmer.Stemmer("english")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9\u4e00-\u9fff])|(?<=[。！？；])[」』”’]*\s*")
-_ABBREV_END = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|No|para|e\.g|i\.e|etc|Cap)\.$")
+# "etc." before a capital ends a sentence ("…culture, etc. Both sides signed…"), so it is not here
+_ABBREV_END = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|No|para|e\.g|i\.e|Cap)\.$")
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below

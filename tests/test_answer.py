@@ -137,3 +137,35 @@ def test_date_filters_choose_the_papers_searched(tmp_path):
                                   ("24-01", "", "not a date")):
         with pytest.raises(QuestionError, match=message):
             qa.ask("What is the tunnel toll?", since=since, until=until)
+
+
+def test_the_answer_itself_leads(service):
+    answer = service.ask("When was the Hong Kong/Shenzhen Co-operation Meeting 2023 held?")
+    assert answer.lead == "22 February 2023"
+    assert answer.answer.startswith("**22 February 2023** [¶5]\n\n")
+    assert answer.to_json()["lead"] == "22 February 2023"
+    person = service.ask("Who is the Mayor of Beijing?")
+    assert person.lead == "Mr Yin Yong"  # not the Chief Executive named in the same sentence
+    check_citations(person)
+
+
+def test_quotes_are_cut_to_the_clause_that_answers_never_reworded(service):
+    answer = service.ask("How many co-operation agreements were signed with Jiangsu?")
+    assert answer.lead == "four co-operation agreements"
+    assert "Zhejiang" not in answer.answer  # the other half of the sentence is not quoted
+    assert "…" in answer.answer
+    check_citations(answer)
+
+
+@pytest.mark.parametrize("question,subject,detail", [
+    ("What is the budget of the Northern Metropolis development?", "Northern Metropolis", "gives no budget"),
+    ("How many staff work in the Mainland Offices?", "Mainland Offices", "how many staff"),
+    ("How many Liaison Units are there in Guangdong?", "Liaison Units", "how many"),
+    ("When will the next Hong Kong/Shanghai plenary take place?", "", "no date for the next one"),
+])
+def test_near_misses_say_what_the_paper_does_not_state(service, question, subject, detail):
+    answer = service.ask(question)
+    assert answer.abstained and not answer.citations
+    assert subject in answer.answer and detail in answer.answer
+    assert answer.nearby and all(c.marker in answer.answer for c in answer.nearby)
+    assert answer.to_json()["nearby"][0]["paragraph"] == answer.nearby[0].paragraph

@@ -213,6 +213,26 @@ def test_documents_from_papers_are_shown_as_text_in_the_chat():
     assert "[\\[¶3\\]](#cite/d/3///" in text  # the link keeps the quoted words, encoded
 
 
+def test_a_lead_line_and_a_list_render_as_markdown_and_quotes_stay_text():
+    from qa.models import Answer, Citation, Item
+    from qa.web.render import answer_markdown, sources_html
+
+    hostile = "**bold** <b>x</b> [l](https://evil.example)"
+    cites = [Citation("d", "T", "7", "", "in Chongqing", 1.0, marker="[¶7]"),
+             Citation("d", "T", "9", "", hostile, 1.0, marker="[¶9]")]
+    answer = Answer(f"2 meetings:\n\n- **Chongqing** (11 May 2023): in Chongqing [¶7]\n- **Guiyang**: {hostile} [¶9]",
+                    cites, False, items=[Item("Chongqing", "in Chongqing", "[¶7]")])
+    lines = answer_markdown(answer).split("\n")
+    assert lines[2].startswith("- **Chongqing** ") and "(#cite/d/7///in%20Chongqing)" in lines[2]
+    assert lines[3].startswith("- **Guiyang**") and "\\*\\*bold\\*\\*" in lines[3]
+    assert "<b>" not in lines[3] and "](https://" not in lines[3]
+    lead = answer_markdown(Answer("**22 February 2023** [¶7]\n\nquote [¶7]", cites[:1], False))
+    assert lead.startswith("**22 February 2023** [\\[¶7\\]](#cite/")
+    near = Answer("The paper mentions X [¶9] but gives no budget for it.", [], True, nearby=cites[1:])
+    assert answer_markdown(near).startswith("*The paper mentions X [") and "#cite/d/9" in answer_markdown(near)
+    assert 'data-unit="d#9"' in sources_html(near)  # the paragraphs it speaks of, in the panel
+
+
 def test_api_docs_load_nothing_from_outside(client):
     for page in ("/docs", "/redoc"):
         html_text = client.get(page).text

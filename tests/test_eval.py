@@ -32,3 +32,16 @@ def test_held_out_questions(service):
     table = {row["type"]: row for row in summarise(run(service, load_questions(DATA / "heldout.jsonl")))}
     assert table["ALL"]["hit@3"] >= 0.9
     assert table["ALL"]["false_refusal"] <= 0.1
+
+
+@pytest.fixture(scope="module")
+def answers(service):
+    rows = run(service, load_questions(DATA / "answers.jsonl"))
+    return {row["type"]: row for row in summarise(rows)}
+
+
+def test_near_misses_lists_and_short_answers(answers):
+    assert answers["nearmiss"]["abstain"] >= 0.8
+    assert answers["list"]["hit@1"] >= 0.8 and answers["list"]["coverage"] >= 0.8
+    assert answers["ALL"]["false_refusal"] <= 0.1
+    assert answers["ALL"]["words_p50"] <= 60 and answers["ALL"]["lead_p50"] <= 25

@@ -33,30 +33,47 @@ def unit_key(c: Citation) -> str:
     return f"{c.doc}#{c.part + ' ' if c.part else ''}{c.paragraph}" + (f"|{c.label}" if c.label else "")
 
 
-def citation_for(answer: Answer, marker: str, paragraph: str, sentence: str) -> Citation | None:
+def citation_for(citations: list[Citation], marker: str, paragraph: str, sentence: str) -> Citation | None:
     """The citation a marker belongs to: same marker (document and paragraph), and quoting the
     sentence before it (¶13's bullets share a number, so the number alone is not enough)."""
-    same = [c for c in answer.citations if (c.marker == marker if c.marker else c.paragraph == paragraph)]
+    same = [c for c in citations if (c.marker == marker if c.marker else c.paragraph == paragraph)]
     for c in same:
         if any(part and part in sentence for part in c.quote.split(" … ")):
             return c
     return same[0] if same else None
 
 
-def answer_markdown(answer: Answer) -> str:
-    """Chat text with clickable citations; abstentions stay plain, in italics, so they read as
-    deliberate."""
-    if answer.abstained:
-        return f"*{as_text(answer.answer)}*"
+def _linked(text: str, citations: list[Citation]) -> str:
+    """Text as text, its markers as links that open the paragraph they cite."""
     out, last = [], 0
-    for m in _MARKER.finditer(answer.answer):
-        sentence = answer.answer[last:m.start()]
-        c = citation_for(answer, m.group(0), m.group(1), sentence)
+    for m in _MARKER.finditer(text):
+        sentence = text[last:m.start()]
+        c = citation_for(citations, m.group(0), m.group(1), sentence)
         out.append(as_text(sentence))
         out.append(f"[{as_text(m.group(0))}]({cite_href(c)})" if c else as_text(m.group(0)))
         last = m.end()
-    out.append(as_text(answer.answer[last:]))
+    out.append(as_text(text[last:]))
     return "".join(out)
+
+
+_LEAD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def answer_markdown(answer: Answer) -> str:
+    """Chat text with clickable citations. The answer's own layout (a bold lead line, "- " list
+    items) becomes Markdown; everything quoted from a paper stays text. Abstentions are in italics,
+    so they read as deliberate; a near miss links the paragraphs that speak of the subject."""
+    citations = answer.citations or answer.nearby
+    lines = []
+    for line in answer.answer.split("\n"):
+        bullet = line.startswith("- ")
+        body = line[2:] if bullet else line
+        m = _LEAD.match(body)
+        rendered = f"**{_linked(m.group(1), citations)}**{_linked(body[m.end():], citations)}" if m \
+            else _linked(body, citations)
+        lines.append(("- " if bullet else "") + rendered)
+    text = "\n".join(lines)
+    return f"*{text}*" if answer.abstained else text
 
 
 def unit_anchor(c: Citation | Chunk) -> str:
@@ -114,10 +131,11 @@ PANEL = {
     "en": {"empty": "Sources appear here. Click a citation such as <b>[¶5]</b> in an answer to read the "
                     "paragraph it quotes.",
            "none": "No paragraph of the indexed papers answers the last question.",
-           "title": "Sources of the last answer", "close": "Back to the conversation"},
+           "title": "Sources of the last answer", "close": "Back to the conversation",
+           "nearby": "Where the papers speak of the subject"},
     "zh": {"empty": "出處會在這裡顯示。按答案中的引用（例如 <b>[¶5]</b>）即可閱讀所引段落。",
            "none": "已索引的文件中沒有段落回答上一個問題。",
-           "title": "最近答案的出處", "close": "返回對話"},
+           "title": "最近答案的出處", "close": "返回對話", "nearby": "文件提及這個題目的段落"},
 }
 
 
@@ -130,6 +148,9 @@ def sources_html(answer: Answer | None, lang: str = "en") -> str:
 def _sources_body(answer: Answer | None, t: dict[str, str]) -> str:
     if answer is None:
         return f'<div class="qa-sources-empty">{t["empty"]}</div>'
+    if answer.abstained and answer.nearby:
+        cards = "".join(source_card(c, i) for i, c in enumerate(answer.nearby))
+        return f'<div class="qa-sources-empty">{t["none"]}</div><div class="qa-sources-title">{t["nearby"]}</div>{cards}'
     if answer.abstained or not answer.citations:
         return f'<div class="qa-sources-empty">{t["none"]}</div>'
     cards = "".join(source_card(c, i) for i, c in enumerate(answer.citations))

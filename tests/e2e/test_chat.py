@@ -269,3 +269,22 @@ def test_the_search_in_picker_scopes_questions(page, app_url):
         assert "HK$30" in page.locator(BOT).last.inner_text()
     finally:
         httpx.delete(app_url + "/api/documents/harbour-notice", headers=AUTH)
+
+
+def test_a_list_renders_as_a_list_and_a_near_miss_points_at_the_paper(page, app_url):
+    open_chat(page, app_url + "/chat/")
+    ask(page, "Which meetings were held outside Hong Kong?", 1)
+    answer = page.locator(BOT).last
+    items = answer.locator("li")
+    assert items.count() == 2
+    assert items.first.locator("strong").inner_text() == "Hong Kong/Chongqing Co-operation Conference"
+    items.nth(1).locator('a[href*="#cite/"]').click()
+    page.wait_for_function("document.querySelector('#qa-sources .qa-active')?.innerText.includes('¶9')")
+    ask(page, "When was the PPRD Joint Conference held in Guiyang?", 2)
+    assert page.locator(BOT).last.locator("strong").first.inner_text() == "7 July 2023"
+    ask(page, "How many staff work in the Mainland Offices?", 3)
+    near = page.locator(BOT).last
+    assert "does not say how many staff" in near.inner_text() and near.locator("em").count()
+    near.locator('a[href*="#cite/"]').first.click()
+    page.wait_for_function("document.querySelector('#qa-sources .qa-active')?.innerText.includes('¶3')")
+    shot(page, "25-chat-list-and-near-miss")

@@ -89,3 +89,17 @@ def test_data_docs_scopes_the_widget_to_one_paper(page, scoped_pages):
     page.locator(f"{WIDGET} >> .bubble").click()
     answer = ask(page, "How many Mainland Offices does the HKSAR Government have?", 0)
     assert "no-such-paper" in answer.inner_text() and "error" in answer.get_attribute("class")
+
+
+def test_a_list_and_a_lead_line_in_the_widget(page, host_url):
+    page.goto(host_url)
+    page.locator(f"{WIDGET} >> .bubble").click()
+    answer = ask(page, "Which meetings were held outside Hong Kong?", 0)
+    assert answer.locator("li").count() == 2 and answer.locator("li button.cite").count() == 2
+    assert answer.locator("li strong").first.inner_text() == "Hong Kong/Chongqing Co-operation Conference"
+    answer.locator("li button.cite").nth(1).click()
+    assert "¶9" in page.locator(f"{WIDGET} >> .src h4").inner_text()
+    lead = ask(page, "Who is the Mayor of Beijing?", 1)
+    assert lead.locator("strong").first.inner_text() == "Mr Yin Yong"
+    near = ask(page, "How many staff work in the Mainland Offices?", 2)
+    assert "abstain" in near.get_attribute("class") and near.locator("button.cite").count() >= 1

@@ -40,6 +40,7 @@
     ".user{margin-left:auto;background:var(--c);color:#fff;border-bottom-right-radius:4px}",
     ".bot{background:#fff;border:1px solid #e2e8f0;border-bottom-left-radius:4px}",
     ".bot.abstain{color:#475569;font-style:italic}",
+    ".bot .line+.line,.bot ul+.line,.bot .line+ul{margin-top:6px}.bot ul{margin:4px 0 0;padding-left:18px;white-space:normal}",
     ".bot.error{color:#b91c1c}",
     ".bot.draft{color:#64748b}",
     ".note{display:block;margin-top:6px;font-size:11.5px;color:#64748b;font-style:normal}",
@@ -135,27 +136,44 @@
       if (first) src.scrollTop = Math.max(0, first.offsetTop - src.offsetTop - 40);
       x.focus({preventScroll: true});
     }
-    function renderAnswer(node, data) {
-      node.textContent = "";
-      node.classList.remove("draft");
-      if (data.abstained) { node.classList.add("abstain"); node.textContent = data.answer; return; }
+    // Text with its citation markers as buttons that open the paragraph they cite
+    function cited(parent, text, cites) {
       var re = /\[(?:[^\[\]¶]*?\s)?¶(\d+)\]/g, last = 0, m;
-      while ((m = re.exec(data.answer))) {
-        var sentence = data.answer.slice(last, m.index);
-        node.appendChild(document.createTextNode(sentence));
-        var same = data.citations.filter(function (c) { return c.marker ? c.marker === m[0] : c.paragraph === m[1]; });
+      while ((m = re.exec(text))) {
+        var sentence = text.slice(last, m.index);
+        parent.appendChild(document.createTextNode(sentence));
+        var same = cites.filter(function (c) { return c.marker ? c.marker === m[0] : c.paragraph === m[1]; });
         var c = same.filter(function (c) {
-          return c.quote.split(" … ").some(function (q) { return q && sentence.indexOf(q) >= 0; });
+          return c.quote && c.quote.split(" … ").some(function (q) { return q && sentence.indexOf(q) >= 0; });
         })[0] || same[0];
         var b = el("button", "cite", m[0]);
         b.type = "button";
         if (c) b.setAttribute("aria-label", (c.part ? c.part + ", " : "") + "paragraph " + c.paragraph +
                               (c.label ? ", " + c.label : "") + ", " + c.title);
         if (c) b.addEventListener("click", showSource.bind(null, c));
-        node.appendChild(b);
+        parent.appendChild(b);
         last = re.lastIndex;
       }
-      node.appendChild(document.createTextNode(data.answer.slice(last)));
+      parent.appendChild(document.createTextNode(text.slice(last)));
+    }
+    // The answer's layout: a bold lead line, "- " list items; every word of it stays text
+    function renderAnswer(node, data) {
+      node.textContent = "";
+      node.classList.remove("draft");
+      if (data.abstained) node.classList.add("abstain");
+      var cites = (data.citations && data.citations.length ? data.citations : data.nearby) || [];
+      var list = null;
+      data.answer.split("\n").forEach(function (line) {
+        var bullet = line.indexOf("- ") === 0, body = bullet ? line.slice(2) : line;
+        if (!bullet) list = null;
+        if (!body.trim()) return;
+        var holder = bullet ? el("li") : el("div", "line");
+        if (bullet) { if (!list) { list = el("ul"); node.appendChild(list); } list.appendChild(holder); }
+        else node.appendChild(holder);
+        var m = /^\*\*([\s\S]+?)\*\*/.exec(body);
+        if (m) { var strong = el("strong"); cited(strong, m[1], cites); holder.appendChild(strong); body = body.slice(m[0].length); }
+        cited(holder, body, cites);
+      });
       if (data.note && (data.answerer !== "extractive" || data.fallback)) node.appendChild(el("span", "note", data.note));
     }
     async function ask(question) {

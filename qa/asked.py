@@ -1,0 +1,368 @@
+"""What a question asks for, and where a sentence states it.
+
+A question needs a kind of answer: a number of something, an amount of money, a date, a length of
+time, a person, a place, or a list of things. A sentence that is about the question's subject but
+does not state that kind of thing for the thing asked about does not answer it ("How many staff work
+in the Mainland Offices?" is not answered by "the five Mainland Offices"): the answerer says the
+papers do not state it rather than quote it. `span` finds the words of a sentence that answer, which
+lead the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+from .text import STOPWORDS, terms
+
+MONTHS = "January February March April May June July August September October November December".split()
+_MONTH = "|".join(MONTHS)
+_NUMBER_WORD = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+                "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+                "hundred|thousand|dozen")
+_NUMBER = re.compile(rf"(?<![\w.])(?:\d[\d,]*(?:\.\d+)?(?!\d)(?!st|nd|rd|th)|(?:{_NUMBER_WORD})(?:[- ](?:{_NUMBER_WORD}))?)\b",
+                     re.I)
+DATE = re.compile(
+    rf"\b\d{{1,2}} (?:{_MONTH})(?: (?:19|20)\d\d)?\b|\b(?:{_MONTH}) \d{{1,2}},? (?:19|20)\d\d\b"
+    rf"|\b(?:(?:early|mid|late|end of|the end of|beginning of|the beginning of|the middle of)[- ])?(?:{_MONTH})"
+    rf"(?:(?:,| and| or) (?:{_MONTH}))*(?: of)? (?:19|20)\d\d\b"
+    rf"|\b(?:(?:the )?(?:end|beginning|start|middle|first half|second half) of |(?:early|mid|late)[- ])?(?:19|20)\d\d\b"
+    r"|\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日")
+_MONEY = re.compile(r"(?:HK\$|US\$|RMB|£|€|\$|¥)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|m|bn|k))?"
+                    r"|\b\d[\d,]*(?:\.\d+)?\s?(?:million|billion)?\s?(?:dollars|yuan|renminbi|pounds|euros)\b"
+                    r"|\d[\d,.]*\s?[萬億]?元", re.I)
+_ORDINAL = re.compile(r"(?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\d+(?:rd|th))", re.I)
+_DURATION = re.compile(rf"\b(?:\d+|{_NUMBER_WORD}|a|one)[- ](?:days?|weeks?|months?|years?|hours?)\b", re.I)
+_TITLE = r"(?:Mr|Ms|Mrs|Miss|Dr|Prof|Professor|Sir|Dame|Lord|Lady|Madam)"
+_PERSON = re.compile(rf"\b{_TITLE}\.? [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){{0,3}}")
+_ROLE = re.compile(r"\b(?:(?:Deputy |Vice |Executive Vice |Permanent |Under )?(?:Chief Executive|Chief Secretary"
+                   r"(?: for Administration)?|Financial Secretary|Secretar(?:y|ies)(?: for [A-Z][\w ,]+?)?|Ministers?|"
+                   r"Mayors?|Governors?|Directors?|President|Premier|Chairman|Chairperson|Chair|Party Secretary|"
+                   r"Commissioners?))"
+                   r"(?: of (?:the )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*)?")
+ROLE_WORDS = re.compile(r"\b(chief executive|chief secretary|secretary|minister|mayor|governor|director|president|"
+                         r"premier|chair(?:man|person|woman)|the chair|commissioner|head|leader)\b", re.I)
+_PLACE = re.compile(r"\b(?:in|at) ((?:[A-Z][\w'’-]*)(?:(?: |, )(?:[A-Z][\w'’-]*))*)")
+_NOT_PLACE = frozenset(MONTHS) | {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+                                  "addition", "Addition", "The", "This", "That", "Annex", "Appendix", "Paragraph"}
+_FUTURE = re.compile(r"\b(will|shall|next|upcoming|forthcoming|future|planned|plans?|going to|be held)\b|下一?次|將|未來|即將")
+_FUTURE_EN = re.compile(r"\b(will|shall|next|upcoming|forthcoming|future|planned|plans? to|scheduled|to be held)\b", re.I)
+
+_AUX = frozenset("are were did do does is was has have had will would can could should shall may might been be "
+                 "in at on of for from to by with per under across within between during".split())
+_MONEY_WORDS = re.compile(r"\b(budget|cost|costs|funding|fund|funds|invest\w*|spen[dt]\w*|expenditure|price|fee|"
+                          r"fees|salar\w*|revenue|grant|allocat\w*|money|financ\w+ (?:commitment|provision)|"
+                          r"subsid\w*|pay|paid)\b", re.I)
+_QUANTITY_WORDS = re.compile(r"\b(population|gdp|growth|rate|percentage|proportion|share|size|area|length|volume|"
+                             r"turnover|output|value)\b", re.I)
+_TITLE_WORDS = re.compile(r"\b(theme|title|slogan|motto|called|name of the (?:scheme|programme|initiative|"
+                          r"memorandum|agreement|conference|plan))\b", re.I)
+_QUOTED = re.compile(r"[“\"‘']([^”\"’']{4,200})[”\"’']")
+_EXTREME = re.compile(r"\b(most recent|latest|last|earliest|first|most|fewest|least|largest|biggest|highest|"
+                      r"greatest|smallest|lowest)\b\s*((?:[\w-]+\s){0,2}[\w-]+)?", re.I)
+_LIST_EN = re.compile(r"\b(which|what) ((?:[\w/-]+ ){0,2}[\w-]+s)\b|\b(list|name) (?:all |the |every )*([\w-]+s)\b|"
+                      r"\bin which ([\w-]+s)\b", re.I)
+_ZH_COUNT = re.compile(r"(?:多少|幾)([個个名位項项份次間间家所條条件宗批座]?)([\u4e00-\u9fff]{1,6})")
+# what a measure word says is counted, when the noun after it is vaguer ("多少項合作共識": items)
+_ZH_MEASURE = {"項": ("item",), "项": ("item",), "份": ("document", "agreement"), "次": ("time", "session"),
+               "名": ("peopl", "person"), "位": ("peopl", "person")}
+_ZH_KINDS = [
+    ("money", re.compile(r"預算|预算|多少錢|多少钱|金額|金额|費用|费用|開支|开支|撥款|拨款|投資額|投资额|成本|薪")),
+    ("date", re.compile(r"何時|何时|什麼時候|什么时候|甚麼時候|幾時|几时|哪天|哪一天|日期|哪年|哪一年|何日")),
+    ("duration", re.compile(r"多久|多長時間|多长时间")),
+    ("person", re.compile(r"誰|谁|哪位")),
+    ("place", re.compile(r"哪裡|哪里|哪裏|在哪|何處|何处|甚麼地方|什么地方")),
+]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The kind of answer a question needs, and for what."""
+
+    kind: str = "other"  # count | money | date | duration | person | place | quantity | title | other
+    target: tuple[str, ...] = ()  # terms of what is counted or measured: ("staff",)
+    word: str = ""  # the question's own words for it: "staff", "budget"
+    future: bool = False  # "When will the next …": only a later date answers
+    role: bool = False  # the question names a role ("Who is the Mayor of …"): only a name answers
+    listing: str = ""  # the things a list question asks for ("meetings"), "" if it asks for one thing
+    extreme: str = ""  # most | fewest | first | latest: which of the listed things
+    measure: tuple[str, ...] = ()  # what "most"/"fewest" is counted in: ("item",)
+    zh_noun: str = ""  # a Chinese question's own word for what it counts (協議), for Chinese papers
+
+    @property
+    def typed(self) -> bool:
+        return self.kind != "other"
+
+
+def _head(phrase: list[str]) -> tuple[list[str], str]:
+    """The counted noun of "how many <phrase>": the first plural word, or the first word."""
+    words = [w for w in phrase if w.lower() not in STOPWORDS]
+    if not words:
+        return [], ""
+    head = next((w for w in words if w.lower().endswith("s") and not w.lower().endswith("ss") and len(w) > 3), words[0])
+    return words[:words.index(head) + 1], head
+
+
+def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Asked:
+    """What the question asks for. A Chinese question is read in Chinese, the nouns it counts or
+    lists through `gloss` (English for one Chinese word, from the caller, which owns the dictionary)."""
+    if re.search(r"[\u4e00-\u9fff]", question):
+        return _ask_of_zh(question, gloss)
+    q = question.strip()
+    low = q.lower()
+    future = bool(_FUTURE_EN.search(q))
+    listing, extreme, measure = _listing(q)
+    if m := re.search(r"\bhow many ((?:[\w/-]+ ?){1,5})", q, re.I):
+        phrase: list[str] = []
+        for word in m.group(1).split():
+            if word.lower() in _AUX:
+                break
+            phrase.append(word)
+        words, head = _head(phrase)
+        # "how many items and areas": each is counted
+        targets = [head] + [w for w in phrase[phrase.index(head) + 1:] if w.lower() not in STOPWORDS][:1] \
+            if head and "and" in [w.lower() for w in phrase] else [head] if head else []
+        return Asked("count", tuple(t for w in targets for t in terms(w)), " ".join(words), future,
+                     listing=listing, extreme=extreme, measure=measure)
+    if (m := _MONEY_WORDS.search(q)) and re.search(r"\b(how much|what|which)\b", low):
+        return Asked("money", tuple(terms(m.group(0))), m.group(0).lower(), future)
+    if re.search(r"\bhow long\b", low):
+        return Asked("duration", (), "how long", future)
+    if re.search(r"\bhow much\b", low):
+        return Asked("quantity", (), "how much", future)
+    if re.match(r"\s*(when|what date|what day|which day|on what date|on which date|what year|which year|in what year|"
+                r"in which year|by when|on what day)\b", low) or re.search(r"\b(what|which) (date|day|year)\b", low):
+        return Asked("date", (), "when", future)
+    if re.match(r"\s*(who|whom|whose)\b", low) or re.search(r"\b(who|whom)\b", low):
+        return Asked("person", (), "who", future, role=bool(ROLE_WORDS.search(q)))
+    if re.match(r"\s*where\b", low) or re.search(r"\b(in|at) (which|what) (city|place|venue|location|province)\b", low):
+        return Asked("place", (), "where", future)
+    if (m := _TITLE_WORDS.search(q)) and re.search(r"\b(what|which)\b", low):
+        return Asked("title", (), m.group(1).lower(), future)
+    if (m := re.search(r"\bwhat (?:is|was|are|were) (?:the |[\w-]+['’]s )?((?:[\w-]+ ){0,2}?)(" + _QUANTITY_WORDS.pattern[2:-2] + r")\b",
+                       q, re.I)):
+        return Asked("quantity", tuple(terms(m.group(2))), m.group(2).lower(), future)
+    return Asked("other", (), "", future, listing=listing, extreme=extreme, measure=measure)
+
+
+def _listing(q: str) -> tuple[str, str, tuple[str, ...]]:
+    """(the things listed, which extreme, what it is measured in) of a list or comparison question."""
+    listing = ""
+    for m in _LIST_EN.finditer(q):
+        phrase = (m.group(2) or m.group(4) or m.group(5) or "").split()
+        word = phrase[-1]
+        if word.lower() not in STOPWORDS and len(word) > 3 and phrase[0].lower() not in _AUX:
+            listing = word
+            break
+    singular = re.search(r"\b(which|what) ([\w-]+)\b", q, re.I)
+    extreme, measure = "", ()
+    if e := _EXTREME.search(q):
+        extreme = {"most recent": "latest", "last": "latest", "earliest": "first", "least": "fewest",
+                   "smallest": "fewest", "lowest": "fewest", "largest": "most", "biggest": "most",
+                   "highest": "most", "greatest": "most"}.get(e.group(1).lower(), e.group(1).lower())
+        if extreme in ("most", "fewest") and e.group(2):
+            measure = tuple(terms(e.group(2).split()[-1]))
+        if not listing and singular and singular.group(2).lower() not in STOPWORDS:
+            listing = singular.group(2)  # "Which plenary agreed the most items?"
+    return listing.lower(), extreme, measure
+
+
+def _ask_of_zh(question: str, gloss: Callable[[str], str]) -> Asked:
+    future = bool(re.search(r"下一?次|將會|将会|將於|将于|未來|未来|即將|即将", question))
+    if m := _ZH_COUNT.search(question):
+        noun = gloss(m.group(2).rstrip("？?。嗎吗呢")).split()[-1:]  # the head comes last: 辦事處職員 → worker
+        counted = _ZH_MEASURE.get(m.group(1), ())
+        return Asked("count", tuple(dict.fromkeys(counted + tuple(terms(" ".join(noun))))), " ".join(noun), future,
+                     zh_noun=m.group(1) + m.group(2).rstrip("？?。嗎吗呢"))
+    listing = ""
+    if m := re.search(r"哪些([\u4e00-\u9fff]{2})", question):
+        listing = (gloss(m.group(1).rstrip("？?。嗎吗呢")).split() or ["哪些"])[-1].lower()
+    for kind, pattern in _ZH_KINDS:
+        if pattern.search(question):
+            return Asked(kind, (), "", future, role=kind == "person" and bool(ROLE_WORDS.search(gloss(question))))
+    return Asked("other", (), "", future, listing=listing)
+
+
+# -- where a sentence states it ---------------------------------------------------------------
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(0), m.start(), m.end()) for m in re.finditer(r"[\w$£€¥]+(?:[-'’.,][\w]+)*", text)]
+
+
+def _count_span(asked: Asked, text: str, near: set[str] = frozenset()) -> tuple[int, int] | None:
+    """A number within a few words before the counted thing ("47 items", "five co-operation
+    documents"), or just after it ("meetings with eight"). Several counted things ("items and
+    areas") give one span over them all when one sentence states them together."""
+    if not asked.target:
+        return None
+    tokens = _tokens(text)
+    if near:
+        anchors = [start for word, start, _ in tokens if set(terms(word)) & near]
+        clauses = [(a, b) for a, b in _clauses(text)]
+        # the clause that names what the question names, when a sentence speaks of several
+        for a, b in sorted(clauses, key=lambda c: -sum(c[0] <= x < c[1] for x in anchors)):
+            if any(a <= x < b for x in anchors) and (inner := _count_span(asked, text[a:b])):
+                return a + inner[0], a + inner[1]
+    found: dict[str, tuple[int, int]] = {}
+    for i, (word, start, end) in enumerate(tokens):
+        if not _NUMBER.fullmatch(word) or word.lower() == "one" or re.fullmatch(r"(19|20)\d\d", word) \
+                or _is_date_number(text, start, end):
+            continue
+        for j in range(i + 1, min(len(tokens), i + 6)):
+            for t in set(terms(tokens[j][0].replace("-", " "))) & set(asked.target):
+                found.setdefault(t, (start, tokens[j][2]))
+        if i >= 2 and tokens[i - 1][0].lower() in ("with", "totalling", "numbering"):
+            # "meetings with eight participating provinces": through the noun the number counts
+            noun = next((tok for tok in tokens[i + 1:i + 4] if tok[0].lower().endswith("s")), None)
+            for t in set(terms(tokens[i - 2][0])) & set(asked.target):
+                found.setdefault(t, (tokens[i - 2][1], noun[2] if noun else end))
+    if not found:
+        # "the ninth such mechanism" tells how many there are when no figure does
+        for i, (word, start, end) in enumerate(tokens):
+            if _ORDINAL.fullmatch(word):
+                for j in range(i + 1, min(len(tokens), i + 4)):
+                    if set(terms(tokens[j][0].replace("-", " "))) & set(asked.target):
+                        return start, tokens[j][2]
+        return None
+    spans = sorted(found.values())
+    together = [sp for sp in spans if sp[0] - spans[0][1] <= 80]
+    return together[0][0], max(e for _, e in together)
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    cuts = [0] + [m.end() for m in re.finditer(r"[;]\s+|,\s+(?=(?:and |while |whereas )?the )", text)] + [len(text)]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def _is_date_number(text: str, start: int, end: int) -> bool:
+    return any(m.start() <= start and end <= m.end() for m in DATE.finditer(text))
+
+
+def _later_than(found: str, after: str) -> bool:
+    """Is a date written in the text later than an ISO date (the document's own)?"""
+    if not after:
+        return True
+    year = re.search(r"(19|20)\d\d", found)
+    if not year:
+        return False
+    month = next((i + 1 for i, name in enumerate(MONTHS) if name in found), 0)
+    return (int(year.group(0)), month) > (int(after[:4]), int(after[5:7] or 0) if len(after) >= 7 else 0)
+
+
+def span(asked: Asked, text: str, doc_date: str = "", near: set[str] = frozenset()) -> tuple[int, int] | None:
+    """The words of `text` that answer a question of this kind, or None if it does not state one.
+    `doc_date` (ISO) is when the document was written: a question about the future needs a later date.
+    Of several numbers, the one nearest the words `near` (the places and names the question gives):
+    "Zhejiang … three agreements; … Jiangsu … four agreements"."""
+    kind = asked.kind
+    if _CJK.search(text):
+        return _span_zh(asked, text)
+    if asked.future and not _FUTURE_EN.search(text) and not any(_later_than(m.group(0), doc_date)
+                                                                   for m in DATE.finditer(text)):
+        return None  # a paper about past meetings does not say when the next one is
+    if kind == "count":
+        return _count_span(asked, text, near)
+    if kind == "money":
+        m = _MONEY.search(text)
+        return m.span() if m else None
+    if kind == "title":
+        m = _QUOTED.search(text)
+        return m.span() if m else None
+    if kind == "duration":
+        m = _DURATION.search(text)
+        return m.span() if m else None
+    if kind == "date":
+        found = [m for m in DATE.finditer(text)]
+        if asked.future:
+            found = [m for m in found if _later_than(m.group(0), doc_date)] or found
+        if not found:
+            return None
+        return max(found, key=lambda m: len(m.group(0))).span()  # the fullest date: "22 February 2023"
+    if kind == "person":
+        people = list(_PERSON.finditer(text))
+        if people:
+            return people[0].span()
+        if asked.role:
+            return None  # "Who is the Mayor of …" is not answered by "the Mayor"
+        m = _ROLE.search(text)
+        return m.span() if m else None
+    if kind == "place":
+        return place_span(text)
+    if kind == "quantity":
+        tokens = _tokens(text)
+        wanted = set(asked.target)
+        for i, (word, start, end) in enumerate(tokens):
+            if wanted and not set(terms(word)) & wanted:
+                continue
+            near = tokens[max(0, i - 6):i + 8] if wanted else tokens
+            for w, s, e in near:
+                if (_NUMBER.fullmatch(w) or w.endswith("%")) and not re.fullmatch(r"(19|20)\d\d", w) \
+                        and not _is_date_number(text, s, e):
+                    return (min(start, s), max(end, e)) if wanted else (s, e)
+        return None
+    return (0, len(text))
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ZH_NUM = r"[零〇一二兩两三四五六七八九十百千萬万\d]+"
+_ZH_MEASURES = "個个名位項项份次間间家所條条件宗批座"
+_ZH_DATE = re.compile(rf"{_ZH_NUM}年(?:{_ZH_NUM}月)?(?:{_ZH_NUM}[日號号])?|{_ZH_NUM}月{_ZH_NUM}[日號号]")
+_ZH_MONEY = re.compile(rf"(?:港幣|人民幣|美元)?{_ZH_NUM}(?:\.\d+)?\s*[萬万億亿]?(?:港元|元|美元)")
+_ZH_PERSON = re.compile(r"(?:司長|司长|局長|局长|省長|省长|市長|市长|主席|長官|长官|主任|書記|书记|部長|部长)"
+                        r"([\u4e00-\u9fff]{2,3}?)(?=於|于|和|與|与|及|、|，|,|在|率|出席|主持|表示|$)|"
+                        r"[\u4e00-\u9fff]{2,4}(?:先生|女士|博士|教授)")
+_ZH_PLACE = re.compile(r"在([\u4e00-\u9fff]{2,6}?)(?:舉行|举行|召開|召开|舉辦|举办|進行|进行)")
+_ZH_DURATION = re.compile(rf"{_ZH_NUM}\s*(?:天|日|星期|週|周|個月|个月|年|小時|小时)")
+
+
+def _span_zh(asked: Asked, text: str) -> tuple[int, int] | None:
+    """The same, in a paper written in Chinese: 三份合作協議, 二〇二三年六月二十八日, 在香港舉行."""
+    kind = asked.kind
+    if asked.future and not re.search(r"將|将|下一?次|未來|未来|計劃|计划", text):
+        return None
+    if kind == "count":
+        head = asked.zh_noun[-2:] if len(asked.zh_noun) >= 2 else ""
+        measure = asked.zh_noun[:1] if asked.zh_noun[:1] in _ZH_MEASURES else ""
+        if head:
+            m = re.search(rf"{_ZH_NUM}\s*{re.escape(measure) if measure else f'[{_ZH_MEASURES}]?'}[\u4e00-\u9fff]{{0,6}}?{re.escape(head)}", text)
+        else:
+            m = re.search(rf"{_ZH_NUM}\s*[{_ZH_MEASURES}]", text)
+        return m.span() if m else None
+    pattern = {"date": _ZH_DATE, "money": _ZH_MONEY, "person": _ZH_PERSON, "place": _ZH_PLACE,
+               "duration": _ZH_DURATION}.get(kind)
+    if pattern is None:
+        return (0, len(text))
+    m = pattern.search(text)
+    if m is None:
+        return None
+    return m.span(1) if kind == "place" else m.span()
+
+
+def person_near(text: str, role_terms: set[str]) -> tuple[int, int] | None:
+    """The name closest after the role the question asks about ("the Mayor of Beijing, Mr Yin Yong")."""
+    people = list(_PERSON.finditer(text))
+    if not people or not role_terms:
+        return None
+    anchors = [start for word, start, _ in _tokens(text) if set(terms(word)) & role_terms]
+    if not anchors:
+        return None
+    return min(people, key=lambda p: min(abs(p.start() - a) + (0 if p.start() >= a else 40) for a in anchors)).span()
+
+
+def place_span(text: str) -> tuple[int, int] | None:
+    """Where a text first says something happened ("in Guiyang, Guizhou"): the place's span."""
+    for m in _PLACE.finditer(text):
+        if m.group(1).split()[0].strip(",") not in _NOT_PLACE:
+            return m.start(1), m.start(1) + len(m.group(1).rstrip(","))
+    return None
+
+
+def place_of(text: str) -> str:
+    found = place_span(text)
+    return text[found[0]:found[1]] if found else ""
+
+
+def first_date(text: str) -> str:
+    found = list(DATE.finditer(text))
+    return max(found, key=lambda m: (len(m.group(0)) > 6, -m.start())).group(0) if found else ""

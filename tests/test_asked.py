@@ -1,0 +1,97 @@
+"""What a question asks for, and whether a sentence states it (no index needed)."""
+
+import pytest
+
+from qa.asked import Asked, ask_of, span
+from qa.query import analyse
+
+
+def asked(question: str) -> Asked:
+    return analyse(question, [], 2000).asked
+
+
+@pytest.mark.parametrize("question,kind,target", [
+    ("How many staff work in the Mainland Offices?", "count", ("staff",)),
+    ("How many co-operation items and areas were agreed with Chongqing?", "count", ("item", "area")),
+    ("What is the budget of the Northern Metropolis development?", "money", ("budget",)),
+    ("How much money was invested in Qianhai in 2023?", "money", ("money",)),
+    ("When was the PPRD Joint Conference held?", "date", ()),
+    ("How long did the meeting last?", "duration", ()),
+    ("Who is the Mayor of Beijing?", "person", ()),
+    ("Where was the Fifth Plenary Session held?", "place", ()),
+    ("What is the population of the Greater Bay Area?", "quantity", ("popul",)),
+    ("What was the main theme of the Joint Conference?", "title", ()),
+    ("What does legal co-operation include?", "other", ()),
+])
+def test_the_kind_of_answer_a_question_needs(question, kind, target):
+    a = ask_of(question)
+    assert (a.kind, a.target) == (kind, target)
+
+
+def test_future_roles_lists_and_comparisons_are_recognised():
+    assert ask_of("When will the next Hong Kong/Macao meeting take place?").future
+    assert ask_of("Who is the Mayor of Beijing?").role and not ask_of("Who chairs the Steering Group?").role
+    assert ask_of("Which meetings were held outside Hong Kong?").listing == "meetings"
+    assert ask_of("What are members invited to do?").listing == ""  # "are members" is no list
+    most = ask_of("Which plenary agreed the most items?")
+    assert (most.listing, most.extreme, most.measure) == ("plenary", "most", ("item",))
+
+
+def test_chinese_questions_are_read_in_chinese():
+    assert asked("北部都會區發展的預算是多少？").kind == "money"
+    assert asked("下一次港澳合作會議何時舉行？").kind == "date" and asked("下一次港澳合作會議何時舉行？").future
+    staff = asked("駐內地辦事處有多少名職員？")
+    assert staff.kind == "count" and "offic" not in staff.target  # the staff, not the offices
+    assert "item" in asked("香港與上海達成了多少項合作共識？").target  # 項: items
+    assert asked("哪些會議在香港以外舉行？").listing == "meeting"
+
+
+SENTENCE = ("At regional level, the five Mainland Offices and the 11 Liaison Units of the HKSAR Government "
+            "stay in close touch with the governments of provinces.")
+
+
+def answered(question: str, text: str, doc_date: str = "2024-05-20") -> str | None:
+    found = span(asked(question), text, doc_date, set(analyse(question, [], 2000).names))
+    return text[found[0]:found[1]] if found else None
+
+
+def test_a_number_answers_only_for_what_it_counts():
+    assert answered("How many Liaison Units does the HKSAR Government have?", SENTENCE) == "11 Liaison Units"
+    assert answered("How many Mainland Offices are there?", SENTENCE) == "five Mainland Offices"
+    assert answered("How many staff work in the Mainland Offices?", SENTENCE) is None
+    assert answered("How many people attended?", "between the people of the two places") is None
+    both = "a total of 47 items covering 11 co-operation areas"
+    assert answered("How many items and areas were agreed?", both) == "47 items covering 11 co-operation areas"
+
+
+def test_of_several_numbers_the_one_about_what_the_question_names():
+    text = ("Hong Kong and Zhejiang also signed three co-operation agreements, covering education; "
+            "the relevant departments of Hong Kong and Jiangsu also signed four co-operation agreements.")
+    assert answered("How many co-operation agreements were signed with Jiangsu?", text) == "four co-operation agreements"
+    assert answered("How many co-operation agreements were signed with Zhejiang?", text) == "three co-operation agreements"
+
+
+def test_dates_money_people_and_places():
+    text = "The Mayor of Beijing, Mr Yin Yong, met in Guiyang, Guizhou on 7 July 2023."
+    assert answered("When did they meet?", text) == "7 July 2023"
+    assert answered("Who is the Mayor of Beijing?", text) == "Mr Yin Yong"
+    assert answered("Where did they meet?", text) == "Guiyang, Guizhou"
+    assert answered("Who is the Mayor of Shenzhen?", "the Mayor of Shenzhen attended") is None  # a role is no name
+    assert answered("What is the budget?", "The budget is HK$1.2 billion.") == "HK$1.2 billion"
+    assert answered("What is the budget?", "The budget was discussed at length.") is None
+    assert answered("When was it set up?", "At the end of 2022, the group was set up.") == "the end of 2022"
+
+
+def test_a_question_about_the_future_needs_a_later_date():
+    past = "The meeting was held in Hong Kong on 22 February 2023."
+    assert answered("When will the next meeting take place?", past) is None
+    assert answered("When will the next meeting take place?", "The next meeting will be held in March 2025.") == "March 2025"
+
+
+def test_chinese_papers_state_answers_in_chinese():
+    text = "兩地政府部門和法定機構亦簽署了三份合作協議，涵蓋文化、教育及經貿範疇。"
+    assert answered("兩地政府部門簽署了多少份合作協議？", text) == "三份合作協議"
+    meeting = "政務司司長與福建省常務副省長郭寧寧於二〇二三年六月二十八日在香港舉行第四次全體會議。"
+    assert answered("第四次全體會議在哪天舉行？", meeting) == "二〇二三年六月二十八日"
+    assert answered("第四次全體會議在哪裡舉行？", meeting) == "香港"
+    assert answered("兩地簽署了多少名職員？", text) is None
