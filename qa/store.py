@@ -40,7 +40,7 @@ from filelock import FileLock
 from .chunk import CHUNKER_VERSION, units_of
 from .config import Settings
 from .embed import Embedder, get_embedder
-from .models import Chunk
+from .models import Chunk, content_hash
 from .text import terms
 
 log = logging.getLogger(__name__)
@@ -182,6 +182,11 @@ class DenseHit:
     chunk_id: str
     unit: str
     similarity: float
+
+
+def text_key(chunk: Chunk) -> str:
+    """What a chunk's vector depends on: the text the models see. Equal keys share one vector."""
+    return content_hash(embed_text(chunk))
 
 
 def version_of(doc: str, doc_hash: str) -> str:
@@ -443,8 +448,10 @@ class Store:
         embedder = get_embedder(model, "index")
         for i in range(0, len(todo), 16):
             part = todo[i:i + 16]
+            keys = [text_key(c) for c in part]
             vectors: list[list[float] | None] = [None if by_hash.get(c.hash) is None else list(by_hash[c.hash])
                                                  for c in part]
+            self._same_text(col, keys, vectors)
             missing = [j for j, v in enumerate(vectors) if v is None]
             if missing:
                 fresh = embedder.passages([embed_text(part[j]) for j in missing])
@@ -454,10 +461,25 @@ class Store:
             reused += len(part) - len(missing)
             col.upsert(ids=[chunk_id(record.version, c) for c in part], embeddings=vectors,  # type: ignore[arg-type]
                        documents=[c.text for c in part],
-                       metadatas=[{**c.metadata(), "version": record.version} for c in part])
+                       metadatas=[{**c.metadata(), "version": record.version, "text_key": key}
+                                  for c, key in zip(part, keys)])
             if progress:
                 progress(len(part))
         return embedded, reused
+
+    @staticmethod
+    def _same_text(col: Any, keys: list[str], vectors: list[list[float] | None]) -> None:
+        """Fill in vectors of text the library already holds under another paper ("Members are
+        invited to note the content of this paper." is embedded once, not once per paper)."""
+        wanted = sorted({k for k, v in zip(keys, vectors) if v is None})
+        if not wanted:
+            return
+        found = col.get(where={"text_key": {"$in": wanted}}, include=["embeddings", "metadatas"])
+        known = {(m or {}).get("text_key"): e for m, e in zip(found["metadatas"] or [],
+                                                               found["embeddings"] if found["embeddings"] is not None else [])}
+        for j, key in enumerate(keys):
+            if vectors[j] is None and known.get(key) is not None:
+                vectors[j] = list(known[key])
 
     def remove(self, doc: str) -> bool:
         with self.write_lock():

@@ -35,6 +35,21 @@ def test_a_changed_paragraph_is_the_only_thing_re_embedded(tmp_path):
     assert chunk.text.startswith("Members are asked to note")
 
 
+def test_text_the_library_already_holds_is_embedded_once(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    closing = "## Advice Sought\n\n9. Members are invited to note the content of this paper.\n"
+    for n, topic in enumerate(["the harbour ferry piers", "the hillside cycling tracks", "the library opening hours"]):
+        (corpus / f"paper-{n}.md").write_text(f"---\ntitle: Paper {n}\n---\n\n1. This paper reports on {topic}.\n\n"
+                                              f"{closing}", encoding="utf-8")
+    qa = QA(Settings(index_dir=tmp_path / "idx", corpus_dir=corpus, embed_models=["e5-small"]))
+    report = qa.index().report
+    # three papers, two paragraphs each: the shared closing paragraph is embedded once
+    assert (report.added, report.embedded, report.reused) == (3, 4, 2)
+    answer = qa.ask("What are members invited to do?")
+    assert not answer.abstained and "note the content" in answer.answer
+
+
 def test_collection_records_model_and_chunker(index_dir):
     store = Store(Settings(index_dir=index_dir, corpus_dir=CORPUS))
     for model in store.settings.embed_models:
