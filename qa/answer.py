@@ -187,11 +187,10 @@ class ExtractiveAnswerer:
             # a second sentence of the same paragraph, when it answers about as well
             second = next((r for r in ranked[1:3] if r.hit.unit == best.hit.unit and r.score >= 0.85 * best.score), None)
             return self._finish(query, self.quote(query, retrieval, best, None, second))
-        else:
-            stated = [(r, sp) for r in ranked if (sp := self.states(query, retrieval, r)) is not None]
-            if not stated:
-                return near_miss(query, retrieval, supports, self.usable_support)
-            best, found = stated[0]
+        stated = [(r, sp) for r in ranked if (sp := self.states(query, retrieval, r)) is not None]
+        if not stated:
+            return near_miss(query, retrieval, supports, self.usable_support)
+        best, found = stated[0]
         return self._finish(query, self.quote(query, retrieval, best, found))
 
     def states(self, query: Query, retrieval: Retrieval, scored: Scored) -> tuple[int, int] | None:

@@ -123,8 +123,10 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Aske
         # "how many items and areas": each is counted
         targets = [head] + [w for w in phrase[phrase.index(head) + 1:] if w.lower() not in STOPWORDS][:1] \
             if head and "and" in [w.lower() for w in phrase] else [head] if head else []
-        return Asked("count", tuple(t for w in targets for t in terms(w)), " ".join(words), future,
-                     listing=listing, extreme=extreme, measure=measure)
+        target = tuple(t for w in targets for t in terms(w))
+        if head and re.search(r"\b(in total|altogether|all together|total number|combined)\b", q, re.I):
+            listing, measure = head.lower(), target  # "How many agreements were signed in total?": each figure
+        return Asked("count", target, " ".join(words), future, listing=listing, extreme=extreme, measure=measure)
     if (m := _MONEY_WORDS.search(q)) and re.search(r"\b(how much|what|which)\b", low):
         return Asked("money", tuple(terms(m.group(0))), m.group(0).lower(), future)
     if re.search(r"\bhow long\b", low):
@@ -165,6 +167,8 @@ def _listing(q: str) -> tuple[str, str, tuple[str, ...]]:
             measure = tuple(terms(e.group(2).split()[-1]))
         if not listing and singular and singular.group(2).lower() not in STOPWORDS:
             listing = singular.group(2)  # "Which plenary agreed the most items?"
+        elif not listing and extreme in ("first", "latest") and e.group(2):
+            listing = e.group(2).split()[-1]  # "What was the latest plenary?"
     return listing.lower(), extreme, measure
 
 
@@ -312,7 +316,8 @@ _ZH_MONEY = re.compile(rf"(?:港幣|人民幣|美元)?{_ZH_NUM}(?:\.\d+)?\s*[萬
 _ZH_PERSON = re.compile(r"(?:司長|司长|局長|局长|省長|省长|市長|市长|主席|長官|长官|主任|書記|书记|部長|部长)"
                         r"([\u4e00-\u9fff]{2,3}?)(?=於|于|和|與|与|及|、|，|,|在|率|出席|主持|表示|$)|"
                         r"[\u4e00-\u9fff]{2,4}(?:先生|女士|博士|教授)")
-_ZH_PLACE = re.compile(r"在([\u4e00-\u9fff]{2,6}?)(?:舉行|举行|召開|召开|舉辦|举办|進行|进行)")
+_ZH_PLACE = re.compile(r"(?:在|於|于)([\u4e00-\u9fff]{2,6}?)(?:舉行|举行|召開|召开|舉辦|举办|進行|进行)|"
+                       r"(?:在|於|于)([\u4e00-\u9fff]{2,4}?)(?:[，。、,]|$)")
 _ZH_DURATION = re.compile(rf"{_ZH_NUM}\s*(?:天|日|星期|週|周|個月|个月|年|小時|小时)")
 
 
@@ -335,8 +340,9 @@ def _span_zh(asked: Asked, text: str) -> tuple[int, int] | None:
         return (0, len(text))
     m = pattern.search(text)
     if m is None:
-        return None
-    return m.span(1) if kind == "place" else m.span()
+        # a Chinese sentence may keep a name as the paper writes it: "Mr Yin Yong"
+        return _PERSON.search(text).span() if kind == "person" and _PERSON.search(text) else None
+    return m.span(1) if kind == "place" and m.group(1) else m.span(2) if kind == "place" else m.span()
 
 
 def person_near(text: str, role_terms: set[str]) -> tuple[int, int] | None:

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
     chroma_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8765; unset = embedded store")
+    # Where replicas sharing one Chroma server take turns writing: unset = this machine's temporary
+    # folder (replicas on one machine); a shared folder when they run on several
+    lock_dir: Path | None = None
     collection_prefix: str = "qa"
 
     # Dense models, by registry name (see qa/embed.py). Each gets its own Chroma collection; their
@@ -86,7 +89,6 @@ class Settings(BaseSettings):
     zh_gloss: bool = True
 
     # Answering
-    max_answer_sentences: int = 3
     list_max_items: int = 12  # a list answer shows this many items, and says how many more there are
     list_item_words: int = 16  # an item's evidence, at most: enough to see why it qualifies
     # Abstain when the best paragraph's support score is below this (calibrated, see qa/answer.py).

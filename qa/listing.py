@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .asked import ROLE_WORDS, DATE, MONTHS, Asked, first_date, person_near, place_of, place_span, span
 from .models import Answer, Chunk, Citation, Item
-from .query import Query
+from .query import Query, translate
 from .text import STOPWORDS, sentences, terms
 
 if TYPE_CHECKING:
@@ -89,17 +89,24 @@ def condition(query: Query, lex: "Lexical") -> Condition:
 
 
 def _english_place(query: Query, chinese: str) -> str:
-    from .query import translate  # the dictionary belongs to the question parser
-
-    gloss = translate(chinese).text
-    return " ".join(w.capitalize() for w in gloss.split())
+    return " ".join(w.capitalize() for w in translate(chinese).text.split())
 
 
-def _qualifies(sentence: str, context: set[str], cond: Condition) -> bool:
-    words = set(terms(sentence.replace("-", " ")))
-    if not words & cond.kind:
-        return False
-    return all(set(g) & (words | context) for g in cond.groups)
+@dataclass
+class Qualified:
+    """A paragraph that qualifies, the sentence that shows it, its date and the figure compared."""
+
+    chunk: Chunk
+    start: int
+    end: int
+    date: str = ""
+    value: str = ""
+
+    @property
+    def order(self) -> tuple[str, str, int]:
+        """Date order; undated last, then by paper and paragraph."""
+        number = int(self.chunk.paragraph) if self.chunk.paragraph.isdigit() else 10**6
+        return _sortable(self.date) or "9999", self.chunk.doc_id, number
 
 
 def answer(query: Query, retrieval: "Retrieval", max_items: int = 12, item_words: int = 16) -> Answer | None:
@@ -108,30 +115,30 @@ def answer(query: Query, retrieval: "Retrieval", max_items: int = 12, item_words
     from .answer import marker
 
     asked = query.asked
+    if asked.extreme in ("most", "fewest") and not asked.measure:
+        return None  # "the most important": nothing to count
     cond = condition(query, retrieval.lexical)
     lex = retrieval.lexical
-    found: list[tuple[Chunk, int, int, str, str]] = []  # chunk, sentence span, date, value
-    for chunk in _candidates(query, retrieval, cond):
-        picked = _qualifying(chunk, cond, asked, lex)
-        if picked is not None:
-            found.append((chunk, *picked))
-    if asked.extreme in ("most", "fewest"):
-        found = [f for f in found if f[4]]
+    found = [q for chunk in _candidates(query, retrieval, cond)
+             if (q := _qualifying(chunk, cond, asked, lex)) is not None and (q.value or not asked.measure)]
     if len(found) < 2:
         return None
-    if asked.extreme:
+    if asked.extreme in ("most", "fewest", "first", "latest"):
         return _compare(query, retrieval, found, marker, max_items)
-    found.sort(key=lambda f: (_sortable(f[3]) or "9999", f[0].doc_id, _number(f[0].paragraph)))
+    if asked.measure:  # "how many … in total"
+        return _total(query, retrieval, found, marker, max_items)
+    found.sort(key=lambda q: q.order)
     items, citations = [], []
-    for chunk, a, b, when, _ in found[:max_items]:
-        mark = marker(retrieval, chunk)
-        quote = _evidence(chunk.text[a:b], cond, lex.acronyms, item_words)
-        items.append(Item(_name(chunk), quote.text, mark, when))
-        citations.append(Citation.of(chunk, quote.words, 0.0, mark))
+    for q in found[:max_items]:
+        mark = marker(retrieval, q.chunk)
+        quote = _evidence(q.chunk.text[q.start:q.end], cond, lex.acronyms, item_words)
+        items.append(Item(_name(q.chunk), quote.text, mark, q.date))
+        citations.append(Citation.of(q.chunk, quote.words, 0.0, mark))
     lines = [f"- **{i.name}**{f' ({i.date})' if i.date else ''}: {i.quote} {i.marker}" for i in items]
     lead = f"{len(items)} {asked.listing}:" if query.lang == "en" else f"共 {len(items)} 項："
-    more = f"\n\n(and {len(found) - max_items} more)" if len(found) > max_items else ""
-    return Answer(f"{lead}\n\n" + "\n".join(lines) + more, citations, False, "extractive", lead=lead, items=items)
+    more = len(found) - max_items
+    more_text = (f"\n\n(and {more} more)" if query.lang == "en" else f"\n\n（另有 {more} 項）") if more > 0 else ""
+    return Answer(f"{lead}\n\n" + "\n".join(lines) + more_text, citations, False, "extractive", lead=lead, items=items)
 
 
 def _candidates(query: Query, retrieval: "Retrieval", cond: Condition) -> list[Chunk]:
@@ -148,8 +155,8 @@ def _candidates(query: Query, retrieval: "Retrieval", cond: Condition) -> list[C
     return list(seen.values())
 
 
-def _qualifying(chunk: Chunk, cond: Condition, asked: Asked, lex: "Lexical") -> tuple[int, int, str, str] | None:
-    """(sentence start, end, date, compared figure) of the sentence that makes a paragraph qualify."""
+def _qualifying(chunk: Chunk, cond: Condition, asked: Asked, lex: "Lexical") -> Qualified | None:
+    """The paragraph, if it qualifies, with the sentence that shows it."""
     text = chunk.text
     spans = sentences(text) or [(0, len(text))]
     heading = set(terms(" ".join(chunk.heading_path)))
@@ -167,7 +174,6 @@ def _qualifying(chunk: Chunk, cond: Condition, asked: Asked, lex: "Lexical") -> 
         return None
     acronyms = lex.acronyms
     heading_seq = _inline(terms(" ".join(chunk.heading_path)), acronyms)
-    value = ""
     chosen = None
     for a, b in spans:
         sentence = text[a:b]
@@ -178,11 +184,17 @@ def _qualifying(chunk: Chunk, cond: Condition, asked: Asked, lex: "Lexical") -> 
         if not all(_has_phrase(seq, p) or _has_phrase(heading_seq, p) for p in cond.phrases):
             continue
         if asked.measure:
-            found = span(Asked("count", asked.measure), sentence)
+            counted = Asked("count", asked.measure)
+            found = span(counted, sentence)
             if found is None:
                 continue
-            value = sentence[found[0]:found[1]]
-            return a, b, when, value
+            values = [sentence[found[0]:found[1]]]
+            if not asked.extreme:  # a total counts every figure of the sentence ("three …; four …")
+                rest = found[1]
+                while (more := span(counted, sentence[rest:])) is not None:
+                    values.append(sentence[rest + more[0]:rest + more[1]])
+                    rest += more[1]
+            return Qualified(chunk, a, b, when, "; ".join(values))
         if (a, b) in kind_sentences or heading & cond.kind:
             chosen = chosen or (a, b)
     # the sentence that shows the condition holds: where it was held, or when
@@ -191,7 +203,7 @@ def _qualifying(chunk: Chunk, cond: Condition, asked: Asked, lex: "Lexical") -> 
         chosen = shown
     if chosen is None or asked.measure:
         return None
-    return chosen[0], chosen[1], when, value
+    return Qualified(chunk, chosen[0], chosen[1], when)
 
 
 def _inline(words: list[str], acronyms: dict[str, tuple[str, ...]]) -> list[str]:
@@ -224,20 +236,20 @@ def _same_place(found: str, wanted: str) -> bool:
     return bool(set(terms(found)) & set(terms(wanted))) and set(terms(wanted)) <= set(terms(found))
 
 
-def _compare(query: Query, retrieval: "Retrieval", found: list[tuple[Chunk, int, int, str, str]],
+def _compare(query: Query, retrieval: "Retrieval", found: list[Qualified],
              marker: Callable[["Retrieval", Chunk], str], max_items: int) -> Answer:
+    """The winner first (most, fewest, first, latest), then the others with their figures or dates."""
     asked = query.asked
     if asked.extreme in ("most", "fewest"):
-        key = lambda f: _value(f[4])  # noqa: E731
-        ordered = sorted(found, key=key, reverse=asked.extreme == "most")
+        ordered = sorted(found, key=lambda q: _value(q.value), reverse=asked.extreme == "most")
     else:
-        ordered = sorted((f for f in found if _sortable(f[3])), key=lambda f: _sortable(f[3]),
+        ordered = sorted((q for q in found if _sortable(q.date)), key=lambda q: _sortable(q.date),
                          reverse=asked.extreme == "latest") or found
     items, citations = [], []
-    for chunk, a, b, when, value in ordered[:max_items]:
-        mark = marker(retrieval, chunk)
-        items.append(Item(_name(chunk), value or when, mark, when, value))
-        citations.append(Citation.of(chunk, chunk.text[a:b], 0.0, mark))
+    for q in ordered[:max_items]:
+        mark = marker(retrieval, q.chunk)
+        items.append(Item(_name(q.chunk), q.value or q.date, mark, q.date, q.value))
+        citations.append(Citation.of(q.chunk, (q.value or q.date).replace("; ", " … "), 0.0, mark))
     win = items[0]
     lead = f"{win.name}: {win.quote}"
     rest = [f"- {i.name}{f' ({i.date})' if i.date and i.date != i.quote else ''}: {i.quote} {i.marker}"
@@ -246,11 +258,29 @@ def _compare(query: Query, retrieval: "Retrieval", found: list[tuple[Chunk, int,
     return Answer(f"**{lead}** {win.marker}{compared}", citations, False, "extractive", lead=lead, items=items)
 
 
+def _total(query: Query, retrieval: "Retrieval", found: list[Qualified],
+           marker: Callable[["Retrieval", Chunk], str], max_items: int) -> Answer:
+    """Each figure the papers give, cited, and their sum, which is said to be a sum: the papers
+    may count some things twice, and the reader sees every figure it adds up."""
+    items, citations = [], []
+    for q in sorted(found, key=lambda q: q.order)[:max_items]:
+        mark = marker(retrieval, q.chunk)
+        items.append(Item(_name(q.chunk), q.value, mark, q.date, q.value))
+        citations.append(Citation.of(q.chunk, q.value.replace("; ", " … "), 0.0, mark))
+    shown = f"{sum(_value(i.value) for i in items):g}"
+    lead = f"{shown} in all, adding up the figures below" if query.lang == "en" else f"合共 {shown}（以下數字之和）"
+    lines = [f"- {i.name}{f' ({i.date})' if i.date else ''}: {i.quote} {i.marker}" for i in items]
+    return Answer(f"**{lead}**\n\n" + "\n".join(lines), citations, False, "extractive", lead=lead, items=items)
+
+
 _WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve "
                                      "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
 
 
 def _value(text: str) -> float:
+    """The figure a value gives ("65 items", "four agreements"), or the sum of several ("three …; four …")."""
+    if "; " in text:
+        return sum(_value(part) for part in text.split("; "))
     m = re.search(r"\d[\d,]*(?:\.\d+)?", text)
     if m:
         return float(m.group(0).replace(",", ""))
@@ -266,10 +296,6 @@ def _sortable(when: str) -> str:
     month = next((i + 1 for i, m in enumerate(MONTHS) if m in when), 0)
     day = re.match(r"(\d{1,2}) ", when)
     return f"{year.group(0)}-{month:02d}-{int(day.group(1)) if day else 0:02d}"
-
-
-def _number(paragraph: str) -> int:
-    return int(paragraph) if paragraph.isdigit() else 10**6
 
 
 def _name(chunk: Chunk) -> str:

@@ -241,11 +241,14 @@ class QA:
 
     def add(self, files: list[tuple[str, bytes]], doc_id: str | None = None, title: str | None = None,
             date: str | None = None, progress: Callable[[int], None] | None = None,
-            on_total: Callable[[int], None] | None = None, replace: bool = False) -> IndexResult:
+            on_total: Callable[[int], None] | None = None, replace: bool = False,
+            on_plan: Callable[[list[tuple[str, str, int]]], None] | None = None,
+            started: Callable[[str], None] | None = None) -> IndexResult:
         """Add documents: each file is parsed first (a bad file changes nothing), then placed in the
         corpus folder, then indexed; a file that fails to index is taken out again. A file whose
         document id or name is taken is refused, unless `replace`: then the old file goes to
-        `.removed/` (and comes back if the new one fails)."""
+        `.removed/` (and comes back if the new one fails). `on_plan` hears (file, document id,
+        embeddings to compute) for each file to be indexed, `started` each document id as its turn comes."""
         if doc_id and len(files) > 1:
             raise IngestError("an explicit document id needs exactly one file")
         records = self._records()
@@ -289,9 +292,12 @@ class QA:
             self.corpus.set_overrides(path, id=doc_id, title=title, date=date)
             placed[doc.id] = (path, trashed)
         inputs = [item for _, _, _, item in ready]
+        models = len(self.settings.embed_models)
         if on_total:
-            on_total(sum(len(i.chunks) for i in inputs) * len(self.settings.embed_models))
-        report = self.store.sync(inputs, progress=progress) if inputs else SyncReport()
+            on_total(sum(len(i.chunks) for i in inputs) * models)
+        if on_plan:
+            on_plan([(clean, doc.id, len(item.chunks) * models) for clean, _, doc, item in ready])
+        report = self.store.sync(inputs, progress=progress, started=started) if inputs else SyncReport()
         for doc in report.failed:  # a rejected upload is not left behind; a replaced file comes back
             path, trashed = placed[doc]
             self.corpus.trash(path, keep=False)
@@ -457,8 +463,9 @@ class QA:
             # the dictionary found nothing: a translation by the model gets one more try
             query, retrieval, answer = self._translated(query, generator, timing) or (query, retrieval, answer)
         final = answer
-        if generator is None or answer.abstained:
-            if generate and self.settings.generative and not answer.abstained:
+        # a list is made from every qualifying paragraph, more than the model is shown: it stays quoted
+        if generator is None or answer.abstained or answer.items:
+            if generate and self.settings.generative and not answer.abstained and not answer.items:
                 answer.fallback = self._why_no_llm()
             yield from pieces(answer.answer)
         else:

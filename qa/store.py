@@ -22,6 +22,7 @@ import re
 import tempfile
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -281,6 +282,7 @@ class Store:
         self._lexical: Lexical | None = None
         self._lexical_key: tuple[tuple[str, str], ...] | None = None
         self._checked_at = 0.0
+        self._generation = ""
         self._client = self._connect()
 
     # -- connection -------------------------------------------------------------------------
@@ -336,8 +338,9 @@ class Store:
     def write_lock(self) -> Iterator[None]:
         """Serialise writers in this process and across processes on this machine."""
         if self.settings.chroma_url:
+            # replicas on one machine meet in the temporary folder; on several, in QA_LOCK_DIR (shared)
             key = hashlib.sha256(self.settings.chroma_url.encode()).hexdigest()[:16]
-            path = Path(tempfile.gettempdir()) / f"legco-qa-{key}.lock"
+            path = Path(self.settings.lock_dir or tempfile.gettempdir()) / f"legco-qa-{key}.lock"
         else:
             self.settings.index_dir.mkdir(parents=True, exist_ok=True)
             path = self.settings.index_dir / ".write.lock"
@@ -368,7 +371,8 @@ class Store:
 
     # -- writing ----------------------------------------------------------------------------
     def sync(self, inputs: list[DocInput], prune: bool = False, force: bool = False,
-             progress: Callable[[int], None] | None = None, keep: frozenset[str] = frozenset()) -> SyncReport:
+             progress: Callable[[int], None] | None = None, keep: frozenset[str] = frozenset(),
+             started: Callable[[str], None] | None = None) -> SyncReport:
         """Bring the given documents up to date; with `prune`, remove every other document too (but
         those in `keep`: their files are there but could not be read this time). Each document is
         written on its own: one that fails is reported and left as it was, and the rest go on."""
@@ -384,6 +388,8 @@ class Store:
                     self._client.delete_collection(col.name)
                     cols[model] = self._collection(model, create=True)
             for item in inputs:
+                if started:
+                    started(item.record.doc)
                 try:
                     self._sync_one(item, current.get(item.record.doc), cols, docs_col, force, progress, report)
                 except Exception as exc:  # this document stays as it was (its version never committed)
@@ -397,6 +403,7 @@ class Store:
                         report.removed += 1
             self._collect_garbage(cols.values())
             self._drop_unconfigured()
+            self._bump(docs_col)
         self.refresh(force=True)
         return report
 
@@ -436,6 +443,8 @@ class Store:
                       progress: Callable[[int], None] | None) -> tuple[int, int]:
         """Write one version's chunks: keep those already written (a resumed run), copy vectors of
         unchanged text from older versions, embed the rest."""
+        if progress:
+            progress(0)  # a cancelled upload stops here, before any work on this document
         have = set() if force else set(col.get(where={"version": record.version}, include=[])["ids"])
         old = col.get(where={"doc": record.doc}, include=["embeddings", "metadatas"])
         by_hash = {} if force else {
@@ -487,7 +496,9 @@ class Store:
             if doc not in current:
                 return False
             cols = [self._collection(m, create=True) for m in self.settings.embed_models]
-            self._remove(doc, cols, self._docs_collection(create=True))
+            docs_col = self._docs_collection(create=True)
+            self._remove(doc, cols, docs_col)
+            self._bump(docs_col)
         self.refresh(force=True)
         return True
 
@@ -530,9 +541,22 @@ class Store:
         return [Chunk.from_metadata(doc, meta) for doc, meta in
                 zip(got["documents"] or [], got["metadatas"] or [])]
 
+    @staticmethod
+    def _bump(docs_col: Any) -> None:
+        """Mark that the committed documents changed: readers (this process, other replicas on the
+        same Chroma server) compare this one value instead of listing every document."""
+        docs_col.modify(metadata={"chunker": CHUNKER_VERSION, "generation": uuid.uuid4().hex})
+
+    def generation(self) -> str:
+        try:
+            return str((self._docs_collection().metadata or {}).get("generation") or "")
+        except IndexError_:
+            return ""
+
     def refresh(self, force: bool = False) -> Lexical:
         """Rebuild the lexical snapshot if the committed documents changed (also by another process
         writing to the same Chroma server)."""
+        self._generation = self.generation()  # read first: a change after it is seen next time
         records = self.docs()
         key = tuple(sorted((d, r.version) for d, r in records.items()))
         if force or self._lexical is None or key != self._lexical_key:
@@ -543,9 +567,15 @@ class Store:
         return self._lexical
 
     def lexical(self) -> Lexical:
+        """The current snapshot; every REFRESH_S, one cheap read tells whether it is still current."""
         lex = self._lexical
-        if lex is None or time.monotonic() - self._checked_at > self.REFRESH_S:
+        if lex is None:
             return self.refresh()
+        if time.monotonic() - self._checked_at > self.REFRESH_S:
+            generation = self.generation()
+            if not generation or generation != self._generation:
+                return self.refresh()
+            self._checked_at = time.monotonic()
         return lex
 
     def check(self) -> dict[str, int]:

@@ -27,9 +27,9 @@ def admin(tmp_path):
 
 
 def wait(client, url, token="s3cret"):
-    for _ in range(300):
+    for _ in range(1200):
         job = client.get(url, headers={"authorization": f"Bearer {token}"}).json()
-        if job["state"] in ("done", "failed"):
+        if job["state"] in ("done", "failed", "cancelled"):
             return job
         time.sleep(0.1)
     raise AssertionError("job did not finish")
@@ -118,3 +118,39 @@ def test_a_colliding_upload_is_refused_and_replacing_is_explicit(admin):
     job = wait(client, res.json()["status"])
     assert job["result"]["documents"] == [PAPER.stem] and job["result"]["files"][0]["status"] == "indexed"
     assert any(p.name.endswith(PAPER.name) for p in (corpus / ".removed").iterdir())
+
+
+def test_uploads_queue_show_progress_and_can_be_cancelled(admin):
+    client, qa, tmp = admin
+    auth = {"authorization": "Bearer s3cret"}
+    paragraphs = "\n\n".join(f"{n}. Paragraph {n} of a long report on harbour works, pier {n} and its repairs."
+                               for n in range(1, 400))
+    big = client.post("/api/documents", files={"files": ("long-report.md", f"# Long report\n\n{paragraphs}".encode())},
+                      headers=auth).json()
+    small = client.post("/api/documents", files={"files": ("note.md", b"# Note\n\n1. The ferry pier opens at six.")},
+                        headers=auth).json()
+    later = client.post("/api/documents", files={"files": ("later.md", b"# Later\n\n1. The bus depot closes.")},
+                        headers=auth).json()
+    assert small["position"] >= 1 and later["position"] >= 2  # behind the long report
+    # the queue shows each job, the running one with its progress and time left per file
+    for _ in range(300):
+        running = client.get(big["status"], headers=auth).json()
+        if running["state"] == "running" and running["done"] > 0 and running["rate_per_s"] > 0:
+            break
+        time.sleep(0.1)
+    assert running["progress"][0]["file"] == "long-report.md" and running["progress"][0]["eta_s"] > 0
+    listed = {j["id"]: j for j in client.get("/api/jobs", headers=auth).json()["jobs"]}
+    assert listed[small["job"]]["state"] == "queued" and listed[later["job"]]["position"] == 2
+    # cancel the queued one, then the running one: the note behind them is indexed at once
+    assert client.delete(f"/api/jobs/{later['job']}", headers=auth).json()["state"] == "cancelled"
+    assert client.delete(f"/api/jobs/{big['job']}", headers=auth).status_code == 200
+    assert wait(client, big["status"])["state"] == "cancelled"
+    assert wait(client, small["status"])["state"] == "done"
+    assert client.get(later["status"], headers=auth).json()["state"] == "cancelled"
+    docs = sorted(d["doc"] for d in client.get("/api/documents").json()["documents"])
+    assert docs == sorted([PAPER.stem, "note"])  # nothing of the cancelled ones is indexed…
+    names = {p.name for p in (tmp / "corpus").iterdir() if not p.name.startswith(".")}
+    assert names == {PAPER.name, "note.md"}  # …or left in the corpus folder
+    assert client.delete(f"/api/jobs/{small['job']}", headers=auth).status_code == 409
+    assert client.delete("/api/jobs/nope", headers=auth).status_code == 404
+    assert client.get("/api/jobs").status_code == 401

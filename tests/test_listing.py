@@ -56,3 +56,12 @@ def test_a_question_that_asks_two_things_answers_both(service):
     answer = service.ask("How many items were agreed with Shanghai, and which meeting had the fewest items?")
     assert not answer.abstained and "65 items" in answer.answer and "21 items" in answer.answer
     assert {"11", "8"} <= set(paragraphs(answer))
+
+
+def test_latest_and_in_total(service):
+    latest = service.ask("What was the latest plenary?")
+    assert latest.citations[0].paragraph == "11" and "26 April 2024" in latest.lead
+    total = service.ask("How many co-operation items were agreed in total?")
+    assert total.lead.startswith("156 in all")  # 47 + 21 + 23 + 65, each figure listed and cited
+    assert [i.value for i in total.items] == ["47 items", "21 items", "23 items", "65 items"]
+    check_citations(total)

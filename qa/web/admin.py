@@ -1,8 +1,11 @@
-"""Background indexing jobs for the admin page: uploads return at once and the page polls progress.
-Jobs run one at a time (the store's write lock serialises them anyway)."""
+"""The indexing job queue behind the admin page and API: an upload returns at once, its job waits
+its turn (one runs at a time, so one large upload delays the next but never blocks questions), and
+each job shows progress and an estimated time left per file, and can be cancelled, queued or running.
+A cancelled job's documents are never committed and their files are taken out of the corpus again."""
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 import uuid
@@ -12,58 +15,155 @@ from typing import Any, Callable
 from ..ingest import IngestError
 
 
+class Cancelled(Exception):
+    """Raised inside a running job, at its next progress report, when it is cancelled."""
+
+    def __str__(self) -> str:
+        return "cancelled"
+
+
+@dataclass
+class FileProgress:
+    file: str
+    doc: str
+    total: int  # embeddings to compute or copy
+    done: int = 0
+    state: str = "waiting"  # waiting, indexing, finished
+
+
 @dataclass
 class Job:
     id: str
-    state: str = "queued"  # queued, running, done, failed
+    names: list[str]
+    state: str = "queued"  # queued, running, done, failed, cancelled
     done: int = 0
     total: int = 0
     result: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    files: list[FileProgress] = field(default_factory=list)
+    created: float = field(default_factory=time.time)
+    started: float = 0.0
+    finished: float = 0.0
+    cancel: threading.Event = field(default_factory=threading.Event)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "state": self.state, "done": self.done, "total": self.total,
-                "result": self.result, "error": self.error}
+    @property
+    def rate(self) -> float:
+        """Embeddings per second so far (0 until there is something to go by)."""
+        elapsed = time.time() - self.started if self.started else 0.0
+        return self.done / elapsed if self.done and elapsed > 1.0 else 0.0
+
+    def eta_s(self, done: int, total: int, rate: float) -> float | None:
+        return round((total - done) / rate, 1) if rate and total else None
+
+    def to_json(self, position: int | None = None) -> dict[str, Any]:
+        rate = self.rate
+        data = {"id": self.id, "files": [f.file for f in self.files] or self.names, "state": self.state,
+                "done": self.done, "total": self.total, "rate_per_s": round(rate, 2),
+                "eta_s": self.eta_s(self.done, self.total, rate) if self.state == "running" else None,
+                "result": self.result, "error": self.error,
+                "progress": [{"file": f.file, "doc": f.doc, "state": f.state, "done": f.done, "total": f.total,
+                              "eta_s": self.eta_s(f.done, f.total, rate) if f.state == "indexing" else None}
+                             for f in self.files]}
+        if position is not None:
+            data["position"] = position  # jobs ahead of this one
+        return data
 
 
 class Jobs:
+    """Indexing jobs, run one at a time in arrival order by one worker thread."""
+
     def __init__(self, keep: int = 50, on_finish: Callable[[str, float], None] | None = None) -> None:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._keep = keep
         self._on_finish = on_finish  # (state, seconds), for metrics
+        self._queue: queue.Queue[tuple[Job, Callable[..., Any]]] = queue.Queue()
+        self._worker: threading.Thread | None = None
 
     def get(self, job_id: str) -> Job | None:
         return self._jobs.get(job_id)
 
-    def start(self, work: Callable[[Callable[[int], None], Callable[[int], None]], Any]) -> Job:
-        job = Job(uuid.uuid4().hex[:12])
+    def position(self, job: Job) -> int | None:
+        if job.state != "queued":
+            return None
+        waiting = [j for j in self._jobs.values() if j.state in ("queued", "running")]
+        return waiting.index(job)
+
+    def list(self) -> list[dict[str, Any]]:
+        with self._lock:
+            jobs = list(self._jobs.values())
+        return [j.to_json(self.position(j)) for j in reversed(jobs)]
+
+    def cancel(self, job_id: str) -> Job | None:
+        """Cancel a job: a queued one never runs; a running one stops at its next progress report."""
+        job = self._jobs.get(job_id)
+        if job is None:
+            return None
+        if job.state in ("queued", "running"):
+            job.cancel.set()
+            if job.state == "queued":
+                job.state, job.finished = "cancelled", time.time()
+        return job
+
+    def start(self, work: Callable[..., Any], names: list[str] | None = None) -> Job:
+        """Queue `work(progress, total, plan, started)` (the callbacks `QA.add` takes)."""
+        job = Job(uuid.uuid4().hex[:12], list(names or []))
         with self._lock:
             self._jobs[job.id] = job
-            for old in list(self._jobs)[:-self._keep]:
+            finished = [k for k, j in self._jobs.items() if j.state not in ("queued", "running")]
+            for old in finished[:max(0, len(self._jobs) - self._keep)]:
                 self._jobs.pop(old, None)
+            self._queue.put((job, work))
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="index-jobs", daemon=True)
+                self._worker.start()
+        return job
+
+    def _work(self) -> None:
+        while True:
+            job, work = self._queue.get()
+            if job.state == "queued":
+                self._run(job, work)
+            self._queue.task_done()
+
+    def _run(self, job: Job, work: Callable[..., Any]) -> None:
+        current: list[FileProgress] = []
 
         def progress(n: int) -> None:
+            if job.cancel.is_set():
+                raise Cancelled()
             job.done += n
+            if current:
+                current[0].done = min(current[0].total, current[0].done + n)
 
         def total(n: int) -> None:
             job.total = n
 
-        def run() -> None:
-            job.state = "running"
-            started = time.monotonic()
-            try:
-                result = work(progress, total)
-                job.result = {"documents": [d.id for d in result.documents], "chunks": result.chunks,
-                              "summary": str(result.report), "skipped": result.skipped,
-                              "failed": result.failed, "files": result.files}
-                job.state = "done"
-            except IngestError as exc:
-                job.error, job.state = str(exc), "failed"
-            except Exception as exc:  # reported to the admin page, never a crash of the server
-                job.error, job.state = f"{type(exc).__name__}: {exc}", "failed"
-            if self._on_finish is not None:
-                self._on_finish(job.state, time.monotonic() - started)
+        def plan(files: list[tuple[str, str, int]]) -> None:
+            job.files = [FileProgress(name, doc, n) for name, doc, n in files]
 
-        threading.Thread(target=run, name=f"index-{job.id}", daemon=True).start()
-        return job
+        def started(doc: str) -> None:
+            for f in current:
+                f.state = "finished"
+            current[:] = [f for f in job.files if f.doc == doc][:1]
+            for f in current:
+                f.state = "indexing"
+
+        job.state, job.started = "running", time.time()
+        try:
+            result = work(progress, total, plan, started)
+            for f in job.files:
+                f.state = "finished"
+            job.result = {"documents": [d.id for d in result.documents], "chunks": result.chunks,
+                          "summary": str(result.report), "skipped": result.skipped,
+                          "failed": result.failed, "files": result.files}
+            job.state = "cancelled" if job.cancel.is_set() else "done"
+        except Cancelled:
+            job.state = "cancelled"
+        except IngestError as exc:
+            job.error, job.state = str(exc), "failed"
+        except Exception as exc:  # reported to the admin page, never a crash of the server
+            job.error, job.state = f"{type(exc).__name__}: {exc}", "failed"
+        job.finished = time.time()
+        if self._on_finish is not None:
+            self._on_finish(job.state, job.finished - job.started)

@@ -281,16 +281,34 @@ def create_app(service: QA) -> FastAPI:
             if len(data) > limit:
                 return error(413, f"{f.filename}: over the {s.max_upload_mb} MB limit")
             payload.append((f.filename or "upload", data))
-        job = jobs.start(lambda progress, total: service.add(payload, doc_id=doc_id, title=title, date=date,
-                                                              progress=progress, on_total=total, replace=replace))
-        return {"job": job.id, "status": f"/api/jobs/{job.id}"}
+        job = jobs.start(lambda progress, total, plan, started: service.add(
+            payload, doc_id=doc_id, title=title, date=date, progress=progress, on_total=total, replace=replace,
+            on_plan=plan, started=started), names=[name for name, _ in payload])
+        return {"job": job.id, "status": f"/api/jobs/{job.id}", "position": jobs.position(job)}
 
     @app.get("/api/jobs/{job_id}", summary="Admin: progress of an upload")
     def job_status(job_id: str, request: Request) -> Any:
         if (denied := require_admin(request)) is not None:
             return denied
         job = jobs.get(job_id)
-        return job.to_json() if job else error(404, "no such job")
+        return job.to_json(jobs.position(job)) if job else error(404, "no such job")
+
+    @app.get("/api/jobs", summary="Admin: the indexing queue, newest first")
+    def job_list(request: Request) -> Any:
+        if (denied := require_admin(request)) is not None:
+            return denied
+        return {"jobs": jobs.list()}
+
+    @app.delete("/api/jobs/{job_id}", summary="Admin: cancel an upload, queued or running")
+    def job_cancel(job_id: str, request: Request) -> Any:
+        if (denied := require_admin(request)) is not None:
+            return denied
+        job = jobs.cancel(job_id)
+        if job is None:
+            return error(404, "no such job")
+        if job.state not in ("queued", "running", "cancelled"):
+            return error(409, f"the job has already {job.state.replace('done', 'finished')}")
+        return job.to_json(jobs.position(job))
 
     @app.delete("/api/documents/{doc}", summary="Admin: remove a document")
     def remove_document(doc: str, request: Request) -> Any:

@@ -175,3 +175,26 @@ def test_admin_page_uploads_with_progress_and_removes(page, app_url, tmp_path):
     page.wait_for_function("!document.querySelector('#docs').innerText.includes('regional-web')")
     assert "[¶9]" in httpx.post(app_url + "/api/ask", json={"question": "When was the PPRD Joint Conference held "
                                                                        "in Guiyang?"}, timeout=30).json()["answer"]
+
+
+def test_admin_queue_shows_time_left_and_cancels(page, app_url, tmp_path):
+    long_doc = tmp_path / "long-harbour-report.md"
+    long_doc.write_text("# Harbour report\n\n" + "\n\n".join(
+        f"{n}. Paragraph {n} of the harbour report: pier {n}, its repairs and its ferries." for n in range(1, 300)),
+        encoding="utf-8")
+    page.goto(app_url + "/admin")
+    page.fill("#token", ADMIN_TOKEN)
+    page.dispatch_event("#token", "change")
+    page.set_input_files("#files", str(long_doc))
+    page.click("#send")
+    # the running job's row shows its file, a progress bar and the time left, with a Cancel button
+    page.wait_for_function("[...document.querySelectorAll('#jobs tr')].some(tr => "
+                           "tr.innerText.includes('long-harbour-report.md') && /\\d+ (s|min)/.test(tr.innerText))",
+                           timeout=60_000)
+    shot(page, "26-admin-queue")
+    page.locator("#jobs button", has_text="Cancel").first.click()
+    page.wait_for_function("document.querySelector('#status').innerText.startsWith('Cancel')", timeout=30_000)
+    page.wait_for_function("[...document.querySelectorAll('#jobs tr')].some(tr => tr.innerText.includes('cancelled'))",
+                           timeout=30_000)
+    docs = httpx.get(app_url + "/api/documents").json()["documents"]
+    assert "long-harbour-report" not in {d["doc"] for d in docs}
