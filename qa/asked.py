@@ -28,7 +28,8 @@ DATE = re.compile(
     rf"|\b(?:(?:early|mid|late|end of|the end of|beginning of|the beginning of|the middle of)[- ])?(?:{_MONTH})"
     rf"(?:(?:,| and| or) (?:{_MONTH}))*(?: of)? (?:19|20)\d\d\b"
     rf"|\b(?:(?:the )?(?:end|beginning|start|middle|first half|second half) of |(?:early|mid|late)[- ])?(?:19|20)\d\d\b"
-    r"|\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日")
+    r"|\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日"
+    rf"|(?:(?<=\bin )|(?<=\bby )|(?<=\bfrom )|(?<=\buntil )|(?<=\bsince ))(?:(?:early|mid|late)[- ])?(?:{_MONTH})\b")
 _MONEY = re.compile(r"(?:HK\$|US\$|RMB|£|€|\$|¥)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|m|bn|k))?"
                     r"|\b\d[\d,]*(?:\.\d+)?\s?(?:million|billion)?\s?(?:dollars|yuan|renminbi|pounds|euros)\b"
                     r"|\d[\d,.]*\s?[萬億]?元", re.I)

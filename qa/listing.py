@@ -118,6 +118,9 @@ def answer(query: Query, retrieval: "Retrieval", max_items: int = 12, item_words
     if asked.extreme in ("most", "fewest") and not asked.measure:
         return None  # "the most important": nothing to count
     cond = condition(query, retrieval.lexical)
+    if cond.kind not in KINDS.values() and not ROLE_WORDS.search(asked.listing) and not asked.measure \
+            and not asked.extreme:
+        return None  # "Which areas does legal co-operation cover?" asks about one thing, not for a list
     lex = retrieval.lexical
     found = [q for chunk in _candidates(query, retrieval, cond)
              if (q := _qualifying(chunk, cond, asked, lex)) is not None and (q.value or not asked.measure)]

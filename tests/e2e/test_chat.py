@@ -118,7 +118,7 @@ def test_examples_ask_and_the_box_has_a_label(page, app_url):
 def test_copy_gives_plain_text_and_screen_readers_get_it_too(page, app_url):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     open_chat(page, app_url + "/chat/")
-    ask(page, "Which areas does legal co-operation cover?", 1)
+    ask(page, "What does legal co-operation include?", 1)
     message = page.locator(BOT).last
     message.hover()
     page.locator('#qa-chat button[aria-label="Copy message"]').last.click()
