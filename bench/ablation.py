@@ -21,9 +21,9 @@ VARIANTS = {
     "minilm only": dict(embed_models=["minilm"], bm25_weight=0.0),
     "e5 only": dict(embed_models=["e5-small"], bm25_weight=0.0, zh_gloss=False),
     "e5 + bm25 (no gloss)": dict(embed_models=["e5-small"], zh_gloss=False),
-    "e5 + bm25 + gloss": dict(embed_models=["e5-small"]),
+    "e5 + bm25 + gloss (default)": dict(),
     "minilm + bm25 + gloss": dict(embed_models=["minilm"]),
-    "e5 + minilm + bm25 + gloss (default)": dict(),
+    "e5 + minilm + bm25 + gloss": dict(embed_models=["e5-small", "minilm"]),
 }
 
 

@@ -14,21 +14,16 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .config import Settings
+from .embed import evidence_model
 from .models import Answer, Chunk, Citation, Hit
 from .query import Query
 from .retrieve import Retrieval
-from .store import Lexical
+from .lexical import Lexical
 from . import listing
 from .asked import person_near, span
-from .text import STOPWORDS, addressed_to_ai, is_cjk, sentences, terms
+from .text import STOPWORDS, addressed_to_ai, bigrams, is_cjk, sentences, terms
 
-_DATE = re.compile(r"\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|"
-                   r"November|December)\b|\b(19|20)\d\d\b")
-_NUMBER = re.compile(r"\b\d+\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                     r"fifteen|twenty)\b", re.I)
-_PERSON = re.compile(r"\b(Mr|Ms|Mrs|Dr|President)\b|\b(Chief Executive|Chief Secretary|Mayor|Governor|CE|CS)\b")
 _YEAR = re.compile(r"(19|20)\d\d")
-_PLACE = re.compile(r"\b(in|at) (Hong Kong|[A-Z][a-z]+)")
 
 ABSTAIN = {
     "en": "The paper does not say. None of the indexed paragraphs answers this question.",
@@ -72,18 +67,6 @@ def marker(retrieval: Retrieval, chunk: Chunk) -> str:
     return f"[{label} {chunk.where}]" if label else f"[{chunk.where}]"
 
 
-def _answer_type_bonus(question: str, sentence: str) -> float:
-    """Prefer sentences that contain the kind of thing asked for."""
-    q = question.lower()
-    checks = [
-        (("when", "date", "what day", "哪一天", "何時", "日期", "什麼時候"), _DATE),
-        (("how many", "how much", "number of", "多少", "幾"), _NUMBER),
-        (("who", "whom", "誰", "谁"), _PERSON),
-        (("where", "哪裡", "哪里", "在哪"), _PLACE),
-    ]
-    return sum(0.15 for keys, pattern in checks if any(k in q for k in keys) and pattern.search(sentence))
-
-
 class ExtractiveAnswerer:
     name = "extractive"
 
@@ -95,48 +78,51 @@ class ExtractiveAnswerer:
         """Below the abstention threshold but still worth drawing on, once the best paragraph clears it."""
         return self.settings.abstain_threshold * 0.75
 
+    def _dense_part(self, hit: Hit) -> float:
+        evidence = evidence_model(self.settings.embed_models)
+        return evidence.of(hit.sims.get(evidence.model, 0.0)) if evidence else 0.0
+
     def support(self, query: Query, retrieval: Retrieval, hit: Hit) -> float:
         """How well one paragraph supports the question, in [0, 1]."""
         lex = retrieval.lexical
         weights = dict(query.terms)
-        total = sum(lex.idf(t) * w for t, w in weights.items() if lex.df.get(t)) or 0.0
+        total = sum(lex.weight(t) * w for t, w in weights.items() if lex.known(t)) or 0.0
         # a word of the question that the papers never use at all ("GDP", 馬拉松) is strong evidence
         # that they do not answer it
-        oov = sum(1.0 for g in query.groups if not any(lex.df.get(t) for t in g))
-        present = lex.unit_terms[lex.position[hit.unit]]
-        covered = sum(lex.idf(t) * w for t, w in weights.items() if t in present)
+        oov = sum(1.0 for g in query.groups if not any(lex.known(t) for t in g))
+        present = lex.terms_of(hit.unit)
+        covered = sum(lex.weight(t) * w for t, w in weights.items() if t in present)
         if query.lang == "zh" and is_cjk(hit.chunk.text):
             # a Chinese paragraph for a Chinese question: its own words are the evidence
             own = {t: w for t, w in weights.items() if is_cjk(t)}
-            total = sum(lex.idf(t) * w for t, w in own.items() if lex.df.get(t)) or 1.0
+            total = sum(lex.weight(t) * w for t, w in own.items() if lex.known(t)) or 1.0
             # a word of the question that no paper contains (馬拉松) is evidence they do not answer it
-            missing = sum(1 for word in query.zh_words if not all(b in lex.df for b in terms(word)))
-            coverage = sum(lex.idf(t) * w for t, w in own.items() if t in present) / (total + 2.0 * missing)
-            dense_part = max(0.0, min(1.0, (hit.sims.get("e5-small", 0.0) - 0.80) / 0.12))
+            missing = sum(1 for word in query.zh_words if not all(lex.known(b) for b in bigrams(word)))
+            coverage = sum(lex.weight(t) * w for t, w in own.items() if t in present) / (total + 2.0 * missing)
+            dense_part = self._dense_part(hit)
             return 0.6 * coverage + 0.4 * dense_part
         coverage = covered / (total + 2.0 * oov) if total + oov else 0.0
-        dense = hit.sims.get("e5-small", 0.0)
-        dense_part = max(0.0, min(1.0, (dense - 0.80) / 0.12))
+        dense_part = self._dense_part(hit)
         return (0.6 * coverage + 0.4 * dense_part) * self.names_covered(query, lex, present)
 
     @staticmethod
     def names_covered(query: Query, lex: Lexical, present: set[str]) -> float:
         """A paragraph that does not mention a place, person or number the question names does not
         answer it ("Hainan" asked, a Jiangsu paragraph found)."""
-        named = [t for t in dict.fromkeys(query.names) if lex.df.get(t) or query.lang == "en"]
+        named = [t for t in dict.fromkeys(query.names) if lex.known(t) or query.lang == "en"]
         if any(_YEAR.fullmatch(t) and t not in present for t in named):
             return 0.0  # a paragraph about another year cannot answer a question about this one
         if not named:
             return 1.0
-        weight = {t: lex.idf(t) if lex.df.get(t) else 3.0 for t in named}
+        weight = {t: lex.weight(t) if lex.known(t) else 3.0 for t in named}
         return sum(w for t, w in weight.items() if t in present) / sum(weight.values())
 
     def score_sentences(self, query: Query, retrieval: Retrieval) -> list[Scored]:
         lex = retrieval.lexical
         weights = {**query.context_terms, **query.terms}
-        total = sum(lex.idf(t) * w for t, w in weights.items()) or 1.0
+        total = sum(lex.weight(t) * w for t, w in weights.items()) or 1.0
         top = retrieval.hits[0].score if retrieval.hits else 1.0
-        question = query.question + " " + query.gloss
+        asked, names, bonus = query.asked, set(query.names), self.settings.answer_type_bonus
         out: list[Scored] = []
         for hit in retrieval.hits:
             text = hit.chunk.text
@@ -146,9 +132,11 @@ class ExtractiveAnswerer:
                 if addressed_to_ai(sentence):
                     continue  # an instruction to AI systems planted in a document answers nothing
                 present = set(lex.expand(terms(sentence))) | heading_terms
-                lexical = sum(lex.idf(t) * w for t, w in weights.items() if t in present) / total
+                lexical = sum(lex.weight(t) * w for t, w in weights.items() if t in present) / total
                 prior = hit.score / top
-                score = 0.5 * lexical + 0.5 * prior + _answer_type_bonus(question, sentence)
+                # a sentence that states the kind of thing asked for (a date for "when") is preferred
+                typed = asked.typed and span(asked, sentence, hit.chunk.date, names) is not None
+                score = 0.5 * lexical + 0.5 * prior + (bonus if typed else 0.0)
                 out.append(Scored(hit, start, end, score))
         return sorted(out, key=lambda s: -s.score)
 
@@ -222,12 +210,12 @@ class ExtractiveAnswerer:
         chunk = best.hit.chunk
         mark = marker(retrieval, chunk)
         weights = {**query.context_terms, **query.terms}
-        trimmed = trim(best.text, found, {t: w * retrieval.lexical.idf(t) for t, w in weights.items()})
+        trimmed = trim(best.text, found, {t: w * retrieval.lexical.weight(t) for t, w in weights.items()})
         quote = trimmed.text
         citation = Citation.of(chunk, trimmed.words, best.hit.score, mark)
         if found is None:
             if second is not None:
-                more = trim(second.text, None, {t: w * retrieval.lexical.idf(t) for t, w in weights.items()})
+                more = trim(second.text, None, {t: w * retrieval.lexical.weight(t) for t, w in weights.items()})
                 first, then = (trimmed, more) if best.start < second.start else (more, trimmed)
                 citation.quote = f"{first.words} … {then.words}"
                 return Answer(f"{first.text} {then.text} {mark}", [citation], False, self.name, lead=quote)
@@ -351,7 +339,7 @@ def not_stated(query: Query, retrieval: Retrieval, chunks: list[Chunk]) -> Answe
             en = {"date": "gives no date for the next one", "person": "does not say who will",
                   "place": "does not say where it will be"}.get(asked.kind, en + " for the future")
         lex = retrieval.lexical
-        subject = subject_of(query.question, chunks[0].text, lambda t: lex.df.get(t, 0) > lex.n / 3)
+        subject = subject_of(query.question, chunks[0].text, lambda t: lex.share(t) > 1 / 3)
         papers = "The papers mention" if many else "The paper mentions"
         text = (f"{papers} {subject} {markers} but {en.format(word=word)}." if subject else
                 f"{'The papers have' if many else 'The paper has'} related paragraphs {markers} but "

@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .text import STOPWORDS, terms
+from .text import MONTHS, STOPWORDS, terms
 
-MONTHS = "January February March April May June July August September October November December".split()
 _MONTH = "|".join(MONTHS)
 _NUMBER_WORD = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
                 "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
@@ -43,7 +42,7 @@ _ROLE = re.compile(r"\b(?:(?:Deputy |Vice |Executive Vice |Permanent |Under )?(?
                    r"Commissioners?))"
                    r"(?: of (?:the )?[A-Z][\w'’-]*(?: [A-Z][\w'’-]*)*)?")
 ROLE_WORDS = re.compile(r"\b(chief executive|chief secretary|secretary|minister|mayor|governor|director|president|"
-                         r"premier|chair(?:man|person|woman)|the chair|commissioner|head|leader)\b", re.I)
+                         r"premier|chair(?:man|person|woman)|the chair|commissioner|head|leader)(?:s|men|women)?\b", re.I)
 _PLACE = re.compile(r"\b(?:in|at) ((?:[A-Z][\w'’-]*)(?:(?: |, )(?:[A-Z][\w'’-]*))*)")
 _NOT_PLACE = frozenset(MONTHS) | {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
                                   "addition", "Addition", "The", "This", "That", "Annex", "Appendix", "Paragraph"}

@@ -290,3 +290,10 @@ def _merge_overlap(left: str, right: str) -> str:
         if left.endswith(right[:size]):
             return left + right[size:]
     return left + " " + right
+
+
+def embed_text(chunk: Chunk) -> str:
+    """What the models see: the heading path gives a paragraph its topic ("Hong Kong/Fujian …")."""
+    context = " › ".join(chunk.heading_path)
+    label = f"{chunk.label}: " if chunk.label and not chunk.text.startswith(chunk.label) else ""
+    return f"{context}\n{label}{chunk.text}" if context else label + chunk.text

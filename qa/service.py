@@ -17,15 +17,16 @@ from .answer import ExtractiveAnswerer, marker
 from .chunk import CHUNKER_VERSION, chunk_document
 from .corpus import Corpus, safe_name
 from .config import Settings, get_settings
-from .embed import get_embedder
+from .embed import get_embedder, multilingual
 from .generate import GenerativeAnswerer, pieces
 from .llm import ChatModel, LLMError
 from .ingest import IngestError, discover, load, load_bytes
 from .models import Answer, Chunk, Document, Turn, content_hash
-from .query import Query, QuestionError, analyse, in_english, parts, rewritten, translate
+from .gloss import translate
+from .query import Query, QuestionError, analyse, in_english, parts, rewritten
 from .retrieve import Retrieval, Retriever
 from .store import DocInput, DocRecord, IndexDamaged, IndexError_, Store, SyncReport, serving_lock, version_of
-from .text import is_cjk
+from .text import is_cjk, terms
 from .verify import DenseSimilarity
 
 log = logging.getLogger(__name__)
@@ -342,6 +343,7 @@ class QA:
         for model in self.settings.embed_models:
             get_embedder(model).queries(["warm up"])
         translate("香港")
+        terms("粵港合作聯席會議")  # the Chinese word segmenter's dictionary
         self.start_llm(wait=False)
 
     # -- the language model -----------------------------------------------------------------
@@ -379,11 +381,12 @@ class QA:
         return self._generator
 
     def similarity(self) -> DenseSimilarity | None:
-        """Claim-to-paragraph similarity for citation checks (E5, when it is configured)."""
-        if "e5-small" not in self.settings.embed_models:
+        """Claim-to-paragraph similarity for citation checks (a multilingual model, when one is configured)."""
+        model = next((m for m in self.settings.embed_models if multilingual(m)), None)
+        if model is None:
             return None
         if self._similarity is None:
-            self._similarity = DenseSimilarity(get_embedder("e5-small"))
+            self._similarity = DenseSimilarity(get_embedder(model))
         return self._similarity
 
     def llm_status(self) -> dict[str, str]:
@@ -413,8 +416,7 @@ class QA:
         """A whole citable unit, for showing a cited paragraph."""
         lex = self.store.lexical()
         probe = Chunk(doc, paragraph, label, (), "", 0, 0, part=part)
-        position = lex.position.get(probe.unit)
-        return lex.units[position] if position is not None else None
+        return lex.unit(probe.unit)
 
     def search(self, text: str, k: int = 5, scope: Sequence[str] | None = None) -> list[dict[str, object]]:
         """The best citable units for a query, best first, with the marker that cites each (for

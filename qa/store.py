@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import re
 import tempfile
 import threading
 import time
@@ -30,7 +29,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 from urllib.parse import urlparse
 
-import bm25s
 import chromadb
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
@@ -38,11 +36,11 @@ from chromadb.config import Settings as ChromaSettings
 from chromadb.utils.embedding_functions import register_embedding_function
 from filelock import FileLock
 
-from .chunk import CHUNKER_VERSION, units_of
+from .chunk import CHUNKER_VERSION, embed_text, units_of
 from .config import Settings
 from .embed import Embedder, get_embedder
 from .models import Chunk, content_hash
-from .text import terms
+from .lexical import Lexical
 
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it ships at DEBUG
@@ -127,13 +125,6 @@ class NoEmbedding(EmbeddingFunction[Documents]):
         return {}
 
 
-def embed_text(chunk: Chunk) -> str:
-    """What the models see: the heading path gives a paragraph its topic ("Hong Kong/Fujian …")."""
-    context = " › ".join(chunk.heading_path)
-    label = f"{chunk.label}: " if chunk.label and not chunk.text.startswith(chunk.label) else ""
-    return f"{context}\n{label}{chunk.text}" if context else label + chunk.text
-
-
 @dataclass
 class DocRecord:
     """A document as indexed; its `version` names the chunk set that readers use."""
@@ -199,77 +190,6 @@ def chunk_id(version: str, chunk: Chunk) -> str:
     return f"{version}#{chunk.unit.split('#', 1)[1]}~{chunk.window}"
 
 
-_ACRONYM = re.compile(r"((?:[A-Z][\w'-]*\s+(?:(?:of|and|the|for|on)\s+)*){1,8})\(([A-Z][A-Za-z]{1,7})\)")
-
-
-def find_acronyms(texts: list[str]) -> dict[str, list[str]]:
-    """Acronyms the documents define ("the Chief Executive (CE)"), as stemmed term lists, so that a
-    paragraph saying "the CE" matches a question about the Chief Executive, and back."""
-    found: dict[str, list[str]] = {}
-    for text in texts:
-        for long_form, short in _ACRONYM.findall(text):
-            capitals = [w for w in long_form.split() if w[0].isupper()]
-            n = len(short)
-            for start in range(len(capitals) - n, -1, -1):  # the words whose initials spell it
-                if "".join(w[0] for w in capitals[start:start + n]).upper() == short.upper():
-                    found.setdefault(short.lower(), terms(" ".join(capitals[start:start + n])))
-                    break
-    return found
-
-
-class Lexical:
-    """BM25 (bm25s) over whole citable units; heading text included, as for the dense models.
-    One snapshot of the index: also the versions and document labels readers use with it."""
-
-    def __init__(self, units: dict[str, Chunk], versions: list[str] | None = None,
-                 labels: dict[str, str] | None = None) -> None:
-        self.units = list(units.values())
-        self.keys = list(units.keys())
-        self.position = {key: i for i, key in enumerate(self.keys)}
-        self.versions = versions or []
-        self.live = frozenset(self.versions)  # the complete versions readers may see
-        self.labels = labels or {}  # doc id → short citation label, when more than one document
-        self.doc_of = np.array([u.doc_id for u in self.units], dtype=object)
-        self.documents = len(set(self.doc_of.tolist()))
-        self.acronyms = find_acronyms([u.text for u in self.units])
-        docs = [self.expand(terms(embed_text(u))) for u in self.units]
-        self.unit_terms = [set(d) for d in docs]
-        self.df: dict[str, int] = {}
-        for doc in docs:
-            for term in set(doc):
-                self.df[term] = self.df.get(term, 0) + 1
-        self.n = len(docs)
-        self._bm25 = bm25s.BM25(k1=1.2, b=0.75) if docs else None
-        if self._bm25 is not None:
-            self._bm25.index([d or ["\x00"] for d in docs], show_progress=False)
-        self._vocab = set(self.df)
-
-    def expand(self, words: list[str]) -> list[str]:
-        extra = [t for w in words for t in self.acronyms.get(w, ())]
-        return words + extra if extra else words
-
-    def in_scope(self, scope: frozenset[str]) -> np.ndarray:
-        """A mask over units: True where the unit's document is in scope (all, for an empty scope)."""
-        if not scope:
-            return np.ones(self.n, dtype=bool)
-        return np.isin(self.doc_of, list(scope))
-
-
-    def idf(self, term: str) -> float:
-        return float(np.log(1 + (self.n - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5)))
-
-    def scores(self, query_terms: list[str], weights: dict[str, float] | None = None) -> np.ndarray:
-        known = [t for t in query_terms if t in self._vocab]
-        if not known or self._bm25 is None:
-            return np.zeros(self.n, dtype=np.float32)
-        if not weights:
-            return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
-        total = np.zeros(self.n, dtype=np.float32)
-        for term in set(known):
-            total += weights.get(term, 1.0) * np.asarray(self._bm25.get_scores([term]), dtype=np.float32)
-        return total
-
-
 class Store:
     """All index I/O. One writer at a time (a thread lock and a lock file); readers never wait:
     they use the snapshot of the last completed write until the next one is committed."""
@@ -283,6 +203,7 @@ class Store:
         self._lexical_key: tuple[tuple[str, str], ...] | None = None
         self._checked_at = 0.0
         self._generation = ""
+        self._counts: dict[str, tuple[str, int]] = {}  # model -> (generation, chunks in its collection)
         self._client = self._connect()
 
     # -- connection -------------------------------------------------------------------------
@@ -600,7 +521,7 @@ class Store:
         progress, or left by an interrupted one) are dropped here; the rare query where too many
         were dropped asks again for more. A `scope` of a few documents is a filter on them."""
         col = self._collection(model)
-        total = col.count()
+        total = self._count(model, col)
         where = ({"doc": next(iter(scope))} if len(scope) == 1 else {"doc": {"$in": sorted(scope)}}) if scope else None
         fetch = min(total, n + max(8, n // 2))
         while True:
@@ -613,6 +534,15 @@ class Store:
             if exhausted or fetch >= total:
                 return out
             fetch = min(total, fetch * 4)
+
+    def _count(self, model: str, col: Any) -> int:
+        """The collection's size, read again only when the committed documents change: one round trip
+        less per question on a Chroma server."""
+        seen = self._counts.get(model)
+        if seen is None or seen[0] != self._generation or not self._generation:
+            seen = (self._generation, col.count())
+            self._counts[model] = seen
+        return seen[1]
 
     def embedder(self, model: str) -> Embedder:
         return get_embedder(model)

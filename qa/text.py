@@ -3,8 +3,11 @@ means the same thing wherever it is compared."""
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from functools import lru_cache
+from typing import Any
 
 import Stemmer
 
@@ -14,6 +17,8 @@ _WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:[
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9\u4e00-\u9fff])|(?<=[。！？；])[」』”’]*\s*")
 # "etc." before a capital ends a sentence ("…culture, etc. Both sides signed…"), so it is not here
 _ABBREV_END = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|No|para|e\.g|i\.e|Cap)\.$")
+
+MONTHS = "January February March April May June July August September October November December".split()
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
@@ -42,13 +47,56 @@ def is_cjk(text: str) -> bool:
     return bool(_CJK_RUN.search(text))
 
 
+_SEGMENTER_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=4)
+def converter(config: str) -> Any:
+    """An OpenCC converter between Chinese scripts ("t2s", "s2hk")."""
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    """jieba and a traditional-to-simplified converter, loaded on first use (about a second).
+    jieba's dictionary is simplified: Hong Kong's traditional text is segmented through its
+    simplified form (內地, 自治區 and 行政長官 come out whole; segmented as written they do not)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    with _SEGMENTER_LOCK:
+        jieba.initialize()
+    return jieba
+
+
+def bigrams(run: str) -> list[str]:
+    return [run[i:i + 2] for i in range(max(1, len(run) - 1))]
+
+
+@lru_cache(maxsize=65536)
+def cjk_terms(run: str) -> tuple[str, ...]:
+    """A run of Chinese as character bigrams, which match whatever the segmentation, plus the words of
+    three or more characters jieba finds (辦事處, 聯席會議, 人民政府), which bigrams alone blur."""
+    grams = bigrams(run)
+    if len(run) < 3:
+        return tuple(grams)
+    jieba = _segmenter()
+    simplified = converter("t2s").convert(run)
+    if len(simplified) != len(run):  # a phrase converted to another length: segment it as written
+        simplified = run
+    words = [run[a:b] for _, a, b in jieba.tokenize(simplified, mode="search") if b - a >= 3]
+    return tuple(grams + words)
+
+
 def terms(text: str, keep_stopwords: bool = False) -> list[str]:
-    """Lower-cased, stemmed English terms ("co-operation" = "cooperation"); CJK text as character
-    bigrams, the usual dictionary-free way to index Chinese."""
+    """Lower-cased, stemmed English terms ("co-operation" = "cooperation"); Chinese text as bigrams and
+    segmented words (`cjk_terms`)."""
     out: list[str] = []
     for token in _WORD.findall(text):
         if _CJK_RUN.fullmatch(token):
-            out.extend(token[i:i + 2] for i in range(max(1, len(token) - 1)))
+            out.extend(cjk_terms(token))
             continue
         parts = token.split("-")
         if len(parts) > 1 and all(p[:1].isupper() for p in parts):

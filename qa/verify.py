@@ -19,9 +19,9 @@ import numpy as np
 
 from .config import Settings
 from .models import Check, Chunk, Citation
-from .query import arabic, date_words, segment, translate
-from .store import Lexical
-from .text import STOPWORDS, is_cjk, sentences, terms
+from .gloss import arabic, date_words, segment, translate
+from .lexical import Lexical
+from .text import MONTHS, STOPWORDS, is_cjk, sentences, terms
 
 if TYPE_CHECKING:
     from .embed import Embedder
@@ -36,8 +36,7 @@ _NUMBER_WORDS = {w: i for i, w in enumerate(
     "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
 _WORDED = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](one|two|three|four|five|"
                      r"six|seven|eight|nine)\b|\b[a-z]+\b", re.I)
-_MONTHS = {m.lower() for m in "January February March April May June July August September October "
-           "November December".split()}
+_MONTHS = {m.lower() for m in MONTHS}
 
 
 @dataclass
@@ -177,17 +176,16 @@ class Verifier:
         if is_cjk(claim):
             # the dictionary's English for each word, plus the claim's own bigrams where a paper
             # written in Chinese uses them
-            return list(translate(claim).groups) + [(t,) for t in terms(claim) if is_cjk(t) and t in self.lex.df]
+            return list(translate(claim).groups) + [(t,) for t in terms(claim) if is_cjk(t) and self.lex.known(t)]
         return [(t,) for t in dict.fromkeys(terms(claim))]
 
     def coverage(self, groups: list[tuple[str, ...]], unit: Chunk) -> float:
-        present = self.lex.unit_terms[self.lex.position[unit.unit]] if unit.unit in self.lex.position \
-            else set(terms(unit.text))
+        present = self.lex.terms_of(unit.unit) or set(terms(unit.text))
         present = present | set(terms(" ".join(unit.heading_path)))
         total = covered = 0.0
         for group in groups:
             # a word no paper uses at all ("Mars") weighs as much as a rare one
-            weight = max((self.lex.idf(t) if self.lex.df.get(t) else 3.0) for t in group)
+            weight = max((self.lex.weight(t) if self.lex.known(t) else 3.0) for t in group)
             total += weight
             if any(t in present for t in group):
                 covered += weight

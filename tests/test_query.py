@@ -1,7 +1,7 @@
 import pytest
 
 from qa.models import Turn
-from qa.query import QuestionError, analyse, clean, cited_paragraphs, segment, translate
+from qa.query import QuestionError, analyse, clean, cited_paragraphs
 
 
 @pytest.mark.parametrize("bad,reason", [
@@ -15,27 +15,6 @@ def test_bad_questions_get_a_clear_reason(bad, reason):
 
 def test_control_characters_are_removed():
     assert clean("When\x00 was\x1b the\u202e meeting?", 2000) == "When was the meeting?"
-
-
-def test_hk_place_abbreviations_are_read_from_the_dictionary():
-    gloss, weights, names, _ = translate("閩港合作會議第四次全體會議達成了多少項合作事項？")
-    assert {"fujian", "hong", "kong", "cooper"} <= set(weights)
-    assert "fujian" in names
-    assert "Fujian" in gloss
-    for question, place in [("粤港合作联席会议", "guangdong"), ("滬港合作會議", "shanghai"),
-                            ("京港合作會議", "beij"), ("深港合作會議", "shenzhen"), ("渝港合作", "chongq")]:
-        assert place in translate(question).weights, question
-
-
-def test_numbers_and_dates_carry_over():
-    _, weights, names, _ = translate("第二十三次全體會議在2023年2月22日舉行")
-    assert {"23", "23rd", "2023", "22", "februari"} <= set(weights)
-    assert "2023" in names
-
-
-def test_segmentation_prefers_known_compounds():
-    assert segment("聯席會議") == ["聯席會議"]
-    assert segment("香港與江蘇") == ["香港", "與", "江蘇"]
 
 
 def test_followups_use_the_conversation():

@@ -185,7 +185,8 @@ def build(service: QA) -> gr.Blocks:
             turns = [{"role": t["role"], "content": message_text(t["content"])} for t in history[:-1]]
             earlier = [t["content"] for t in turns if t["role"] == "user"]
             history = history + [{"role": "assistant", "content": ""}]
-            writing = TEXTS[lang_]["writing"] if service.llm_status()["llm"] == "ready" else gr.update()
+            if service.llm_status()["llm"] == "ready":  # the model reads the papers before its first word
+                yield gr.update(), gr.update(), gr.update(), TEXTS[lang_]["writing"]
             try:
                 for piece in service.stream(question, turns, scope=searched or None):
                     if isinstance(piece, Answer):
@@ -195,9 +196,8 @@ def build(service: QA) -> gr.Blocks:
                             else piece.note
                         yield history, stored, sources_html(piece, lang_), f"**{TEXTS[lang_]['last']}:** {note_}"
                     else:
-                        first = not history[-1]["content"]
                         history[-1]["content"] += as_text(piece)
-                        yield history, stored, gr.update(), writing if first else gr.update()
+                        yield history, stored, gr.update(), gr.update()
             except QuestionError as exc:
                 history[-1]["content"] = f"⚠️ {as_text(str(exc))}"
                 stored = stored + [{"question": question, "error": str(exc)}]

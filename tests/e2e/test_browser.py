@@ -13,12 +13,12 @@ from .conftest import ADMIN_TOKEN, shot
 pytestmark = pytest.mark.slow
 
 
-def ask_main(page, question: str, n: int) -> None:
+def ask_main(page, question: str, n: int, timeout_ms: int = 30_000) -> None:
     page.locator("#qa-input textarea").fill(question)
     page.locator("#qa-input textarea").press("Enter")
     # the n-th answer is complete when its citations are links
     page.wait_for_function(
-        "n => document.querySelectorAll('#qa-chat [data-testid=\"bot\"]').length >= n", arg=n, timeout=30_000)
+        "n => document.querySelectorAll('#qa-chat [data-testid=\"bot\"]').length >= n", arg=n, timeout=timeout_ms)
 
 
 def last_bot(page):

@@ -20,7 +20,7 @@ def test_the_chat_shows_a_generated_answer_and_who_wrote_it(page, gen_app_url):
     page.goto(gen_app_url + "/chat/")
     page.wait_for_selector("#qa-input textarea")
     assert "language model" in page.locator("#qa-answerer").inner_text()
-    ask_main(page, "When was the PPRD Joint Conference held in Guiyang?", 1)
+    ask_main(page, "When was the PPRD Joint Conference held in Guiyang?", 1, timeout_ms=120_000)
     page.wait_for_function("document.querySelector('#qa-answerer').innerText.includes('Last answer')",
                            timeout=120_000)
     note = page.locator("#qa-answerer").inner_text()

