@@ -37,7 +37,7 @@ ABSTAIN_MANY = {
 
 def abstention(query: Query, retrieval: Retrieval) -> str:
     """"The paper does not say" for one paper; for a library, how many papers were searched."""
-    n = len(query.scope) or retrieval.lexical.documents
+    n = len(query.scope) or retrieval.lexical.papers
     return ABSTAIN[query.lang] if n <= 1 else ABSTAIN_MANY[query.lang].format(n=n)
 QUOTE_NOTE_ZH = "文件以英文撰寫，以下引述原文："
 # "Which meetings …", "What agreements …", "list …", "… and which …": the answer spans paragraphs
@@ -197,6 +197,10 @@ class ExtractiveAnswerer:
         before = max((a for a, b in spans if b <= scored.start), default=scored.start)
         context = set(terms(" ".join([text[before:scored.end], text[spans[0][0]:spans[0][1]],
                                       *chunk.heading_path, chunk.title])))
+        if query.lang == "zh" and is_cjk(text):  # a Chinese paper names things as the question does
+            written = "".join([text[before:scored.end], text[spans[0][0]:spans[0][1]], *chunk.heading_path,
+                               chunk.title])
+            return found if all(w in written for w in query.zh_names) else None
         named = [t for t in query.names if not _YEAR.fullmatch(t)]
         context = set(retrieval.lexical.expand(list(context)))  # "the CE" names the Chief Executive
         if named and not all(t in context for t in named):
@@ -323,7 +327,7 @@ def not_stated(query: Query, retrieval: Retrieval, chunks: list[Chunk]) -> Answe
     """"The paper mentions X [¶5] but does not say how many Y": an abstention that points at the
     paragraphs about the subject (`nearby`), for the extractive and the generative answerer alike."""
     asked = query.asked
-    many = (len(query.scope) or retrieval.lexical.documents) > 1
+    many = (len(query.scope) or retrieval.lexical.papers) > 1
     markers = " ".join(dict.fromkeys(marker(retrieval, c) for c in chunks))
     nearby = [Citation.of(c, "", 0.0, marker(retrieval, c)) for c in chunks]
     if not chunks:

@@ -313,10 +313,12 @@ _ZH_NUM = r"[零〇一二兩两三四五六七八九十百千萬万\d]+"
 _ZH_MEASURES = "個个名位項项份次間间家所條条件宗批座"
 _ZH_DATE = re.compile(rf"{_ZH_NUM}年(?:{_ZH_NUM}月)?(?:{_ZH_NUM}[日號号])?|{_ZH_NUM}月{_ZH_NUM}[日號号]")
 _ZH_MONEY = re.compile(rf"(?:港幣|人民幣|美元)?{_ZH_NUM}(?:\.\d+)?\s*[萬万億亿]?(?:港元|元|美元)")
-_ZH_PERSON = re.compile(r"(?:司長|司长|局長|局长|省長|省长|市長|市长|主席|長官|长官|主任|書記|书记|部長|部长)"
-                        r"([\u4e00-\u9fff]{2,3}?)(?=於|于|和|與|与|及|、|，|,|在|率|出席|主持|表示|$)|"
-                        r"[\u4e00-\u9fff]{2,4}(?:先生|女士|博士|教授)")
-_ZH_PLACE = re.compile(r"(?:在|於|于)([\u4e00-\u9fff]{2,6}?)(?:舉行|举行|召開|召开|舉辦|举办|進行|进行)|"
+_ZH_ROLE = r"(?:司長|司长|局長|局长|省長|省长|市長|市长|主席|長官|长官|主任|書記|书记|部長|部长)"
+# the name (group 1 or 2) after an office or before an honorific: 省長王偉中先生 → 王偉中
+_ZH_PERSON = re.compile(rf"{_ZH_ROLE}?([\u4e00-\u9fff]{{2,3}}?)(?:先生|女士|博士|教授)|"
+                        rf"{_ZH_ROLE}([\u4e00-\u9fff]{{2,3}}?)(?=於|于|和|與|与|及|、|，|,|在|率|出席|主持|表示|$)")
+_ZH_PLACE = re.compile(r"(?:在|於|于)([\u4e00-\u9fff]{2,6}?)(?:共同|聯合|联合)?"
+                       r"(?:舉行|举行|召開|召开|舉辦|举办|進行|进行|主持|會面|会面|會晤|会晤)|"
                        r"(?:在|於|于)([\u4e00-\u9fff]{2,4}?)(?:[，。、,]|$)")
 _ZH_DURATION = re.compile(rf"{_ZH_NUM}\s*(?:天|日|星期|週|周|個月|个月|年|小時|小时)")
 
@@ -342,7 +344,9 @@ def _span_zh(asked: Asked, text: str) -> tuple[int, int] | None:
     if m is None:
         # a Chinese sentence may keep a name as the paper writes it: "Mr Yin Yong"
         return _PERSON.search(text).span() if kind == "person" and _PERSON.search(text) else None
-    return m.span(1) if kind == "place" and m.group(1) else m.span(2) if kind == "place" else m.span()
+    if kind in ("place", "person"):
+        return m.span(1) if m.group(1) else m.span(2)
+    return m.span()
 
 
 def person_near(text: str, role_terms: set[str]) -> tuple[int, int] | None:

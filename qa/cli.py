@@ -81,9 +81,9 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(rows, ensure_ascii=False))
             return 0
-        print(f"{'document':44} {'date':10} {'¶':>4} {'chunks':>6} {'hash':16} {'added':20} title")
+        print(f"{'document':44} {'date':10} {'lang':4} {'¶':>4} {'chunks':>6} {'hash':16} {'added':20} title")
         for r in rows:
-            print(f"{r['doc'][:44]:44} {r['date'] or '-':10} {r['paragraphs']:>4} {r['chunks']:>6} "
+            print(f"{r['doc'][:44]:44} {r['date'] or '-':10} {r['language'] or '-':4} {r['paragraphs']:>4} {r['chunks']:>6} "
                   f"{r['hash']:16} {r['added'][:19]:20} {r['title']}")
         print(f"{len(rows)} document(s)")
         return 0
@@ -145,7 +145,7 @@ def cmd_ask(qa: Any, args: argparse.Namespace) -> int:
         print("error: give a question, or --jsonl to read them from standard input", file=sys.stderr)
         return EXIT_USAGE
     answer = qa.ask(args.question, json.loads(args.history) if args.history else [], scope=args.doc,
-                    since=args.since or "", until=args.until or "")
+                    since=args.since or "", until=args.until or "", language=args.lang or "")
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
     else:
@@ -243,6 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--doc", action="append", metavar="ID", help="search only this document (repeatable)")
     a.add_argument("--since", metavar="DATE", help="only papers dated from DATE (YYYY, YYYY-MM or YYYY-MM-DD)")
     a.add_argument("--until", metavar="DATE", help="only papers dated until DATE, inclusive")
+    a.add_argument("--lang", choices=["en", "zh"], help="only papers written in this language")
     a.set_defaults(func=cmd_ask)
 
     e = sub.add_parser("eval", help="score a question file (JSONL, development-set format)")

@@ -1,5 +1,6 @@
 """Score the question-answering pipeline on a JSONL question file (format of the development set:
-id, type, lang, question, gold paragraphs, facts, history), for one answerer or both side by side.
+id, type, lang, question, gold paragraphs, facts, history; optionally the gold paper `doc`), for one
+answerer or both side by side.
 
 Citation checks run on every answer, extractive ones included: a checker that flagged verbatim
 quotes would be broken, so the extractive column doubles as the checker's own sanity check."""
@@ -32,10 +33,12 @@ class Row:
     total_ms: float = 0.0
     citations_checked: int = 0  # claims that came with a citation
     citations_verified: int = 0  # … whose citation held as written
+    doc: str = ""  # the paper the gold paragraphs are in, when a library has several (else any)
 
     @property
     def cited(self) -> list[str]:
-        return list(dict.fromkeys(c.paragraph for c in self.answer.citations))
+        """The paragraphs cited, in order; only those of the right paper when the question names it."""
+        return list(dict.fromkeys(c.paragraph for c in self.answer.citations if not self.doc or c.doc == self.doc))
 
     @property
     def answerable(self) -> bool:
@@ -85,7 +88,7 @@ def run(qa: QA, questions: list[dict[str, Any]], generate: bool = True) -> list[
         assert answer is not None
         done = time.perf_counter()
         row = Row(q["id"], q.get("type", "?"), [str(g) for g in q.get("gold", [])], answer, q.get("facts", []),
-                  ((first or done) - t0) * 1000, (done - t0) * 1000)
+                  ((first or done) - t0) * 1000, (done - t0) * 1000, doc=q.get("doc", ""))
         row.citations_checked, row.citations_verified = citation_checks(qa, answer)
         rows.append(row)
     return rows

@@ -166,6 +166,7 @@ class Gloss(NamedTuple):
     weights: dict[str, float]
     names: list[str]
     groups: list[tuple[str, ...]]
+    named_words: list[str] = []  # the Chinese words the names come from (閩港, 深圳), for Chinese papers
 
 
 def translate(text: str) -> Gloss:
@@ -176,6 +177,7 @@ def translate(text: str) -> Gloss:
     weighted: dict[str, float] = weights(terms(" ".join(english)))
     named: list[str] = [t for t in terms(" ".join(english)) if t[:1].isdigit()]
     groups: list[tuple[str, ...]] = [(t,) for t in terms(" ".join(english))]
+    named_words: list[str] = []
     pieces: list[str] = list(english)
     for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9'-]*", rest):
         if not is_cjk(run):
@@ -197,8 +199,10 @@ def translate(text: str) -> Gloss:
             lead = re.match(r"(?:[A-Z][\w'-]*\s?)+", glosses[0])
             names = set(terms(lead.group(0))) if lead else set()
             named.extend(n for n in names if n not in named)
+            if names and word not in named_words:
+                named_words.append(word)
             for t in word_terms:
                 # a proper noun (Jiangsu, Beijing) is the point of the word; senses share the rest
                 weight = 1.0 if t in names else 1.0 / len(word_terms) ** 0.5
                 weighted[t] = max(weighted.get(t, 0.0), weight)
-    return Gloss(" ".join(pieces), weighted, named, groups)
+    return Gloss(" ".join(pieces), weighted, named, groups, named_words)

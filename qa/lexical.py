@@ -6,6 +6,7 @@ store builds a new one when the committed documents change."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import bm25s
 import numpy as np
@@ -37,15 +38,20 @@ class Lexical:
     One snapshot of the index: also the versions and document labels readers use with it."""
 
     def __init__(self, units: dict[str, Chunk], versions: list[str] | None = None,
-                 labels: dict[str, str] | None = None) -> None:
+                 labels: dict[str, str] | None = None, editions: dict[str, dict[str, str]] | None = None,
+                 languages: dict[str, str] | None = None) -> None:
         self.units = list(units.values())
         self.keys = list(units.keys())
         self.position = {key: i for i, key in enumerate(self.keys)}
         self.versions = versions or []
         self.live = frozenset(self.versions)  # the complete versions readers may see
         self.labels = labels or {}  # doc id → short citation label, when more than one document
+        self.editions = editions or {}  # doc id → {language: doc id} for papers in two languages
+        self.languages = languages or {}  # doc id → "en" or "zh"
         self.doc_of = np.array([u.doc_id for u in self.units], dtype=object)
-        self.documents = len(set(self.doc_of.tolist()))
+        # papers, counting a paper's language versions once: "the paper does not say" or "the papers"
+        self.papers = len({min(self.editions[d].values()) if d in self.editions else d
+                           for d in set(self.doc_of.tolist())})
         self.acronyms = find_acronyms([u.text for u in self.units])
         docs = [self.expand(terms(embed_text(u))) for u in self.units]
         self.unit_terms = [set(d) for d in docs]
@@ -84,6 +90,14 @@ class Lexical:
     def unit(self, key: str) -> Chunk | None:
         i = self.position.get(key)
         return self.units[i] if i is not None else None
+
+    def counterpart(self, chunk: Chunk, lang: str) -> Chunk | None:
+        """The same paragraph in the paper's version in `lang` (¶5 in English ↔ ¶5 in Chinese), if
+        that version is indexed and has the paragraph; None for a chunk already in `lang`."""
+        doc = self.editions.get(chunk.doc_id, {}).get(lang)
+        if not doc or doc == chunk.doc_id:
+            return None
+        return self.unit(replace(chunk, doc_id=doc).unit)
 
     def terms_of(self, unit: str) -> set[str]:
         """The terms of one unit (heading included, acronyms expanded); empty for an unknown unit."""

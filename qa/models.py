@@ -31,6 +31,12 @@ class Document:
     hash: str = ""
 
 
+def unit_key(doc: str, paragraph: str, label: str = "", part: str = "") -> str:
+    """The key of a citable unit, the same for a chunk and for a citation of it (the page's script
+    rebuilds it from a citation link)."""
+    return f"{doc}#{part + ' ' if part else ''}{paragraph}" + (f"|{label}" if label else "")
+
+
 @dataclass(frozen=True)
 class Chunk:
     """One citable unit: a paragraph, a labelled bullet of a paragraph, or a sentence window of either.
@@ -52,8 +58,7 @@ class Chunk:
 
     @property
     def unit(self) -> str:
-        return f"{self.doc_id}#{self.part + ' ' if self.part else ''}{self.paragraph}" + \
-            (f"|{self.label}" if self.label else "")
+        return unit_key(self.doc_id, self.paragraph, self.label, self.part)
 
     @property
     def where(self) -> str:
@@ -131,6 +136,8 @@ class Citation:
     text: str = ""  # the full paragraph, for the sources panel
     marker: str = ""  # how the answer text cites it: "[¶5]" or "[2024-05-20 ¶5]"
     part: str = ""  # "Annex A" when the paragraph is numbered within an annex (see Chunk.part)
+    # the same paragraph in the paper's other language: doc, language, title, paragraph, text
+    other: dict[str, str] | None = None
 
     @classmethod
     def of(cls, chunk: Chunk, quote: str, score: float, marker: str) -> "Citation":
@@ -145,7 +152,20 @@ class Citation:
         if not full:
             for key in ("text", "marker"):
                 data.pop(key)
+            if self.other:
+                data["other"] = {k: v for k, v in self.other.items() if k != "text"}
+        if not self.other:
+            data.pop("other")
         return data
+
+    @property
+    def unit(self) -> str:
+        return unit_key(self.doc, self.paragraph, self.label, self.part)
+
+    def with_other(self, chunk: Chunk, language: str) -> None:
+        """Point at the same paragraph in the paper's version in another language."""
+        self.other = {"doc": chunk.doc_id, "language": language, "title": chunk.title,
+                      "paragraph": chunk.paragraph, "label": chunk.label, "part": chunk.part, "text": chunk.text}
 
 
 @dataclass

@@ -44,6 +44,7 @@ class Query:
     # one entry per word of the question: the terms any of which would render it in the index
     groups: list[tuple[str, ...]] = field(default_factory=list)
     zh_words: list[str] = field(default_factory=list)  # content words of a Chinese question
+    zh_names: list[str] = field(default_factory=list)  # its words that name things (閩港, 深圳)
     scope: frozenset[str] = frozenset()  # the documents to search; empty = all of them
     asked: Asked = field(default_factory=Asked)  # the kind of answer it needs (see qa/asked.py)
 
@@ -94,10 +95,11 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
         words = terms(text)
         query = Query(text, lang, weights(words), [text], groups=[(w,) for w in words])
     elif lang == "zh":
-        gloss, weighted, named, groups = translate(text)
+        gloss, weighted, named, groups, named_words = translate(text)
         # the question's own bigrams too, for documents written in Chinese
         weighted = {**weights([t for t in terms(text) if is_cjk(t)], 0.5), **weighted}
         query = Query(text, lang, weighted, [text, gloss], gloss=gloss, names=named, groups=groups,
+                      zh_names=named_words,
                       zh_words=[w for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+", text)
                                 for w in segment(run) if len(w) > 1 and w not in FUNCTION_WORDS])
     else:

@@ -86,6 +86,8 @@ class Retriever:
             for rank, key in enumerate(ranked):
                 fused[key] = fused.get(key, 0.0) + weight / (s.rrf_k + rank + 1)
                 ranks.setdefault(key, {})[str(n)] = rank
+        if lex.editions:
+            self._one_edition(query, lex, fused, ranks, sims)
         best_keys = sorted(fused, key=lambda key: -fused[key])[: k or s.top_k]
         hits = [
             Hit(unit=key, chunk=lex.units[lex.position[key]], score=fused[key], ranks=ranks[key],
@@ -94,4 +96,23 @@ class Retriever:
         ]
         timing["retrieve"] = (time.perf_counter() - t0) * 1000
         return Retrieval(hits, lex, timing)
+
+    @staticmethod
+    def _one_edition(query: Query, lex: Lexical, fused: dict[str, float], ranks: dict[str, dict[str, int]],
+                     sims: dict[str, dict[str, float]]) -> None:
+        """A paper indexed in English and Chinese is one paper: a paragraph found in either version
+        counts for the version in the question's language, which is the one quoted (the other is
+        a click away, see `Citation.other`)."""
+        for key in list(fused):
+            chunk = lex.unit(key)
+            if chunk is None or lex.languages.get(chunk.doc_id) == query.lang:
+                continue
+            other = lex.counterpart(chunk, query.lang)
+            if other is None or (query.scope and other.doc_id not in query.scope):
+                continue
+            fused[other.unit] = max(fused.get(other.unit, 0.0), fused.pop(key))
+            ranks[other.unit] = {**ranks.pop(key, {}), **ranks.get(other.unit, {})}
+            for table in sims.values():
+                if key in table:
+                    table[other.unit] = max(table.get(other.unit, -1.0), table[key])
 

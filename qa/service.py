@@ -21,12 +21,13 @@ from .embed import get_embedder, multilingual
 from .generate import GenerativeAnswerer, pieces
 from .llm import ChatModel, LLMError
 from .ingest import IngestError, discover, load, load_bytes
-from .models import Answer, Chunk, Document, Turn, content_hash
+from .models import Answer, Chunk, Document, Turn, content_hash, unit_key
 from .gloss import translate
 from .query import Query, QuestionError, analyse, in_english, parts, rewritten
+from .lexical import Lexical
 from .retrieve import Retrieval, Retriever
 from .store import DocInput, DocRecord, IndexDamaged, IndexError_, Store, SyncReport, serving_lock, version_of
-from .text import is_cjk, terms
+from .text import is_cjk, language_code, language_of, terms
 from .verify import DenseSimilarity
 
 log = logging.getLogger(__name__)
@@ -171,10 +172,15 @@ class QA:
         if len(chunks) > self.settings.max_doc_chunks:
             raise IngestError(f"{source or doc.id}: {len(chunks):,} passages, over the limit of "
                               f"{self.settings.max_doc_chunks:,} for one document; split it into parts")
-        version = version_of(doc.id, content_hash("\x1f".join([doc.hash, doc.title, doc.date, CHUNKER_VERSION])))
+        language = language_code(doc.meta.get("language", "")) or \
+            language_of(" ".join(c.text for c in chunks[:40]))
+        paper = doc.meta.get("paper", "")
+        version = version_of(doc.id, content_hash("\x1f".join([doc.hash, doc.title, doc.date, language, paper,
+                                                               CHUNKER_VERSION])))
         record = DocRecord(doc=doc.id, version=version, hash=doc.hash, title=doc.title, date=doc.date,
                            short=doc.meta.get("short", ""), source=source,
-                           paragraphs=len({c.paragraph for c in chunks}), chunks=len(chunks))
+                           paragraphs=len({c.paragraph for c in chunks}), chunks=len(chunks),
+                           language=language, paper=paper)
         return DocInput(record, chunks)
 
     def read(self, paths: list[Path]) -> tuple[list[Document], list[DocInput], list[str], set[str]]:
@@ -404,8 +410,11 @@ class QA:
 
     def documents(self) -> list[dict[str, object]]:
         """What is indexed, for listings: one entry per document."""
-        return [{"doc": r.doc, "title": r.title, "date": r.date, "paragraphs": r.paragraphs, "chunks": r.chunks,
-                 "hash": r.hash, "added": r.added, "source": r.source} for r in self.list_documents()]
+        editions = self.store.editions(self.store.docs())
+        return [{"doc": r.doc, "title": r.title, "date": r.date, "language": r.language, "paragraphs": r.paragraphs,
+                 "chunks": r.chunks, "hash": r.hash, "added": r.added, "source": r.source,
+                 "editions": {lang: d for lang, d in editions.get(r.doc, {}).items() if d != r.doc}}
+                for r in self.list_documents()]
 
     def units_of(self, doc: str) -> list[Chunk]:
         """A document's citable units in reading order, for reading it whole."""
@@ -415,8 +424,7 @@ class QA:
     def paragraph(self, doc: str, paragraph: str, label: str = "", part: str = "") -> Chunk | None:
         """A whole citable unit, for showing a cited paragraph."""
         lex = self.store.lexical()
-        probe = Chunk(doc, paragraph, label, (), "", 0, 0, part=part)
-        return lex.unit(probe.unit)
+        return lex.unit(unit_key(doc, paragraph, label, part))
 
     def search(self, text: str, k: int = 5, scope: Sequence[str] | None = None) -> list[dict[str, object]]:
         """The best citable units for a query, best first, with the marker that cites each (for
@@ -428,16 +436,17 @@ class QA:
                 for h in retrieval.hits]
 
     def ask(self, question: str, history: Iterable[object] | None = None, generate: bool = True,
-            scope: Sequence[str] | None = None, since: str = "", until: str = "") -> Answer:
+            scope: Sequence[str] | None = None, since: str = "", until: str = "", language: str = "") -> Answer:
         answer = None
-        for piece in self.stream(question, history, generate, scope, since, until):
+        for piece in self.stream(question, history, generate, scope, since, until, language):
             if isinstance(piece, Answer):
                 answer = piece
         assert answer is not None
         return answer
 
     def stream(self, question: str, history: Iterable[object] | None = None, generate: bool = True,
-               scope: Sequence[str] | None = None, since: str = "", until: str = "") -> Iterator[str | Answer]:
+               scope: Sequence[str] | None = None, since: str = "", until: str = "",
+               language: str = "") -> Iterator[str | Answer]:
         """The answer's text in pieces as it is written (for chat UIs and server-sent events), then
         the final Answer, whose text replaces the pieces: a generated answer's citations are
         checked only once it is complete. Bad input raises QuestionError before the first piece.
@@ -448,7 +457,7 @@ class QA:
         try:
             turns = parse_history(history)
             query = analyse(question, turns, self.settings.max_question_chars, gloss=self.settings.zh_gloss,
-                            scope=self._checked_scope(scope, since, until))
+                            scope=self._checked_scope(scope, since, until, language))
         except QuestionError:
             self._tell(None, "refused")
             raise
@@ -476,15 +485,33 @@ class QA:
                     final = piece
                 else:
                     yield piece
+        self._other_editions(final, retrieval.lexical)
         final.question, final.query, final.scope = query.question, query.standalone, sorted(query.scope)
         final.timing_ms = {**timing, **final.timing_ms, "total": (time.perf_counter() - t0) * 1000}
         self._tell(final, final.outcome)
         yield final
 
-    def _checked_scope(self, scope: Sequence[str] | None, since: str = "", until: str = "") -> list[str]:
-        """The document ids to search (empty = all): those named, within the dates given."""
-        if not scope and not since and not until:
+    @staticmethod
+    def _other_editions(answer: Answer, lex: Lexical) -> None:
+        """Each cited paragraph of a paper indexed in two languages also points at its other version."""
+        if not lex.editions:
+            return
+        for c in answer.citations + answer.nearby:
+            chunk = lex.unit(c.unit)
+            for lang in lex.editions.get(c.doc, {}):
+                other = lex.counterpart(chunk, lang) if chunk is not None else None
+                if other is not None:
+                    c.with_other(other, lang)
+                    break
+
+    def _checked_scope(self, scope: Sequence[str] | None, since: str = "", until: str = "",
+                       language: str = "") -> list[str]:
+        """The document ids to search (empty = all): those named, within the dates given, in the
+        language given ("en" or "zh")."""
+        if not scope and not since and not until and not language:
             return []
+        if language and language_code(language) != language:
+            raise QuestionError(f"{language!r} is not a language of the papers: use en or zh")
         known = self.store.docs()
         unknown = [d for d in scope or [] if d not in known]
         if unknown:
@@ -494,7 +521,10 @@ class QA:
                 raise QuestionError(f"{bound!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
         chosen = [d for d in (scope or known) if
                   (not since or known[d].date[:len(since)] >= since) and
-                  (not until or (known[d].date and known[d].date[:len(until)] <= until))]
+                  (not until or (known[d].date and known[d].date[:len(until)] <= until)) and
+                  (not language or known[d].language == language)]
+        if not chosen and language:
+            raise QuestionError(f"no indexed paper in that scope is written in {language}")
         if not chosen:
             raise QuestionError(f"no indexed paper is dated {'from ' + since if since else ''}"
                                 f"{' ' if since and until else ''}{'until ' + until if until else ''}")

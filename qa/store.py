@@ -139,6 +139,8 @@ class DocRecord:
     paragraphs: int = 0
     chunks: int = 0
     added: str = ""
+    language: str = ""  # "en" or "zh"
+    paper: str = ""  # shared by the language versions of one paper (front matter `paper:`)
 
     def metadata(self) -> dict[str, Any]:
         return asdict(self)
@@ -280,15 +282,50 @@ class Store:
             records[record.doc] = record
         return records
 
+    @staticmethod
+    def editions(records: dict[str, DocRecord]) -> dict[str, dict[str, str]]:
+        """The language versions of each paper: doc → {language: doc}, for papers indexed in more
+        than one language. Versions are one paper when they name it (`paper:` in the front matter,
+        the same id, or one names the other's document id), or, undeclared, when they share a date
+        and the same number of paragraphs, one in each language (LegCo numbers both alike)."""
+        def key(r: DocRecord) -> str:
+            named = records.get(r.paper or r.doc)
+            return (named.paper or named.doc) if named is not None and named is not r else r.paper or r.doc
+
+        groups: dict[str, list[DocRecord]] = {}
+        for r in records.values():
+            groups.setdefault(key(r), []).append(r)
+        undeclared: dict[tuple[str, int], list[DocRecord]] = {}
+        for key, members in list(groups.items()):
+            if len(members) == 1 and not members[0].paper and members[0].date and members[0].paragraphs >= 3:
+                undeclared.setdefault((members[0].date, members[0].paragraphs), []).append(members[0])
+        for members in undeclared.values():
+            if len(members) == 2 and {m.language for m in members} == {"en", "zh"}:
+                for m in members:
+                    groups.pop(m.doc, None)
+                groups[members[0].doc] = members
+        out: dict[str, dict[str, str]] = {}
+        for members in groups.values():
+            by_lang = {m.language: m.doc for m in sorted(members, key=lambda m: m.doc) if m.language}
+            if len(by_lang) > 1:
+                for m in members:
+                    out[m.doc] = by_lang
+        return out
+
     def labels(self, records: dict[str, DocRecord]) -> dict[str, str]:
-        """Short, unambiguous citation labels, needed only once there is more than one document."""
+        """Short, unambiguous citation labels, needed only once there is more than one document. The
+        language versions of a paper share its label; the Chinese one adds 中文 ("[中文 ¶5]")."""
         if len(records) < 2:
             return {}
-        wanted = {doc: (r.short or r.date or doc) for doc, r in records.items()}
+        editions = self.editions(records)
+        paper = {doc: editions[doc].get("en", doc) if doc in editions else doc for doc in records}
+        wanted = {p: (records[p].short or records[p].date or p) for p in set(paper.values())}
         counts: dict[str, int] = {}
         for label in wanted.values():
             counts[label] = counts.get(label, 0) + 1
-        return {doc: (label if counts[label] == 1 else doc) for doc, label in wanted.items()}
+        base = {p: ("" if len(wanted) == 1 else label if counts[label] == 1 else p) for p, label in wanted.items()}
+        return {doc: " ".join(x for x in [base[paper[doc]], "中文" if doc != paper[doc] else ""] if x)
+                for doc in records if base[paper[doc]] or doc != paper[doc]}
 
     # -- writing ----------------------------------------------------------------------------
     def sync(self, inputs: list[DocInput], prune: bool = False, force: bool = False,
@@ -482,7 +519,8 @@ class Store:
         key = tuple(sorted((d, r.version) for d, r in records.items()))
         if force or self._lexical is None or key != self._lexical_key:
             versions = [v for _, v in key]
-            lex = Lexical(units_of(self.chunks(versions)), versions, self.labels(records))
+            lex = Lexical(units_of(self.chunks(versions)), versions, self.labels(records),
+                          self.editions(records), {d: r.language for d, r in records.items()})
             self._lexical, self._lexical_key = lex, key
         self._checked_at = time.monotonic()
         return self._lexical

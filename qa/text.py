@@ -47,6 +47,28 @@ def is_cjk(text: str) -> bool:
     return bool(_CJK_RUN.search(text))
 
 
+_CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN_CHAR = re.compile(r"[A-Za-z]")
+
+
+def language_of(text: str) -> str:
+    """"zh" for text written in Chinese (an English name or two inside it does not change that),
+    else "en". A Chinese character carries about as much as an English word: compared as such."""
+    cjk = len(_CJK_CHAR.findall(text))
+    words = len(_LATIN_CHAR.findall(text)) / 5
+    return "zh" if cjk > words else "en"
+
+
+def language_code(value: str) -> str:
+    """A document's declared language ("zh-HK", "Chinese", "中文", "en-GB") as "zh" or "en"; "" if unknown."""
+    v = value.strip().lower()
+    if v.startswith(("zh", "chi", "中", "cantonese", "yue")):
+        return "zh"
+    if v.startswith(("en", "eng", "英")):
+        return "en"
+    return ""
+
+
 _SEGMENTER_LOCK = threading.Lock()
 
 

@@ -169,3 +169,41 @@ def test_near_misses_say_what_the_paper_does_not_state(service, question, subjec
     assert subject in answer.answer and detail in answer.answer
     assert answer.nearby and all(c.marker in answer.answer for c in answer.nearby)
     assert answer.to_json()["nearby"][0]["paragraph"] == answer.nearby[0].paragraph
+
+
+def test_a_paper_in_two_languages_is_quoted_in_the_question_s_language(tmp_path):
+    from qa.config import Settings
+    from qa.service import QA
+
+    from conftest import PAPER, ROOT
+
+    zh = ROOT / "tests" / "data" / "bilingual" / "legco-panel-ca-2024-05-20-regional-cooperation-zh.md"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for f in (PAPER, zh):
+        (corpus / f.name).write_bytes(f.read_bytes())
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus))
+    qa.index()
+    docs = {d["doc"]: d for d in qa.documents()}
+    assert docs[zh.stem]["language"] == "zh" and docs[zh.stem]["editions"] == {"en": PAPER.stem}
+    assert docs[PAPER.stem]["language"] == "en" and docs[PAPER.stem]["editions"] == {"zh": zh.stem}
+
+    answer = qa.ask("閩港合作會議第四次會議同意推進多少項合作事項？")
+    cited = answer.citations[0]
+    assert (cited.doc, cited.paragraph) == (zh.stem, "8") and "21項" in answer.answer
+    assert "[中文 ¶8]" in answer.answer and cited.quote in cited.text  # verbatim, in Chinese
+    assert cited.other["doc"] == PAPER.stem and cited.other["paragraph"] == "8"
+    assert "21 items" in cited.other["text"] and "text" not in cited.to_json()["other"]
+    # a language filter searches only the papers written in it
+    english_only = qa.ask("閩港合作會議第四次會議同意推進多少項合作事項？", language="en")
+    assert english_only.citations[0].doc == PAPER.stem and english_only.scope == [PAPER.stem]
+
+    english = qa.ask("Who was the Governor of Guangdong Province at the 23rd Plenary?")
+    cited = english.citations[0]
+    assert (cited.doc, cited.paragraph) == (PAPER.stem, "6") and "[¶6]" in english.answer
+    assert cited.other["language"] == "zh" and "王偉中" in cited.other["text"]
+    # a paragraph the Chinese version lacks is quoted from the English one, to a Chinese question too
+    guiyang = qa.ask("泛珠三角區域合作行政首長聯席會議在哪一天於貴陽舉行？")
+    assert guiyang.citations[0].doc == PAPER.stem and guiyang.citations[0].other is None
+    # two versions are one paper: "the paper does not say"
+    assert qa.ask("What was Hong Kong's GDP growth in 2023?").answer.startswith("The paper does not say")

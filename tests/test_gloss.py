@@ -2,9 +2,9 @@ from qa.gloss import segment, translate
 
 
 def test_hk_place_abbreviations_are_read_from_the_dictionary():
-    gloss, weights, names, _ = translate("閩港合作會議第四次全體會議達成了多少項合作事項？")
+    gloss, weights, names, _, named_words = translate("閩港合作會議第四次全體會議達成了多少項合作事項？")
     assert {"fujian", "hong", "kong", "cooper"} <= set(weights)
-    assert "fujian" in names
+    assert "fujian" in names and {"閩", "港"} <= set(named_words)  # as a Chinese paper names it
     assert "Fujian" in gloss
     for question, place in [("粤港合作联席会议", "guangdong"), ("滬港合作會議", "shanghai"),
                             ("京港合作會議", "beij"), ("深港合作會議", "shenzhen"), ("渝港合作", "chongq")]:
@@ -12,7 +12,8 @@ def test_hk_place_abbreviations_are_read_from_the_dictionary():
 
 
 def test_numbers_and_dates_carry_over():
-    _, weights, names, _ = translate("第二十三次全體會議在2023年2月22日舉行")
+    gloss = translate("第二十三次全體會議在2023年2月22日舉行")
+    weights, names = gloss.weights, gloss.names
     assert {"23", "23rd", "2023", "22", "februari"} <= set(weights)
     assert "2023" in names
 

@@ -86,3 +86,22 @@ def test_same_code_runs_against_a_chroma_server(chroma_server, tmp_path):
     answer = qa.ask("When was the PPRD Joint Conference held in Guiyang?")
     assert answer.citations[0].paragraph == "9" and "7 July 2023" in answer.answer
     assert not (tmp_path / "unused").exists()  # nothing written locally in server mode
+
+
+def test_language_versions_of_a_paper_are_paired():
+    from qa.store import DocRecord
+
+    def rec(doc, language, paper="", date="2024-05-20", paragraphs=14):
+        return DocRecord(doc, "v", "h", date=date, paragraphs=paragraphs, language=language, paper=paper)
+
+    declared = {r.doc: r for r in [rec("paper-en", "en"), rec("paper-zh", "zh", paper="paper-en"),
+                                   rec("other", "en")]}
+    assert Store.editions(declared) == {"paper-en": {"en": "paper-en", "zh": "paper-zh"},
+                                        "paper-zh": {"en": "paper-en", "zh": "paper-zh"}}
+    shared_id = {r.doc: r for r in [rec("a", "en", paper="P1"), rec("b", "zh", paper="P1")]}
+    assert Store.editions(shared_id)["b"] == {"en": "a", "zh": "b"}
+    # undeclared: same date and paragraph count, one in each language
+    detected = {r.doc: r for r in [rec("x-en", "en"), rec("x-zh", "zh"), rec("y", "en", paragraphs=9)]}
+    assert set(Store.editions(detected)) == {"x-en", "x-zh"}
+    # two English papers of one date are not versions of each other
+    assert Store.editions({r.doc: r for r in [rec("p", "en"), rec("q", "en")]}) == {}

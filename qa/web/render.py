@@ -28,11 +28,6 @@ def cite_href(c: Citation) -> str:
     return "#cite/" + "/".join(quote(piece, safe="") for piece in pieces)
 
 
-def unit_key(c: Citation) -> str:
-    """The same key as `Chunk.unit`, which the page's script rebuilds from a citation link."""
-    return f"{c.doc}#{c.part + ' ' if c.part else ''}{c.paragraph}" + (f"|{c.label}" if c.label else "")
-
-
 def citation_for(citations: list[Citation], marker: str, paragraph: str, sentence: str) -> Citation | None:
     """The citation a marker belongs to: same marker (document and paragraph), and quoting the
     sentence before it (¶13's bullets share a number, so the number alone is not enough)."""
@@ -78,7 +73,27 @@ def answer_markdown(answer: Answer) -> str:
 
 def unit_anchor(c: Citation | Chunk) -> str:
     """The id of a unit on its paper's reading page (/read/<doc>#…)."""
-    return "p-" + re.sub(r"[^\w]+", "-", f"{c.part} {c.paragraph} {c.label}".strip()).strip("-")
+    return _anchor(c.part, c.paragraph, c.label)
+
+
+def _anchor(part: str, paragraph: str, label: str) -> str:
+    return "p-" + re.sub(r"[^\w]+", "-", f"{part} {paragraph} {label}".strip()).strip("-")
+
+
+EDITION = {"en": "English version", "zh": "中文本"}
+
+
+def other_edition(other: dict[str, str] | None) -> str:
+    """The cited paragraph in the paper's other language, under the quoted one."""
+    if not other or not other.get("text"):
+        return ""
+    lang = other["language"]
+    where = f"{other['part'] + ' ' if other.get('part') else ''}¶{other['paragraph']}"
+    href = f"/read/{quote(other['doc'], safe='')}#{_anchor(other.get('part', ''), other['paragraph'], other.get('label', ''))}"
+    return (f'<div class="qa-other" lang="{"zh-Hant" if lang == "zh" else "en"}">'
+            f'<div class="qa-other-head">{html.escape(EDITION.get(lang, lang))} · {html.escape(where)}</div>'
+            f'<p>{html.escape(other["text"])}</p>'
+            f'<a class="qa-read" href="{href}" target="_blank">{html.escape(EDITION.get(lang, lang))}</a></div>')
 
 
 def reading_page(doc: dict[str, object], units: list[Chunk]) -> str:
@@ -93,6 +108,9 @@ def reading_page(doc: dict[str, object], units: list[Chunk]) -> str:
         rows.append(f'<p id="{unit_anchor(u)}"><a class="n" href="#{unit_anchor(u)}">{esc(u.where)}{label}</a> '
                     f"{esc(u.text)}</p>")
     title, date = esc(str(doc.get("title") or "")), esc(str(doc.get("date") or ""))
+    editions = doc.get("editions") or {}
+    other = "".join(f" · <a href='/read/{quote(str(d), safe='')}'>{esc(EDITION.get(str(lang), str(lang)))}</a>"
+                    for lang, d in editions.items())  # type: ignore[union-attr]
     return ("<!doctype html><html><head><meta charset=utf-8><meta name=viewport content='width=device-width, "
             f"initial-scale=1'><title>{title}</title><style>body{{font:16px/1.6 system-ui,-apple-system,'Segoe UI',"
             "'Noto Sans CJK TC',sans-serif;max-width:780px;margin:0 auto;padding:24px;color:#0f172a}"
@@ -101,7 +119,7 @@ def reading_page(doc: dict[str, object], units: list[Chunk]) -> str:
             "@media (prefers-color-scheme:dark){body{background:#0f172a;color:#e2e8f0}h2{color:#cbd5e1}"
             "p:target{background:#78350f;outline-color:#78350f}.n{color:#5eead4}}</style></head><body>"
             f"<p><a href='/chat/'>← Ask the papers</a></p><h1>{title}</h1><p>{date} · {len(units)} citable "
-            f"paragraphs</p>{''.join(rows)}</body></html>")
+            f"paragraphs{other}</p>{''.join(rows)}</body></html>")
 
 
 def highlight(text: str, quote_text: str) -> str:
@@ -117,13 +135,13 @@ def source_card(c: Citation, index: int | None = None) -> str:
     where = " › ".join(x for x in [c.heading] if x)
     label = f" · {html.escape(c.label)}" if c.label else ""
     return (
-        f'<article class="qa-source" data-unit="{html.escape(unit_key(c))}" id="src-{index if index is not None else 0}">'
+        f'<article class="qa-source" data-unit="{html.escape(c.unit)}" id="src-{index if index is not None else 0}">'
         f'<header><span class="qa-para">{html.escape(c.part + " " if c.part else "")}¶{html.escape(c.paragraph)}{label}</span>'
         f'<span class="qa-doc">{html.escape(c.title)}{" · " + html.escape(c.date) if c.date else ""}</span></header>'
         f'{f"<div class=qa-heading>{html.escape(where)}</div>" if where else ""}'
         f'<p>{highlight(c.text or c.quote, c.quote)}</p>'
         f'<a class="qa-read" href="/read/{quote(c.doc, safe="")}#{unit_anchor(c)}" target="_blank">Read the paper</a>'
-        f'</article>'
+        f'{other_edition(c.other)}</article>'
     )
 
 

@@ -41,6 +41,7 @@ class Filters(BaseModel):
     documents: list[str] | None = Field(None, max_length=50, description="search only these document ids")
     since: str = Field("", pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", description="papers dated from (YYYY[-MM[-DD]])")
     until: str = Field("", pattern=r"^(\d{4}(-\d{2}(-\d{2})?)?)?$", description="papers dated until, inclusive")
+    language: Literal["", "en", "zh"] = Field("", description="papers written in this language")
 
 
 class AskRequest(BaseModel):
@@ -51,7 +52,7 @@ class AskRequest(BaseModel):
     def scope(self) -> dict[str, Any]:
         """The filters as the service takes them."""
         f = self.filters or Filters()
-        return {"scope": f.documents, "since": f.since, "until": f.until}
+        return {"scope": f.documents, "since": f.since, "until": f.until, "language": f.language}
 
 
 class FeedbackRequest(BaseModel):

@@ -272,8 +272,11 @@ def build(service: QA) -> gr.Blocks:
 
         def papers() -> list[tuple[str, str]]:
             """The papers to pick from, as the index has them now."""
-            return [(f"{d['title']} ({d['date']})" if d["date"] else str(d["title"]), str(d["doc"]))
-                    for d in service.documents()]
+            def about(d: dict[str, Any]) -> str:
+                language = {"zh": "中文", "en": "English"}.get(str(d["language"]), "")
+                return " · ".join(str(x) for x in [d["date"], language, f"{d['paragraphs']} ¶"] if x)
+
+            return [(f"{d['title']} ({about(d)})", str(d["doc"])) for d in service.documents()]
 
         def open_conversation(conv_id: str, all_saved: list[dict[str, Any]], lang_: str):
             found = next((c for c in all_saved or [] if c.get("id") == conv_id), None)

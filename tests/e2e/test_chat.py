@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from .conftest import ADMIN_TOKEN, shot
+from .conftest import ADMIN_TOKEN, ROOT, shot
 
 pytestmark = pytest.mark.slow
 BOT = '#qa-chat [data-testid="bot"]'
@@ -288,3 +288,30 @@ def test_a_list_renders_as_a_list_and_a_near_miss_points_at_the_paper(page, app_
     near.locator('a[href*="#cite/"]').first.click()
     page.wait_for_function("document.querySelector('#qa-sources .qa-active')?.innerText.includes('¶3')")
     shot(page, "25-chat-list-and-near-miss")
+
+
+BILINGUAL = ROOT / "tests" / "data" / "bilingual" / "legco-panel-ca-2024-05-20-regional-cooperation-zh.md"
+
+
+def test_a_paper_in_two_languages_quotes_the_question_s_language_with_the_other_beside_it(page, app_url):
+    upload(app_url, BILINGUAL.name, BILINGUAL.read_text(encoding="utf-8"))
+    try:
+        open_chat(page, app_url + "/chat/")
+        ask(page, "閩港合作會議第四次會議同意推進多少項合作事項？", 1)
+        answer = page.locator(BOT).last
+        assert "21項事項" in answer.inner_text() and "[中文 ¶8]" in answer.inner_text()
+        answer.locator('a[href*="#cite/"]').first.click()
+        active = page.locator("#qa-sources .qa-source.qa-active")
+        active.wait_for(timeout=10_000)
+        assert "21項事項" in active.locator("mark").first.inner_text()
+        other = active.locator(".qa-other")
+        assert "English version · ¶8" in other.inner_text() and "21 items covering ten areas" in other.inner_text()
+        shot(page, "27-bilingual-zh")
+        ask(page, "How many items did the Fourth Plenary Session of the Hong Kong/Fujian Co-operation Conference agree?", 2)
+        answer = page.locator(BOT).last
+        assert "21 items" in answer.inner_text() and "[¶8]" in answer.inner_text()
+        answer.locator('a[href*="#cite/"]').first.click()
+        page.wait_for_function("document.querySelector('#qa-sources .qa-active .qa-other')?.innerText.includes('中文本 · ¶8')")
+        assert "十個範疇共21項事項" in page.locator("#qa-sources .qa-active .qa-other").inner_text()
+    finally:
+        httpx.delete(app_url + "/api/documents/" + BILINGUAL.stem, headers=AUTH)

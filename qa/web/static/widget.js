@@ -49,6 +49,8 @@
     ".src h4{margin:0 0 4px;font-size:13px;color:var(--c)}",
     ".src .meta{color:#64748b;font-size:12px;margin-bottom:6px}",
     ".src p{margin:0;overflow-wrap:anywhere}",
+    ".src .other{margin-top:8px;padding-top:6px;border-top:1px dashed #cbd5e1}",
+    ".src .other h5{margin:0 0 3px;font-size:12px;color:#64748b}",
     ".src mark{background:#fde68a;color:inherit}",
     ".src .x{float:right;border:0;background:none;cursor:pointer;color:#64748b;font-size:16px}",
     "form{display:flex;gap:6px;padding:10px;border-top:1px solid #e2e8f0;background:#fff}",
@@ -130,6 +132,13 @@
       });
       p.appendChild(document.createTextNode(text.slice(at)));
       src.appendChild(p);
+      if (c.other && c.other.text) {  // the same paragraph in the paper's other language
+        var o = el("div", "other"); o.setAttribute("lang", c.other.language === "zh" ? "zh-Hant" : "en");
+        o.appendChild(el("h5", null, (c.other.language === "zh" ? "中文本" : "English version") + " · " +
+          (c.other.part ? c.other.part + " " : "") + "¶" + c.other.paragraph));
+        o.appendChild(el("p", null, c.other.text));
+        src.appendChild(o);
+      }
       src.classList.remove("hidden");
       src.scrollTop = 0;
       var first = p.querySelector("mark");  // the quoted words in view, whatever the screen
