@@ -63,6 +63,7 @@ _EXTREME = re.compile(r"\b(most recent|latest|last|earliest|first|most|fewest|le
                       r"greatest|smallest|lowest)\b\s*((?:[\w-]+\s){0,2}[\w-]+)?", re.I)
 _LIST_EN = re.compile(r"\b(which|what) ((?:[\w/-]+ ){0,2}[\w-]+s)\b|\b(list|name) (?:all |the |every )*([\w-]+s)\b|"
                       r"\bin which ([\w-]+s)\b", re.I)
+_ZH_BEFORE_COUNT = re.compile(r"([\u4e00-\u9fff]{2,6}?)(?:一共|總共|总共|共)?(?:有|設有|设有)?$")
 _ZH_COUNT = re.compile(r"(?:多少|幾)([個个名位項项份次間间家所條条件宗批座]?)([\u4e00-\u9fff]{1,6})")
 # what a measure word says is counted, when the noun after it is vaguer ("多少項合作共識": items)
 _ZH_MEASURE = {"項": ("item",), "项": ("item",), "份": ("document", "agreement"), "次": ("time", "session"),
@@ -175,10 +176,14 @@ def _listing(q: str) -> tuple[str, str, tuple[str, ...]]:
 def _ask_of_zh(question: str, gloss: Callable[[str], str]) -> Asked:
     future = bool(re.search(r"下一?次|將會|将会|將於|将于|未來|未来|即將|即将", question))
     if m := _ZH_COUNT.search(question):
-        noun = gloss(m.group(2).rstrip("？?。嗎吗呢")).split()[-1:]  # the head comes last: 辦事處職員 → worker
-        counted = _ZH_MEASURE.get(m.group(1), ())
+        measure, thing = m.group(1), m.group(2).rstrip("？?。嗎吗呢")
+        if not measure and len(thing) == 1 and thing in _ZH_MEASURES:
+            # the thing before the question word: 聯絡處有多少個？
+            measure, thing = thing, (_ZH_BEFORE_COUNT.findall(question[:m.start()]) or [""])[-1]
+        noun = gloss(thing).split()[-1:]  # the head comes last: 辦事處職員 → worker
+        counted = _ZH_MEASURE.get(measure, ())
         return Asked("count", tuple(dict.fromkeys(counted + tuple(terms(" ".join(noun))))), " ".join(noun), future,
-                     zh_noun=m.group(1) + m.group(2).rstrip("？?。嗎吗呢"))
+                     zh_noun=measure + thing)
     listing = ""
     if m := re.search(r"哪些([\u4e00-\u9fff]{2})", question):
         listing = (gloss(m.group(1).rstrip("？?。嗎吗呢")).split() or ["哪些"])[-1].lower()

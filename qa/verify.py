@@ -21,7 +21,7 @@ from .config import Settings
 from .models import Check, Chunk, Citation
 from .gloss import arabic, date_words, segment, translate
 from .lexical import Lexical
-from .text import MONTHS, STOPWORDS, is_cjk, sentences, terms
+from .text import MONTHS, STOPWORDS, is_cjk, language_of, sentences, terms
 
 if TYPE_CHECKING:
     from .embed import Embedder
@@ -171,8 +171,11 @@ class Verifier:
         self.lex = lexical
         self.similarity = similarity
 
-    def claim_groups(self, claim: str) -> list[tuple[str, ...]]:
-        """The claim's content words, each as the terms any of which would render it."""
+    def claim_groups(self, claim: str, unit: Chunk | None = None) -> list[tuple[str, ...]]:
+        """The claim's content words, each as the terms any of which would render it; against a
+        paragraph written in Chinese, a Chinese claim's own words."""
+        if is_cjk(claim) and unit is not None and language_of(unit.text) == "zh":
+            return [(t,) for t in dict.fromkeys(terms(claim)) if is_cjk(t)]
         if is_cjk(claim):
             # the dictionary's English for each word, plus the claim's own bigrams where a paper
             # written in Chinese uses them
@@ -193,12 +196,21 @@ class Verifier:
 
     def check(self, claim: str, unit: Chunk, sim: float) -> tuple[bool, float, str]:
         missing = numbers(claim) - _paragraph_numbers(unit)
-        cov = self.coverage(self.claim_groups(claim), unit)
+        cov = self.coverage(self.claim_groups(claim, unit), unit)
         if missing:
             return False, cov, f"{', '.join(sorted(missing))} not in ¶{unit.paragraph}"
-        for number, nouns in counted(claim):
-            if not _stated_with(number, nouns, unit):
-                return False, cov, f"¶{unit.paragraph} does not give {number} for what the claim counts"
+        if is_cjk(claim) and language_of(unit.text) == "zh":
+            # a Chinese paragraph counts in Chinese: the number, its measure word and the thing
+            stated = arabic(unit.text)
+            for m in _COUNTED_ZH.finditer(arabic(claim)):
+                thing = _ZH_STOP.split(m.group(2))[0][:2]
+                if not re.search(rf"{m.group(1)}\s*{re.escape(m.group(0)[len(m.group(1)):].lstrip()[:1])}"
+                                 rf"{re.escape(thing)}", stated):
+                    return False, cov, f"¶{unit.paragraph} does not give {m.group(1)} for what the claim counts"
+        else:
+            for number, nouns in counted(claim):
+                if not _stated_with(number, nouns, unit):
+                    return False, cov, f"¶{unit.paragraph} does not give {number} for what the claim counts"
         s = self.settings
         if cov >= s.verify_coverage or (cov >= s.verify_coverage / 2 and sim >= s.verify_similarity):
             return True, cov, ""

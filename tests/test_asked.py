@@ -44,6 +44,12 @@ def test_chinese_questions_are_read_in_chinese():
     assert staff.kind == "count" and "offic" not in staff.target  # the staff, not the offices
     assert "item" in asked("香港與上海達成了多少項合作共識？").target  # 項: items
     assert asked("哪些會議在香港以外舉行？").listing == "meeting"
+    # the thing counted may come before the question word
+    assert asked("聯絡處有多少個？").zh_noun == "個聯絡處"
+    text = "香港特區政府的五個駐內地辦事處和11個聯絡處與各省政府保持緊密聯繫。"
+    assert answered("聯絡處有多少個？", text) == "11個聯絡處"
+    assert answered("香港有多少個駐內地辦事處？", text) == "五個駐內地辦事處"
+    assert answered("粵港合作聯席會議由誰主持？", "行政長官與廣東省省長王偉中先生共同主持會議。") == "王偉中"
 
 
 SENTENCE = ("At regional level, the five Mainland Offices and the 11 Liaison Units of the HKSAR Government "

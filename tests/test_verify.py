@@ -95,3 +95,20 @@ def test_the_extractive_answers_pass_the_check(service, check):
         result = check(question, answer.answer)
         assert result.checks and all(c.status == "verified" for c in result.checks), result.checks
         assert {c.paragraph for c in result.citations} == {c.paragraph for c in answer.citations}
+
+
+def test_a_chinese_claim_is_checked_in_chinese_against_a_chinese_paragraph(service):
+    from qa.lexical import Lexical
+    from qa.models import Chunk
+
+    text = "在地區層面，香港特區政府的五個駐內地辦事處和11個聯絡處與各省、市及自治區政府保持緊密聯繫。"
+    unit = Chunk("zh-paper", "3", "", (), text, 0, len(text))
+    others = [Chunk("zh-paper", str(n), "", (), t, 0, len(t)) for n, t in
+              [(5, "政務司司長與深圳市市長於2023年2月22日在香港共同主持深港合作會議。"),
+               (8, "雙方同意在十個範疇共21項事項上推進合作，並簽署了三份合作協議。")]]
+    verifier = Verifier(service.settings, Lexical({c.unit: c for c in [unit, *others]}), None)
+    assert verifier.check(text, unit, 0.0)[0]  # a verbatim quote holds
+    # a claim in other words, as close in meaning as the dense model finds it
+    assert verifier.check("香港有11個聯絡處。", unit, 0.9)[0]
+    assert not verifier.check("香港有12個聯絡處。", unit, 0.9)[0]
+    assert not verifier.check("香港有11個駐內地辦事處。", unit, 0.9)[0]  # 11 counts the liaison units
