@@ -27,6 +27,7 @@ from .verify import DenseSimilarity, Verifier, strip_markers
 log = logging.getLogger(__name__)
 
 NOT_FOUND = "NOT IN PASSAGES"
+STATED_ELSEWHERE = "the language model did not give what was asked, which the paper states"
 MAX_PASSAGES = 4
 MAX_PASSAGE_CHARS = 1500
 
@@ -182,6 +183,11 @@ class GenerativeAnswerer:
                   "llm_completion_tokens": float(usage.completion_tokens)}
         fallback.timing_ms = timing  # what the model cost, should the quoted answer be given
         if text.strip().upper().startswith(NOT_FOUND):
+            if fallback.lead and not fallback.abstained:
+                # the quoted answerer found a sentence that states the very thing asked, about what
+                # the question names: the paper says it, so it is quoted rather than denied
+                yield from self._fallback(fallback, STATED_ELSEWHERE, shown == 0)
+                return
             # the model read the passages and found no answer: that is the answer, with the
             # paragraphs it read pointed at, as for a near miss
             yield self._not_stated(query, retrieval, passages, timing)
@@ -197,7 +203,10 @@ class GenerativeAnswerer:
         kept = [c for c in checked.checks if c.status != "unsupported"]
         if query.asked.typed and not any(span(query.asked, c.claim) for c in kept):
             # verified sentences that still do not give what was asked (a date, a number of what)
-            yield self._not_stated(query, retrieval, passages, timing)
+            if fallback.lead and not fallback.abstained:
+                yield from self._fallback(fallback, STATED_ELSEWHERE, shown == 0, checked.checks)
+            else:
+                yield self._not_stated(query, retrieval, passages, timing)
             return
         yield Answer(checked.text, checked.citations, False, self.name, model=self.chat.model,
                      timing_ms=timing, checks=checked.checks, draft=text)

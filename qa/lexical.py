@@ -5,6 +5,7 @@ store builds a new one when the committed documents change."""
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
 
@@ -14,6 +15,8 @@ import numpy as np
 from .chunk import embed_text
 from .models import Chunk
 from .text import terms
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)  # it ships at DEBUG
 
 _ACRONYM = re.compile(r"((?:[A-Z][\w'-]*\s+(?:(?:of|and|the|for|on)\s+)*){1,8})\(([A-Z][A-Za-z]{1,7})\)")
 

@@ -43,7 +43,6 @@ from .models import Chunk, content_hash
 from .lexical import Lexical
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it ships at DEBUG
 
 
 class IndexError_(RuntimeError):
