@@ -16,7 +16,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from .models import Chunk, Document
 from .parse import zh_number
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 
 # "5. …", and in Chinese papers "5. …" or "五、…"
 _NUMBERED = re.compile(r"^(\d{1,3})\.\s+|^([一二三四五六七八九十]{1,3})[、．]\s*(?=\S)")
@@ -24,6 +24,11 @@ _NUMBERED = re.compile(r"^(\d{1,3})\.\s+|^([一二三四五六七八九十]{1,3}
 _SUBPARA = re.compile(r"^[(（]([a-z]{1,2}|[ivx]{1,5}|[一二三四五六七八九十]{1,3})[)）]\s*(?=\S)")
 _LABELLED = re.compile(r"^([A-Z][A-Za-z&/,' -]{2,60}?):\s+(?=\S)")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+_TABLE = re.compile(r"(?:[ \t]*\|[^\n]*\|[ \t]*(?:\n|$))+")  # Markdown pipe rows, as every parser gives tables
+# a footnote's text: "[^3]: …" (Markdown) or "³ …" (a superscript number, as PDFs print them)
+_FOOTNOTE = re.compile(r"^(?:\[\^(\d{1,3})\]:|([¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3}))\s*(?=\S)")
+_SUPERSCRIPT = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")
+_TABLE_RULE = re.compile(r"\|(?:\s*:?-{3,}:?\s*\|)+")
 _BULLET = re.compile(r"^[-*•]\s+")
 _BANNER = re.compile(r"^\*\*.*\*\*$", re.S)
 _TERMINAL = tuple('.!?:;"”’\')。！？：；」』')
@@ -48,6 +53,8 @@ class _Unit:
     pieces: list[tuple[str, int]] = field(default_factory=list)  # (text, source offset)
     bullet_list: bool = False  # an unlabelled list item, folded into its paragraph
     part: str = ""  # the numbering it belongs to, when the document restarts it ("Annex A")
+    row: bool = False  # a table row: complete in itself, never continued by the next block
+    note: bool = False  # a footnote: cited as itself, and a paragraph split around it is re-joined
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -132,8 +139,21 @@ def structure(doc: Document) -> list[_Unit]:
         text = block.text
         if _BANNER.match(text):  # bold title/date/signature lines: document metadata, not content
             continue
-        prev = units[-1] if units else None
-        if prev and not prev.text.endswith(_TERMINAL) and not _NUMBERED.match(text) \
+        # a page's footnotes stand between the halves of a paragraph that a page break split
+        prev = next((u for u in reversed(units) if not u.note), None)
+        if m := _FOOTNOTE.match(text):  # a footnote is cited as itself, not as part of a paragraph
+            unit = _Unit((m.group(1) or m.group(2)).translate(_SUPERSCRIPT), "", (), part="Footnotes", note=True)
+            unit.add(" ".join(text[m.end():].split()), block.start + m.end())
+            units.append(unit)
+            continue
+        if _TABLE.fullmatch(text):  # each row a unit of the paragraph before it, named by its first cell
+            headings.body()
+            for label, row, start in table_rows(text, block.start):
+                unit = _Unit(current_number, label, headings.path, part=part, row=True)
+                unit.add(row, start)
+                units.append(unit)
+            continue
+        if prev and not prev.row and not prev.text.endswith(_TERMINAL) and not _NUMBERED.match(text) \
                 and not _MD_HEADING.match(text):
             prev.add(" ".join(text.split()), block.start)  # a page break split this paragraph
             continue
@@ -174,6 +194,35 @@ def structure(doc: Document) -> list[_Unit]:
             unit.add(flat, block.start)
         units.append(unit)
     return _unique(_number_unnumbered(units))
+
+
+def table_rows(text: str, start: int = 0) -> list[tuple[str, str, int]]:
+    """(label, text, source offset) for each row of a Markdown table. A row reads with its column
+    headers ("Financial Year: 2019/2020; Patients: 1,497,077"), so that a question about one figure
+    finds the row; its label is its first cell, which is how a reader finds it in the table."""
+    lines, at = [], start
+    for line in text.split("\n"):
+        lines.append((line.strip(), at))
+        at += len(line) + 1
+
+    def cells(line: str) -> list[str]:
+        return [c.strip() for c in line.strip("|").split("|")]
+
+    header: list[str] = []
+    if len(lines) > 1 and _TABLE_RULE.fullmatch(lines[1][0]):
+        header, lines = cells(lines[0][0]), lines[2:]
+    out = []
+    for k, (line, offset) in enumerate(lines, 1):
+        row = cells(line)
+        if not any(row):
+            continue
+        if header:
+            body = "; ".join(f"{h}: {c}" if h else c for h, c in zip(header + [""] * len(row), row) if c)
+        else:
+            body = " | ".join(c for c in row if c)
+        first = row[0] if row[0] else f"row {k}"
+        out.append((first if len(first) <= 40 else first[:37].rsplit(" ", 1)[0] + "…", body, offset))
+    return out
 
 
 def _number_unnumbered(units: list[_Unit]) -> list[_Unit]:

@@ -144,3 +144,71 @@ def test_chinese_numbering():
     assert keys(units) == [("", "1", ""), ("", "2", ""), ("", "2", "(一)"), ("", "2", "(二)"), ("", "3", ""),
                            ("附件一", "1", "")]
     assert units[0].heading_path == ("一、背景",) and units[4].text == "第三段以中文數字編號。"
+
+
+TABLE_PAPER = """# Liaison Units
+
+5. The Liaison Units handled the following enquiries:
+
+| Liaison Unit | Enquiries in 2023 | Staff |
+| --- | --- | --- |
+| Chengdu | 1,204 | 6 |
+| Wuhan | 987 | 5 |
+
+6. The figures for 2024 will be reported later.
+"""
+
+
+def test_a_table_row_is_a_unit_read_with_its_column_headers():
+    chunks = chunk_document(parse_text(TABLE_PAPER, "tables"))
+    rows = [c for c in chunks if c.label]
+    assert [(c.paragraph, c.label) for c in rows] == [("5", "Chengdu"), ("5", "Wuhan")]
+    assert rows[1].text == "Liaison Unit: Wuhan; Enquiries in 2023: 987; Staff: 5"
+    assert [c.paragraph for c in chunks if not c.label] == ["5", "6"]  # the paragraphs keep their numbers
+
+
+def test_tables_from_html_and_word_become_rows(tmp_path):
+    import docx
+
+    from qa.ingest import load_bytes
+
+    html = ("<html><body><h1>Prescriptions</h1><p>The following table shows the patients:</p><table>"
+            "<tr><td><p>Financial Year</p></td><td><p>Patients</p></td></tr>"
+            "<tr><td><p>2018/2019</p></td><td><p>1,545,014</p></td></tr>"
+            "<tr><td><p>2019/2020</p></td><td><p>1,497,077</p></td></tr></table>"
+            "<table><tr><td><p>A layout table of one cell.</p></td></tr></table></body></html>")
+    chunks = chunk_document(load_bytes(html.encode(), "prescriptions.html"))
+    texts = [c.text for c in chunks]
+    assert "Financial Year: 2019/2020; Patients: 1,497,077" in texts  # the header is told from figures
+    assert "A layout table of one cell." in texts
+
+    word = docx.Document()
+    word.add_paragraph("3. Ferry routes and their fares are as follows:")
+    table = word.add_table(rows=3, cols=2)
+    for r, (a, b) in enumerate([("Route", "Fare"), ("Central - Mui Wo", "HK$15.9"), ("Central - Cheung Chau", "HK$13.6")]):
+        table.rows[r].cells[0].text, table.rows[r].cells[1].text = a, b
+    word.add_paragraph("4. Fares are reviewed every year.")
+    path = tmp_path / "ferries.docx"
+    word.save(str(path))
+    chunks = chunk_document(load(path))
+    assert ("3", "Central - Cheung Chau", "Route: Central - Cheung Chau; Fare: HK$13.6") in \
+        [(c.paragraph, c.label, c.text) for c in chunks]
+
+
+def test_footnotes_are_cited_as_footnotes():
+    paper = ("# Background\n\n2. The Steering Group was set up in 2022.[^1] It meets twice a year.²\n\n"
+             "3. Its members are listed in the Annex.\n\n[^1]: Announced in the 2022 Policy Address.\n\n"
+             "² The meetings are not open to the public.\n")
+    chunks = chunk_document(parse_text(paper, "notes"))
+    assert [(c.part, c.paragraph) for c in chunks] == [("", "2"), ("", "3"), ("Footnotes", "1"), ("Footnotes", "2")]
+    assert chunks[2].where == "Footnotes ¶1" and chunks[2].text == "Announced in the 2022 Policy Address."
+    assert chunks[1].text == "Its members are listed in the Annex."  # not run into the paragraph before it
+
+
+def test_a_paragraph_split_by_a_page_s_footnote_is_rejoined():
+    paper = ("4. The Government will continue to deepen co-operation with the\n\n"
+             "¹ See the Policy Address 2023, paragraph 12.\n\n"
+             "Mainland in finance and trade.\n\n5. Members are invited to note this paper.\n")
+    chunks = chunk_document(parse_text(paper, "split"))
+    assert chunks[0].text == "The Government will continue to deepen co-operation with the Mainland in finance and trade."
+    assert [(c.part, c.paragraph) for c in chunks] == [("", "4"), ("Footnotes", "1"), ("", "5")]

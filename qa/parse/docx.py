@@ -8,7 +8,7 @@ import re
 import zipfile
 from typing import Callable
 
-from . import ParseError, from_paragraphs
+from . import ParseError, from_paragraphs, markdown_table
 from ..models import Document
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -73,7 +73,17 @@ def parse(data: bytes, doc_id: str, name: str) -> Document:
     paragraphs: list[str] = []
     counters: dict[tuple[str, str], int] = {}
     starts = _start_values(document, qn)
-    for para in document.paragraphs:
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for element in document.element.body.iterchildren():
+        if element.tag == qn("w:tbl"):  # tables where they stand, one row per unit
+            table = Table(element, document)
+            paragraphs.extend(markdown_table([[cell.text for cell in row.cells] for row in table.rows]))
+            continue
+        if element.tag != qn("w:p"):
+            continue
+        para = Paragraph(element, document)
         text = " ".join(para.text.split())
         if not text:
             continue

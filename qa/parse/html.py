@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import re
 
-from . import ParseError, find_date, from_paragraphs
+from . import ParseError, find_date, from_paragraphs, markdown_table
 from ..models import Document
 
 _DROP = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",
          "svg", "button"]
+
+
+def _table(table) -> list[str]:  # type: ignore[no-untyped-def]
+    """A table's rows; the first is the header when it is made of <th> cells (or looks like one)."""
+    rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
+    cells = [[c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"], recursive=False)] for tr in rows]
+    th = bool(rows) and all(c.name == "th" for c in rows[0].find_all(["th", "td"], recursive=False))
+    return markdown_table(cells, True if th else None)
 
 
 def parse(text: str, doc_id: str, name: str) -> Document:
@@ -27,8 +35,13 @@ def parse(text: str, doc_id: str, name: str) -> Document:
     for tag in root.find_all(_DROP):
         tag.decompose()
     paragraphs: list[str] = []
-    for el in root.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "blockquote", "td"]):
-        if el.find_parent(["p", "li", "blockquote", "td"]) is not None and el.name != "li":
+    for el in root.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "blockquote", "table"]):
+        if el.find_parent("table") is not None:
+            continue  # taken with its table
+        if el.name == "table":
+            paragraphs.extend(_table(el))
+            continue
+        if el.find_parent(["p", "li", "blockquote"]) is not None and el.name != "li":
             continue  # nested in a block we already take whole
         words = " ".join(el.get_text(" ", strip=True).split())
         if not words:
