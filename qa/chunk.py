@@ -217,7 +217,10 @@ def table_rows(text: str, start: int = 0) -> list[tuple[str, str, int]]:
         if not any(row):
             continue
         if header:
-            body = "; ".join(f"{h}: {c}" if h else c for h, c in zip(header + [""] * len(row), row) if c)
+            pairs = list(zip(header + [""] * len(row), row))
+            # a merged cell comes back once per column it spans: said once
+            body = "; ".join(f"{h}: {c}" if h else c for i, (h, c) in enumerate(pairs)
+                             if c and (i == 0 or pairs[i - 1] != (h, c)))
         else:
             body = " | ".join(c for c in row if c)
         first = row[0] if row[0] else f"row {k}"

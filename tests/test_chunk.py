@@ -176,11 +176,17 @@ def test_tables_from_html_and_word_become_rows(tmp_path):
             "<tr><td><p>Financial Year</p></td><td><p>Patients</p></td></tr>"
             "<tr><td><p>2018/2019</p></td><td><p>1,545,014</p></td></tr>"
             "<tr><td><p>2019/2020</p></td><td><p>1,497,077</p></td></tr></table>"
-            "<table><tr><td><p>A layout table of one cell.</p></td></tr></table></body></html>")
+            "<table><tr><td><p>A layout table of one cell.</p></td></tr></table>"
+            "<table><tr><td colspan=3>Collisions on the A52, 2021 to 2022</td></tr>"
+            "<tr><td>Year</td><td>Junction</td><td>Junction</td></tr>"
+            "<tr><td>2021</td><td>Belvoir Road</td><td>Belvoir Road</td></tr></table></body></html>")
     chunks = chunk_document(load_bytes(html.encode(), "prescriptions.html"))
     texts = [c.text for c in chunks]
     assert "Financial Year: 2019/2020; Patients: 1,497,077" in texts  # the header is told from figures
     assert "A layout table of one cell." in texts
+    # a title row spanning the table heads its rows; a merged cell is read once
+    row = next(c for c in chunks if c.text == "Year: 2021; Junction: Belvoir Road")
+    assert row.heading_path[-1] == "Collisions on the A52, 2021 to 2022"
 
     word = docx.Document()
     word.add_paragraph("3. Ferry routes and their fares are as follows:")

@@ -29,27 +29,28 @@ def zh_number(text: str) -> int:
     return (_ZH_DIGIT[tens] if tens else 1) * 10 + (_ZH_DIGIT[ones] if ones else 0)
 
 
-_FIGURE = re.compile(r"^(?:[A-Z]{0,3}[£$€¥]|RMB|HKD|USD)?\s?[\d.,%/–-]*\d[\d.,%/–-]*\s?(?:%|m|bn|million|billion|萬|億)?$")
-
-
 def markdown_table(rows: list[list[str]], header: bool | None = None) -> list[str]:
     """A table as Markdown pipe rows, which is how every parser hands tables to the chunker: one
     citable unit per row, read with its column headers. The first row is the header when `header`
-    says so or, unsaid, when it has no figures and the rows below do ("Financial Year | Patients").
+    says so or, unsaid, when it has no digits and the rows below do ("Financial Year | Patients").
+    Title rows spanning the table come first, as paragraphs.
     A table of one row or one column is layout, not data: its cells come back as paragraphs."""
     cells = [[" ".join(c.split()).replace("|", "/") for c in row] for row in rows if any(c.strip() for c in row)]
+    caption: list[str] = []
+    while cells and len(set(c for c in cells[0] if c)) == 1 and max(len(r) for r in cells) > 1:
+        caption.append(next(c for c in cells.pop(0) if c))  # a title row spanning the table
     if not cells:
-        return []
+        return caption
     width = max(len(r) for r in cells)
     if len(cells) < 2 or width < 2:
-        return [c for row in cells for c in row if c]
+        return caption + [c for row in cells for c in row if c]
     if header is None:
-        header = not any(_FIGURE.match(c) for c in cells[0]) and \
-            any(_FIGURE.match(c) for row in cells[1:] for c in row)
+        header = not any(re.search(r"\d", c) for c in cells[0]) and \
+            any(re.search(r"\d", c) for row in cells[1:] for c in row)
     lines = ["| " + " | ".join(r + [""] * (width - len(r))) + " |" for r in cells]
     if header:
         lines.insert(1, "|" + " --- |" * width)
-    return ["\n".join(lines)]
+    return caption + ["\n".join(lines)]
 
 
 class ParseError(ValueError):
