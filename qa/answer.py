@@ -15,7 +15,7 @@ from typing import Callable
 
 from .config import Settings
 from .embed import evidence_model
-from .models import Answer, Chunk, Citation, Hit
+from .models import Answer, Chunk, Citation, Hit, Item
 from .query import Query
 from .retrieve import Retrieval
 from .lexical import Lexical
@@ -24,6 +24,11 @@ from .asked import person_near, span
 from .text import STOPWORDS, addressed_to_ai, bigrams, is_cjk, sentences, terms
 
 _YEAR = re.compile(r"(19|20)\d\d")
+
+
+def _value(found: str) -> str:
+    """A stated figure, compared without case and spacing: "five offices" = "Five Offices"."""
+    return " ".join(found.lower().split())
 
 ABSTAIN = {
     "en": "The paper does not say. None of the indexed paragraphs answers this question.",
@@ -85,6 +90,8 @@ class ExtractiveAnswerer:
     def support(self, query: Query, retrieval: Retrieval, hit: Hit) -> float:
         """How well one paragraph supports the question, in [0, 1]."""
         lex = retrieval.lexical
+        if retrieval.period is not None and retrieval.period.covers(hit.chunk.text, hit.chunk.date) is False:
+            return 0.0  # a paragraph about another time cannot answer a question about this one
         weights = dict(query.terms)
         total = sum(lex.weight(t) * w for t, w in weights.items() if lex.known(t)) or 0.0
         # a word of the question that the papers never use at all ("GDP", 馬拉松) is strong evidence
@@ -108,10 +115,11 @@ class ExtractiveAnswerer:
     @staticmethod
     def names_covered(query: Query, lex: Lexical, present: set[str]) -> float:
         """A paragraph that does not mention a place, person or number the question names does not
-        answer it ("Hainan" asked, a Jiangsu paragraph found)."""
+        answer it ("Hainan" asked, a Jiangsu paragraph found). Years are the period's business."""
         named = [t for t in dict.fromkeys(query.names) if lex.known(t) or query.lang == "en"]
-        if any(_YEAR.fullmatch(t) and t not in present for t in named):
+        if query.period is None and any(_YEAR.fullmatch(t) and t not in present for t in named):
             return 0.0  # a paragraph about another year cannot answer a question about this one
+        named = [t for t in named if not _YEAR.fullmatch(t)] if query.period is not None else named
         if not named:
             return 1.0
         weight = {t: lex.weight(t) if lex.known(t) else 3.0 for t in named}
@@ -179,7 +187,50 @@ class ExtractiveAnswerer:
         if not stated:
             return near_miss(query, retrieval, supports, self.usable_support)
         best, found = stated[0]
+        dated = self.other_papers(query, retrieval, stated, supports)
+        if dated:
+            return self._finish(query, self.newest_first(query, retrieval, [(best, found), *dated]))
         return self._finish(query, self.quote(query, retrieval, best, found))
+
+    def other_papers(self, query: Query, retrieval: Retrieval, stated: list[tuple[Scored, tuple[int, int]]],
+                     supports: dict[str, float]) -> list[tuple[Scored, tuple[int, int]]]:
+        """Other papers, of other dates, that state a different figure for the same thing about as
+        well as the best sentence does: the reader must see both, newest first."""
+        best, found = stated[0]
+        lex = retrieval.lexical
+        paper = lambda doc: min(lex.editions[doc].values()) if doc in lex.editions else doc  # noqa: E731
+        seen = {paper(best.hit.chunk.doc_id)}
+        values = {_value(best.text[found[0]:found[1]])}
+        out = []
+        for scored, sp in stated[1:]:
+            chunk = scored.hit.chunk
+            value = _value(scored.text[sp[0]:sp[1]])
+            if paper(chunk.doc_id) in seen or value in values or not chunk.date or not best.hit.chunk.date \
+                    or chunk.date == best.hit.chunk.date or supports[scored.hit.unit] < self.settings.abstain_threshold \
+                    or scored.score < self.settings.conflict_score * best.score:
+                continue
+            seen.add(paper(chunk.doc_id))
+            values.add(value)
+            out.append((scored, sp))
+        return out[:2]
+
+    def newest_first(self, query: Query, retrieval: Retrieval,
+                     stated: list[tuple[Scored, tuple[int, int]]]) -> Answer:
+        """Papers of different dates that give different figures: each with its date, newest first."""
+        ordered = sorted(stated, key=lambda pair: pair[0].hit.chunk.date, reverse=True)
+        quoted = [self.quote(query, retrieval, scored, found) for scored, found in ordered]
+        items = [Item(scored.hit.chunk.title or scored.hit.chunk.doc_id, a.citations[0].quote, a.citations[0].marker,
+                      scored.hit.chunk.date, a.lead) for (scored, _), a in zip(ordered, quoted)]
+        newest = items[0]
+        zh = query.lang == "zh"
+        head = (f"**{newest.value}** {newest.marker}（{newest.date}）" if zh else
+                f"**{newest.value}** {newest.marker} ({newest.date}, the newest paper)")
+        first_quote = quoted[0].answer.split("\n\n", 1)[-1]
+        earlier = "\n".join(f"- {i.date}: **{i.value}** {i.marker}: {q.answer.split(chr(10) * 2, 1)[-1]}"
+                             for i, q in zip(items[1:], quoted[1:]))
+        note = "較早的文件有不同數字：" if zh else "Earlier papers give a different figure:"
+        return Answer(f"{head}\n\n{first_quote}\n\n{note}\n{earlier}", [c for a in quoted for c in a.citations],
+                      False, self.name, lead=newest.value, items=items)
 
     def states(self, query: Query, retrieval: Retrieval, scored: Scored) -> tuple[int, int] | None:
         """Where the sentence gives the kind of thing asked for, about the thing the question names."""

@@ -96,12 +96,19 @@ class Asked:
         return self.kind != "other"
 
 
+_PLURALS = frozenset("people children staff personnel women men police youth".split())
+# "the latest number of young people": a count, the newest paper's first
+_LATEST_FIGURE = re.compile(r"\b(?:latest|most recent|newest|current) (?:number|figure|count|total) (?:of|for) "
+                            r"((?:[\w/-]+ ?){1,5})", re.I)
+
+
 def _head(phrase: list[str]) -> tuple[list[str], str]:
     """The counted noun of "how many <phrase>": the first plural word, or the first word."""
     words = [w for w in phrase if w.lower() not in STOPWORDS]
     if not words:
         return [], ""
-    head = next((w for w in words if w.lower().endswith("s") and not w.lower().endswith("ss") and len(w) > 3), words[0])
+    head = next((w for w in words if w.lower() in _PLURALS or
+                 (w.lower().endswith("s") and not w.lower().endswith("ss") and len(w) > 3)), words[0])
     return words[:words.index(head) + 1], head
 
 
@@ -114,7 +121,9 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Aske
     low = q.lower()
     future = bool(_FUTURE_EN.search(q))
     listing, extreme, measure = _listing(q)
-    if m := re.search(r"\bhow many ((?:[\w/-]+ ?){1,5})", q, re.I):
+    if m := _LATEST_FIGURE.search(q):
+        listing, extreme, measure = "", "latest", ()
+    if m := (m or re.search(r"\bhow many ((?:[\w/-]+ ?){1,5})", q, re.I)):
         phrase: list[str] = []
         for word in m.group(1).split():
             if word.lower() in _AUX:

@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     bm25_weight: float = 1.0
     dense_weight: float = 1.0
     followup_context_weight: float = 0.5
+    # Among many papers (qa/retrieve.py): paragraphs in the period the question names, papers whose
+    # title uses its words, and for "the latest"/"the first" the newest/oldest paper rank higher.
+    period_weight: float = 1.0
+    title_weight: float = 0.5
+    recency_weight: float = 0.5
     # Carry Chinese questions over to English with the bilingual dictionary (see qa/query.py)
     zh_gloss: bool = True
 
@@ -97,6 +102,9 @@ class Settings(BaseSettings):
     abstain_threshold: float = 0.35
     # Added to a sentence's score when it states the kind of thing asked for (a date for "when").
     answer_type_bonus: float = 0.15
+    # Another paper of another date that states a different figure, with a sentence scoring at least
+    # this share of the best one's, is shown beside it, newest first.
+    conflict_score: float = 0.9
     max_question_chars: int = 2000
 
     # Generative answers (qa/generate.py). Unset = the extractive answerer only.

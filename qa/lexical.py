@@ -52,6 +52,9 @@ class Lexical:
         self.editions = editions or {}  # doc id → {language: doc id} for papers in two languages
         self.languages = languages or {}  # doc id → "en" or "zh"
         self.doc_of = np.array([u.doc_id for u in self.units], dtype=object)
+        self.dates = {u.doc_id: u.date for u in self.units}  # doc id → its date (ISO), "" when unknown
+        # doc id → the terms of its title: document-level evidence for finding the right paper
+        self.title_terms = {u.doc_id: set(terms(u.title)) for u in self.units}
         # papers, counting a paper's language versions once: "the paper does not say" or "the papers"
         self.papers = len({min(self.editions[d].values()) if d in self.editions else d
                            for d in set(self.doc_of.tolist())})

@@ -15,6 +15,7 @@ from typing import Iterable
 from .asked import Asked, ask_of
 from .gloss import FUNCTION_WORDS, segment, translate, weights
 from .models import Turn
+from .period import Period, period_of
 from .text import is_cjk, names, terms
 
 _CITED = re.compile(r"\[(?:[^\]¶]*?\s)?¶\s?(\d+)([^\]]*)\]")
@@ -47,6 +48,7 @@ class Query:
     zh_names: list[str] = field(default_factory=list)  # its words that name things (閩港, 深圳)
     scope: frozenset[str] = frozenset()  # the documents to search; empty = all of them
     asked: Asked = field(default_factory=Asked)  # the kind of answer it needs (see qa/asked.py)
+    period: Period | None = None  # the time it is about: "in 2023", "since March 2024" (qa/period.py)
 
     @property
     def standalone(self) -> str:
@@ -120,6 +122,7 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
         query.dense_texts = [f"{last} {text}"] + query.dense_texts
     query.scope = frozenset(scope)
     query.asked = ask_of(text, lambda word: translate(word).text)
+    query.period = period_of(text)
     return query
 
 

@@ -1,6 +1,8 @@
 """Hybrid retrieval over citable units: BM25 and each dense model rank the units, and weighted
 reciprocal-rank fusion combines the rankings (scores from different models are not comparable;
-ranks are). Follow-ups add the earlier question's terms and the paragraphs the last answer cited."""
+ranks are). Follow-ups add the earlier question's terms and the paragraphs the last answer cited.
+Among many papers, three more rankings of the candidates help find the right one: the paragraphs in
+the period the question names, its papers' titles, and for "the latest"/"the first", their dates."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import numpy as np
 from .config import Settings
 from .embed import multilingual
 from .models import Hit
+from .period import Period
 from .query import Query
 from .lexical import Lexical
 from .store import Store
@@ -26,6 +29,7 @@ class Retrieval:
     hits: list[Hit]
     lexical: Lexical
     timing_ms: dict[str, float]
+    period: Period | None = None  # the period searched, made absolute ("before this paper": its date)
 
 
 class Retriever:
@@ -80,11 +84,13 @@ class Retriever:
                      if unit.paragraph in query.focus and (not query.scope or unit.doc_id in query.scope)]
             rankings.append((s.followup_context_weight, focus))
 
-        fused: dict[str, float] = {}
+        fused = self._fuse(rankings)
+        period = self._period(query, lex)
+        extra = self._paper_rankings(query, lex, period, sorted(fused, key=lambda key: -fused[key]))
+        fused = self._fuse(rankings + extra) if extra else fused
         ranks: dict[str, dict[str, int]] = {}
-        for n, (weight, ranked) in enumerate(rankings):
+        for n, (_, ranked) in enumerate(rankings + extra):
             for rank, key in enumerate(ranked):
-                fused[key] = fused.get(key, 0.0) + weight / (s.rrf_k + rank + 1)
                 ranks.setdefault(key, {})[str(n)] = rank
         if lex.editions:
             self._one_edition(query, lex, fused, ranks, sims)
@@ -95,7 +101,47 @@ class Retriever:
             for key in best_keys if key in lex.position
         ]
         timing["retrieve"] = (time.perf_counter() - t0) * 1000
-        return Retrieval(hits, lex, timing)
+        return Retrieval(hits, lex, timing, period)
+
+    def _fuse(self, rankings: list[tuple[float, list[str]]]) -> dict[str, float]:
+        fused: dict[str, float] = {}
+        for weight, ranked in rankings:
+            for rank, key in enumerate(ranked):
+                fused[key] = fused.get(key, 0.0) + weight / (self.settings.rrf_k + rank + 1)
+        return fused
+
+    @staticmethod
+    def _period(query: Query, lex: Lexical) -> Period | None:
+        """The question's period; "before this paper" needs one paper to be asked about."""
+        if query.period is None or not query.period.paper:
+            return query.period
+        docs = sorted(query.scope) if query.scope else sorted(lex.dates) if lex.papers == 1 else []
+        return query.period.anchored(lex.dates.get(docs[0], "")) if docs else None
+
+    def _paper_rankings(self, query: Query, lex: Lexical, period: Period | None,
+                        order: list[str]) -> list[tuple[float, list[str]]]:
+        """Rankings of the candidates (in their fused order, so that equals keep it) by what the
+        papers they come from say about the question: only those in the period; those whose paper's
+        title uses the question's rarer words; newest (or oldest) paper first. With one paper the
+        last two keep the order, so they change nothing."""
+        s = self.settings
+        chunks = [(key, lex.unit(key)) for key in order]
+        chunks = [(key, c) for key, c in chunks if c is not None]
+        out: list[tuple[float, list[str]]] = []
+        if period is not None:
+            out.append((s.period_weight, [key for key, c in chunks if period.covers(c.text, c.date)]))
+        if len({c.doc_id for _, c in chunks}) > 1:
+            total = sum(lex.weight(t) * w for t, w in query.terms.items() if lex.known(t)) or 1.0
+            titled = {doc: sum(lex.weight(t) * w for t, w in query.terms.items() if t in title) / total
+                      for doc, title in lex.title_terms.items()}
+            ranked = sorted((key for key, c in chunks if titled.get(c.doc_id, 0.0) > 0),
+                            key=lambda key: -titled[lex.unit(key).doc_id])  # type: ignore[union-attr]
+            out.append((s.title_weight, ranked))
+            if query.asked.extreme in ("latest", "first"):
+                dated = sorted((key for key, c in chunks if c.date), key=lambda key: lex.unit(key).date,  # type: ignore[union-attr]
+                               reverse=query.asked.extreme == "latest")
+                out.append((s.recency_weight, dated))
+        return [(w, r) for w, r in out if r]
 
     @staticmethod
     def _one_edition(query: Query, lex: Lexical, fused: dict[str, float], ranks: dict[str, dict[str, int]],

@@ -207,3 +207,38 @@ def test_a_paper_in_two_languages_is_quoted_in_the_question_s_language(tmp_path)
     assert guiyang.citations[0].doc == PAPER.stem and guiyang.citations[0].other is None
     # two versions are one paper: "the paper does not say"
     assert qa.ask("What was Hong Kong's GDP growth in 2023?").answer.startswith("The paper does not say")
+
+
+def test_papers_of_different_dates_newest_first_and_the_period_asked(tmp_path):
+    """A committee's yearly progress papers give a different figure each year: the newest comes first,
+    each with its date; a question about one year is answered from that year's paper only."""
+    from qa.config import Settings
+    from qa.service import QA
+
+    from conftest import DATA, PAPER
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for f in [PAPER, *sorted((DATA / "series").glob("*.txt"))]:
+        (corpus / f.name).write_bytes(f.read_bytes())
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus))
+    qa.index()
+    newest, middle, oldest = "panel-2024-11-11-youth-internships", "panel-2023-11-13-youth-internships", \
+        "panel-2022-11-14-youth-internships"
+
+    answer = qa.ask("How many young people took part in the internship scheme?")
+    assert not answer.abstained and answer.lead == "680 young people"
+    assert [c.doc for c in answer.citations] == [newest, middle, oldest]
+    assert [i.date for i in answer.items] == ["2024-11-11", "2023-11-13", "2022-11-14"]
+    assert answer.answer.index("680") < answer.answer.index("520") < answer.answer.index("350")
+    assert qa.ask("What is the latest number of young people in the internship scheme?").lead == "680 young people"
+
+    in_2023 = qa.ask("How many young people took part in the internship scheme in 2023?")
+    assert [c.doc for c in in_2023.citations] == [middle] and in_2023.lead == "520 young people"
+    assert [c.doc for c in qa.ask("2023年有多少名青年參加實習計劃？").citations] == [middle]
+    when = qa.ask("What happened to the internship scheme in July 2024?")
+    assert (when.citations[0].doc, when.citations[0].paragraph) == (newest, "3")
+    assert qa.ask("How many young people took part in the internship scheme in 2021?").abstained
+    # one paper alone is not contradicted by the others
+    alone = qa.ask("How many young people took part in the internship scheme?", scope=[middle])
+    assert [c.doc for c in alone.citations] == [middle] and not alone.items
