@@ -338,17 +338,23 @@ class Store:
             docs_col = self._docs_collection(create=True)
             current = self.docs()
             cols = {m: self._collection(m, create=True) for m in self.settings.embed_models}
+            rebuilt = False
             for model, col in list(cols.items()):
                 meta = col.metadata or {}
                 if meta.get("chunker") != CHUNKER_VERSION or meta.get("model") != model:
                     log.info("collection for %s was built by another chunker or model: rebuilding", model)
                     self._client.delete_collection(col.name)
                     cols[model] = self._collection(model, create=True)
+                    rebuilt = True
+            # a collection holding exactly the committed documents' chunks has every one of them
+            # (chunks are written before their document is committed): no need to ask per document
+            whole = {m for m, col in cols.items() if self._holds_only(col, current)}
             for item in inputs:
                 if started:
                     started(item.record.doc)
                 try:
-                    self._sync_one(item, current.get(item.record.doc), cols, docs_col, force, progress, report)
+                    self._sync_one(item, current.get(item.record.doc), cols, docs_col, force, progress, report,
+                                   whole)
                 except Exception as exc:  # this document stays as it was (its version never committed)
                     log.error("could not index %s: %s", item.record.source or item.record.doc, exc)
                     report.failed[item.record.doc] = f"{type(exc).__name__}: {exc}"
@@ -358,21 +364,33 @@ class Store:
                     if doc not in keep:
                         self._remove(doc, cols.values(), docs_col)
                         report.removed += 1
-            self._collect_garbage(cols.values())
-            self._drop_unconfigured()
-            self._bump(docs_col)
-        self.refresh(force=True)
+            changed = bool(report.added or report.updated or report.removed or rebuilt)
+            after = self.docs() if changed or report.failed else current
+            self._collect_garbage([col for m, col in cols.items()
+                                   if m not in whole or changed or report.failed], after)
+            changed = bool(self._drop_unconfigured()) or changed
+            if changed:
+                self._bump(docs_col)
+        if changed and self._lexical is not None:  # else the next reader builds it
+            self.refresh(force=True)
         return report
 
+    @staticmethod
+    def _holds_only(col: Any, records: dict[str, DocRecord]) -> bool:
+        """Whether the collection holds as many chunks as the documents committed: then exactly theirs."""
+        return col.count() == sum(r.chunks for r in records.values())
+
     def _sync_one(self, item: DocInput, before: DocRecord | None, cols: dict[str, Any], docs_col: Any,
-                  force: bool, progress: Callable[[int], None] | None, report: SyncReport) -> None:
+                  force: bool, progress: Callable[[int], None] | None, report: SyncReport,
+                  whole: frozenset[str] | set[str] = frozenset()) -> None:
         record = item.record
         state = "unchanged"
         if before is None:
             state = "added"
         elif before.version != record.version or force:
             state = "updated"
-        complete = all(self._complete(col, record.version, len(item.chunks)) for col in cols.values())
+        complete = state == "unchanged" and len(item.chunks) == before.chunks and set(cols) <= whole or \
+            all(self._complete(col, record.version, len(item.chunks)) for col in cols.values())
         if state == "unchanged" and complete:
             report.unchanged += 1
             if progress:
@@ -464,10 +482,12 @@ class Store:
         for col in cols:
             col.delete(where={"doc": doc})
 
-    def _collect_garbage(self, cols: Any) -> None:
+    def _collect_garbage(self, cols: Any, records: dict[str, DocRecord]) -> None:
         """Delete chunks of versions no document points at (left by an interrupted run)."""
-        live = {r.version for r in self.docs().values()}
+        live = {r.version for r in records.values()}
         for col in cols:
+            if self._holds_only(col, records):
+                continue
             metas = col.get(include=["metadatas"])
             stale = [i for i, m in zip(metas["ids"], metas["metadatas"] or [])
                      if (m or {}).get("version") not in live]

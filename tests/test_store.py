@@ -12,9 +12,29 @@ def test_reindex_is_idempotent_and_embeds_nothing(tmp_path):
     qa = QA(Settings(index_dir=tmp_path / "idx", corpus_dir=CORPUS, embed_models=["e5-small"]))
     first = qa.index()
     assert first.report.added == 1 and first.chunks > 20 and first.report.embedded == first.chunks
+    generation = qa.store.generation()
     second = qa.index()
     assert second.report.embedded == 0 and second.report.unchanged == 1
     assert (second.report.added, second.report.updated, second.report.removed) == (0, 0, 0)
+    # nothing changed, so readers (other replicas too) are not told to rebuild their snapshot
+    assert qa.store.generation() == generation
+
+
+def test_an_interrupted_write_is_noticed_by_the_next_run(tmp_path):
+    """Chunks written for a version that was never committed are garbage the next run removes, and
+    a committed document whose chunks went missing is written again."""
+    qa = QA(Settings(index_dir=tmp_path / "idx", corpus_dir=CORPUS, embed_models=["e5-small"]))
+    qa.index()
+    col = qa.store._collection("e5-small")
+    some = col.get(limit=3, include=["embeddings", "documents", "metadatas"])
+    col.add(ids=[f"{i}-orphan" for i in some["ids"]], embeddings=some["embeddings"], documents=some["documents"],
+            metadatas=[{**m, "version": "orphan@0"} for m in some["metadatas"]])
+    assert qa.index().report.unchanged == 1
+    assert not col.get(where={"version": "orphan@0"}, include=[])["ids"]
+    col.delete(ids=some["ids"])
+    report = qa.index().report  # only the missing chunks are written again; the rest are kept
+    assert report.updated == 1 and report.reused + report.embedded == len(some["ids"])
+    assert col.count() == qa.list_documents()[0].chunks
 
 
 def test_a_changed_paragraph_is_the_only_thing_re_embedded(tmp_path):
