@@ -20,7 +20,7 @@ from .query import Query
 from .retrieve import Retrieval
 from .lexical import Lexical
 from . import listing
-from .asked import person_near, span
+from .asked import person_near, role_held, span, which_span
 from .text import STOPWORDS, addressed_to_ai, bigrams, is_cjk, sentences, terms
 
 _YEAR = re.compile(r"(19|20)\d\d")
@@ -180,6 +180,12 @@ class ExtractiveAnswerer:
             return Answer(abstention(query, retrieval), [], True, self.name)
         if not asked.typed:
             best = ranked[0]
+            # "Which areas did the 20 agreements cover?": lead with the areas, which the question's
+            # own words would otherwise trim away, from the best sentence that names them
+            for r in ranked[:5] if asked.listing else []:
+                found = which_span(asked.listing, r.text)
+                if r.score >= 0.8 * best.score and found is not None and found[1] - found[0] < 0.9 * len(r.text):
+                    return self._finish(query, self.quote(query, retrieval, r, found))
             # a second sentence of the same paragraph, when it answers about as well
             second = next((r for r in ranked[1:3] if r.hit.unit == best.hit.unit and r.score >= 0.85 * best.score), None)
             return self._finish(query, self.quote(query, retrieval, best, None, second))
@@ -240,6 +246,8 @@ class ExtractiveAnswerer:
         if found is None:
             return None
         if asked.kind == "person" and asked.role:
+            if not role_held(query.gloss or query.question, scored.text):
+                return None  # the Executive Vice Governor is not the Governor
             found = person_near(scored.text, set(terms(query.gloss or query.question))) or found
         # what the question names must be in this sentence, the one before it, the paragraph's first
         # sentence or its headings: "11 Liaison Units" does not say how many there are in Guangdong
@@ -359,6 +367,9 @@ _DETAIL = {
     "money": ("gives no {word} for it", "金額"),
     "date": ("does not say when", "日期"),
     "duration": ("does not say how long", "時間長短"),
+    "frequency": ("does not say how often", "頻率"),
+    "time": ("does not say at what time", "時間"),
+    "entity": ("does not name the {word}", "名稱"),
     "person": ("does not say who", "人名"),
     "place": ("does not say where", "地點"),
     "quantity": ("gives no figure for {word}", "數字"),

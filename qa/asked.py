@@ -58,6 +58,16 @@ _QUANTITY_WORDS = re.compile(r"\b(population|gdp|growth|rate|percentage|proporti
                              r"turnover|output|value)\b", re.I)
 _TITLE_WORDS = re.compile(r"\b(theme|title|slogan|motto|called|name of the (?:scheme|programme|initiative|"
                           r"memorandum|agreement|conference|plan))\b", re.I)
+_FREQUENCY = re.compile(r"\b(?:(?:ir)?regular(?:ly)?|annual(?:ly)?|biennial(?:ly)?|yearly|monthly|weekly|daily|quarterly|"
+                        r"periodic(?:al(?:ly)?)?|from time to time|each (?:year|month|week)|"
+                        r"every (?:\w+ )?(?:years?|months?|weeks?|days?|quarters?)|(?:once|twice) an? \w+|"
+                        r"(?:\d+|two|three|four|five|six|several) times an? \w+)\b", re.I)
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\s?(?:[ap]\.?m\.?)?|\b\d{1,2}\s?[ap]\.?m\.?|\b(?:noon|midnight|midday)\b|"
+                    r"\b(?:in the )?(?:morning|afternoon|evening)\b|\d{1,2}[時点點]", re.I)
+# kinds of organisation a "which …" question asks to be named: the sentence must use the word
+_ENTITY = re.compile(r"^\s*(?:which|what) (universit(?:y|ies)|colleges?|schools?|compan(?:y|ies)|firms?|banks?|"
+                     r"hospitals?|museums?|airports?|newspapers?|ministr(?:y|ies)|bureaux?|bureaus?|departments?|"
+                     r"agenc(?:y|ies)|institutions?|courts?|charit(?:y|ies)|NGOs?)\b", re.I)
 _QUOTED = re.compile(r"[“\"‘']([^”\"’']{4,200})[”\"’']")
 _EXTREME = re.compile(r"\b(most recent|latest|last|earliest|first|most|fewest|least|largest|biggest|highest|"
                       r"greatest|smallest|lowest)\b\s*((?:[\w-]+\s){0,2}[\w-]+)?", re.I)
@@ -81,12 +91,14 @@ _ZH_KINDS = [
 class Asked:
     """The kind of answer a question needs, and for what."""
 
-    kind: str = "other"  # count | money | date | duration | person | place | quantity | title | other
+    kind: str = "other"  # count | money | date | duration | frequency | time | person | place | quantity |
+    #                      entity | title | other
     target: tuple[str, ...] = ()  # terms of what is counted or measured: ("staff",)
     word: str = ""  # the question's own words for it: "staff", "budget"
     future: bool = False  # "When will the next …": only a later date answers
     role: bool = False  # the question names a role ("Who is the Mayor of …"): only a name answers
     listing: str = ""  # the things a list question asks for ("meetings"), "" if it asks for one thing
+    qualifier: tuple[str, ...] = ()  # terms of the words before them that narrow them ("plenary sessions")
     extreme: str = ""  # most | fewest | first | latest: which of the listed things
     measure: tuple[str, ...] = ()  # what "most"/"fewest" is counted in: ("item",)
     zh_noun: str = ""  # a Chinese question's own word for what it counts (協議), for Chinese papers
@@ -120,7 +132,7 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Aske
     q = question.strip()
     low = q.lower()
     future = bool(_FUTURE_EN.search(q))
-    listing, extreme, measure = _listing(q)
+    listing, extreme, measure, qualifier = _listing(q)
     if m := _LATEST_FIGURE.search(q):
         listing, extreme, measure = "", "latest", ()
     if m := (m or re.search(r"\bhow many ((?:[\w/-]+ ?){1,5})", q, re.I)):
@@ -136,13 +148,23 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Aske
         target = tuple(t for w in targets for t in terms(w))
         if head and re.search(r"\b(in total|altogether|all together|total number|combined)\b", q, re.I):
             listing, measure = head.lower(), target  # "How many agreements were signed in total?": each figure
-        return Asked("count", target, " ".join(words), future, listing=listing, extreme=extreme, measure=measure)
+        return Asked("count", target, " ".join(words), future, listing=listing, extreme=extreme, measure=measure,
+                     qualifier=qualifier)
     if (m := _MONEY_WORDS.search(q)) and re.search(r"\b(how much|what|which)\b", low):
         return Asked("money", tuple(terms(m.group(0))), m.group(0).lower(), future)
     if re.search(r"\bhow long\b", low):
         return Asked("duration", (), "how long", future)
+    if re.search(r"\bhow (?:often|frequently|regularly)\b", low):
+        return Asked("frequency", (), "how often", future)
+    if re.search(r"^\s*(?:at )?what time\b|\bat what time\b", low):
+        return Asked("time", (), "what time", future)
+    if (m := re.search(r"\bhow much ([a-z][\w-]*)", low)) and m.group(1) not in _AUX:
+        # "How much trade …": a figure for trade, not a count of something else
+        return Asked("quantity", tuple(terms(m.group(1))), m.group(1), future)
     if re.search(r"\bhow much\b", low):
         return Asked("quantity", (), "how much", future)
+    if m := _ENTITY.match(q):
+        return Asked("entity", tuple(terms(m.group(1))), m.group(1).lower(), future)
     if re.match(r"\s*(when|what date|what day|which day|on what date|on which date|what year|which year|in what year|"
                 r"in which year|by when|on what day)\b", low) or re.search(r"\b(what|which) (date|day|year)\b", low):
         return Asked("date", (), "when", future)
@@ -155,17 +177,24 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Aske
     if (m := re.search(r"\bwhat (?:is|was|are|were) (?:the |[\w-]+['’]s )?((?:[\w-]+ ){0,2}?)(" + _QUANTITY_WORDS.pattern[2:-2] + r")\b",
                        q, re.I)):
         return Asked("quantity", tuple(terms(m.group(2))), m.group(2).lower(), future)
-    return Asked("other", (), "", future, listing=listing, extreme=extreme, measure=measure)
+    return Asked("other", (), "", future, listing=listing, extreme=extreme, measure=measure, qualifier=qualifier)
 
 
-def _listing(q: str) -> tuple[str, str, tuple[str, ...]]:
-    """(the things listed, which extreme, what it is measured in) of a list or comparison question."""
-    listing = ""
+def _listing(q: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
+    """(the things listed, which extreme, what it is measured in, the words that narrow them) of a
+    list or comparison question. "Which governors and mayors …" lists both."""
+    listing, qualifier = "", ()
     for m in _LIST_EN.finditer(q):
         phrase = (m.group(2) or m.group(4) or m.group(5) or "").split()
+        verb = next((k for k, w in enumerate(phrase[1:], 1) if w.lower() in _AUX), None)
+        phrase = phrase[:verb]  # "which provinces are members": the provinces
         word = phrase[-1]
         if word.lower() not in STOPWORDS and len(word) > 3 and phrase[0].lower() not in _AUX:
             listing = word
+            if len(phrase) == 3 and phrase[1].lower() in ("and", "or"):
+                listing = " ".join(phrase)
+            else:
+                qualifier = tuple(t for w in phrase[:-1] for t in terms(w))
             break
     singular = re.search(r"\b(which|what) ([\w-]+)\b", q, re.I)
     extreme, measure = "", ()
@@ -179,7 +208,7 @@ def _listing(q: str) -> tuple[str, str, tuple[str, ...]]:
             listing = singular.group(2)  # "Which plenary agreed the most items?"
         elif not listing and extreme in ("first", "latest") and e.group(2):
             listing = e.group(2).split()[-1]  # "What was the latest plenary?"
-    return listing.lower(), extreme, measure
+    return listing.lower(), extreme, measure, qualifier
 
 
 def _ask_of_zh(question: str, gloss: Callable[[str], str]) -> Asked:
@@ -228,6 +257,8 @@ def _count_span(asked: Asked, text: str, near: set[str] = frozenset()) -> tuple[
                 or _is_date_number(text, start, end):
             continue
         for j in range(i + 1, min(len(tokens), i + 6)):
+            if _NUMBER.fullmatch(tokens[j][0]) and tokens[j][0].lower() != "one":
+                break  # "21 items covering ten areas": ten counts the areas, not 21
             for t in set(terms(tokens[j][0].replace("-", " "))) & set(asked.target):
                 found.setdefault(t, (start, tokens[j][2]))
         if i >= 2 and tokens[i - 1][0].lower() in ("with", "totalling", "numbering"):
@@ -246,6 +277,78 @@ def _count_span(asked: Asked, text: str, near: set[str] = frozenset()) -> tuple[
     spans = sorted(found.values())
     together = [sp for sp in spans if sp[0] - spans[0][1] <= 80]
     return together[0][0], max(e for _, e in together)
+
+
+def _counts_other(tokens: list[tuple[str, int, int]], k: int, wanted: set[str]) -> bool:
+    """Whether the number at k counts some other thing ("three co-operation agreements" is no amount
+    of trade): a plural noun follows it within two words, and it is not the thing asked about."""
+    for word, _, _ in tokens[k + 1:k + 3]:
+        if set(terms(word)) & wanted:
+            return False
+        if word.lower().endswith("s") and len(word) > 3 and word.lower() not in STOPWORDS:
+            return True
+    return False
+
+
+def entity_span(asked: Asked, text: str) -> tuple[int, int] | None:
+    """Where the sentence names the kind of organisation asked for: the capitalised name with the
+    word in it ("the Financial Services and the Treasury Bureau"), or the word itself."""
+    for m in re.finditer(r"[\w'’-]+", text):
+        if set(terms(m.group(0))) & set(asked.target):
+            name = re.search(r"(?:(?:[A-Z][\w'’-]*|and|the|of|for)\s+){0,8}$", text[:m.start()])
+            start = m.start()
+            if name and text[m.start()].isupper():
+                words = name.group(0).split()
+                while words and not words[0][:1].isupper():
+                    words.pop(0)
+                start = m.start() - len(" ".join(words)) - (1 if words else 0)
+            return start, m.end()
+    return None
+
+
+def which_span(noun: str, text: str) -> tuple[int, int] | None:
+    """For "Which areas did the 20 agreements cover?": from where the sentence names the things asked
+    for ("the areas of …", "nine provinces … namely …") to the end of its clause. None if it does not."""
+    wanted = set(terms(noun))
+    if not wanted:
+        return None
+    tokens = _tokens(text)
+    for i, (word, start, _) in enumerate(tokens):
+        if set(terms(word)) & wanted:
+            if i and _NUMBER.fullmatch(tokens[i - 1][0]):
+                start = tokens[i - 1][1]  # "nine provinces"
+            end = next((m.start() for m in re.finditer(r";\s|:\s", text) if m.start() > start), len(text))
+            end = len(text[:end].rstrip(" .;:"))
+            after = text[tokens[i][2]:end]
+            # only where the sentence goes on to name them: "the areas of …", "namely …", "such as …"
+            if end > start and _ENUMERATES.match(after) and re.search(r",| and ", after):
+                return start, end
+    return None
+
+
+_ENUMERATES = re.compile(r"^(?:\W*[\w'’()-]+){0,7}?\W*\b(?:of|namely|such as|including|includes?|covering|"
+                         r"comprising|like)\b", re.I)
+
+
+def role_held(question: str, text: str) -> bool:
+    """Whether the text names the very office the question asks about: "Who is the Governor of Fujian"
+    is not answered by "the Executive Vice Governor of Fujian Province", nor a Director by a Deputy."""
+    asked_role = ROLE_WORDS.search(question)
+    if not asked_role:
+        return True
+    wanted = set(_QUALIFIERS.findall(question[:asked_role.start()].split(" the ")[-1].lower()))
+    found = False
+    for m in ROLE_WORDS.finditer(text):
+        if set(terms(m.group(1))) != set(terms(asked_role.group(1))):
+            continue
+        found = True
+        before = text[max(0, m.start() - 30):m.start()].lower().split(",")[-1].split(" and ")[-1]
+        if set(_QUALIFIERS.findall(before)) == wanted:
+            return True
+    return not found
+
+
+_QUALIFIERS = re.compile(r"\b(vice|deputy|assistant|under|associate|acting|executive vice|permanent)\b")
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -290,6 +393,11 @@ def span(asked: Asked, text: str, doc_date: str = "", near: set[str] = frozenset
     if kind == "duration":
         m = _DURATION.search(text)
         return m.span() if m else None
+    if kind in ("frequency", "time"):
+        m = (_FREQUENCY if kind == "frequency" else _CLOCK).search(text)
+        return m.span() if m else None
+    if kind == "entity":
+        return entity_span(asked, text)
     if kind == "date":
         found = [m for m in DATE.finditer(text)]
         if asked.future:
@@ -313,10 +421,10 @@ def span(asked: Asked, text: str, doc_date: str = "", near: set[str] = frozenset
         for i, (word, start, end) in enumerate(tokens):
             if wanted and not set(terms(word)) & wanted:
                 continue
-            near = tokens[max(0, i - 6):i + 8] if wanted else tokens
-            for w, s, e in near:
+            lo = max(0, i - 6)
+            for k, (w, s, e) in enumerate(tokens[lo:i + 8] if wanted else tokens, start=lo if wanted else 0):
                 if (_NUMBER.fullmatch(w) or w.endswith("%")) and not re.fullmatch(r"(19|20)\d\d", w) \
-                        and not _is_date_number(text, s, e):
+                        and not _is_date_number(text, s, e) and not (wanted and _counts_other(tokens, k, wanted)):
                     return (min(start, s), max(end, e)) if wanted else (s, e)
         return None
     return (0, len(text))

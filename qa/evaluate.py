@@ -37,8 +37,10 @@ class Row:
 
     @property
     def cited(self) -> list[str]:
-        """The paragraphs cited, in order; only those of the right paper when the question names it."""
-        return list(dict.fromkeys(c.paragraph for c in self.answer.citations if not self.doc or c.doc == self.doc))
+        """The paragraphs cited, in order; only those of the right paper when the question names it
+        (either language version of it: LegCo numbers both alike)."""
+        return list(dict.fromkeys(c.paragraph for c in self.answer.citations
+                                  if not self.doc or self.doc in (c.doc, (c.other or {}).get("doc"))))
 
     @property
     def answerable(self) -> bool:

@@ -54,7 +54,8 @@ CONDENSE = ("Rewrite the user's last question as one standalone question in Engl
 TRANSLATE = "Translate the user's question into English. Reply with the translation only."
 # what a question of each kind asks for, for asking the model whether the passages state it
 DETAIL = {"count": "the number asked for", "money": "the amount of money asked for", "date": "the date asked for",
-          "duration": "how long", "person": "who (a name or office)", "place": "the place asked for",
+          "duration": "how long", "frequency": "how often", "time": "the time of day asked for",
+          "entity": "the organisation asked for", "person": "who (a name or office)", "place": "the place asked for",
           "quantity": "the figure asked for", "title": "the name or title asked for"}
 CHECK_DETAIL = ("You check whether passages answer a question. Reply with YES if the passages state {detail} "
                 "for what the question is about, or NO if they do not. Reply with YES or NO only.")

@@ -29,8 +29,31 @@ _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _ABBR = re.compile(r"(?:abbr\. for|short name for|abbr\. of)\s+([A-Z][^,;/()\u3400-\u9fff|]*)")
 _SKIP_SENSE = re.compile(r"^(CL:|variant of|old variant|see |used in |classifier |also written|also pr\.|"
                          r"\(old\)|\(literary\)|\(dialect\)|\(archaic\)|Japanese variant)", re.I)
-FUNCTION_WORDS = frozenset("的 了 是 在 與 与 和 及 或 嗎 吗 呢 吧 啊 有 於 于 為 为 把 被 之 而 並 并 也 都 就 個 个 些 其 該 该 "
+FUNCTION_WORDS = frozenset("的 了 是 在 與 与 和 及 或 嗎 吗 呢 吧 啊 有 於 于 為 为 把 被 由 之 而 並 并 也 都 就 個 个 些 其 該 该 "
                       "哪 誰 谁 什麼 什么 甚麼 多少 幾 几 何 如何 怎樣 怎样 為什麼 为什么 哪些 哪裡 哪里 是否 請問 请问".split())
+
+
+# Hong Kong's official English for the titles and bodies its papers name, which the general
+# dictionary renders word by word (政務司司長 as "government affairs / take charge of / bureau chief",
+# 聯絡處 as "get in touch with / reside"). Lower case: a title is not a name a paragraph must repeat.
+HK_TERMS = {
+    "行政長官": "chief executive", "政務司司長": "chief secretary for administration",
+    "財政司司長": "financial secretary", "律政司司長": "secretary for justice", "司長": "secretary",
+    "局長": "secretary", "副局長": "under secretary", "常任秘書長": "permanent secretary",
+    "特區政府": "hksar government", "特區": "hksar", "香港特別行政區": "Hong Kong Special Administrative Region",
+    "立法會": "Legislative Council", "事務委員會": "panel", "議員": "members",
+    "駐內地辦事處": "mainland offices", "辦事處": "office", "聯絡處": "liaison unit",
+    "經濟貿易辦事處": "economic and trade office", "經貿辦": "economic and trade office",
+    "全體會議": "plenary session", "聯席會議": "joint conference", "合作會議": "co-operation conference",
+    "合作協議": "co-operation agreement", "合作備忘錄": "co-operation memorandum", "合作文件": "co-operation document",
+    "合作事項": "co-operation items", "合作範疇": "co-operation areas", "合作機制": "co-operation mechanism",
+    "中聯辦": "liaison office", "港澳辦": "Hong Kong and Macao Affairs Office", "國務院": "State Council",
+    "大灣區": "Greater Bay Area", "粵港澳大灣區": "Guangdong-Hong Kong-Macao Greater Bay Area",
+    "北部都會區": "Northern Metropolis", "一國兩制": "One Country, Two Systems", "泛珠三角": "Pan-Pearl River Delta",
+    "省長": "governor", "副省長": "vice governor", "常務副省長": "executive vice governor", "市長": "mayor",
+    "副市長": "deputy mayor", "市委書記": "party secretary", "督導小組": "steering group", "代表團": "delegation",
+    "率領": "lead", "率團": "led delegation", "簽署": "signed", "出席": "attend",
+}
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,11 @@ def _cedict() -> dict[str, list[_Sense]]:
             table[trad].append(sense)
             if simp != trad:
                 table[simp].append(sense)
+    from .text import converter
+
+    for word, english in HK_TERMS.items():  # rank -1: ahead of the dictionary's own senses
+        for form in dict.fromkeys([word, converter("t2s").convert(word)]):
+            table.setdefault(form, []).insert(0, _Sense(-1, (english,)))
     return dict(table)
 
 
@@ -147,7 +175,8 @@ def date_words(text: str) -> tuple[str, list[str]]:
     """Numbers and dates, which the dictionary cannot carry over: 二十三 → 23, 第23 → 23rd, 2月 → February."""
     words: list[str] = []
     text = arabic(text)
-    text = re.sub(r"第\s*(\d+)", lambda m: (words.append(_ordinal(int(m.group(1)))), " " + m.group(1) + " ")[1], text)
+    # 第二十三次 is "the 23rd" (read as "Twenty-third" is too: see text.terms), not the number 23
+    text = re.sub(r"第\s*(\d+)\s*[次屆届期]?", lambda m: (words.append(_ordinal(int(m.group(1)))), " ")[1], text)
 
     def month(m: re.Match[str]) -> str:
         idx = int(m.group(1))

@@ -86,7 +86,21 @@ def condition(query: Query, lex: "Lexical") -> Condition:
     # a word no paper uses ("personally") cannot tell one paragraph from another
     groups = [g for g in query.groups if not set(g) & (skip | in_phrase) and not any(t in STOPWORDS for t in g)
               and any(lex.known(t) for t in g)]
-    return Condition(kind, groups, phrases, inside, outside, year)
+    # "Which plenary sessions …": of the meetings, the plenaries
+    groups += [(t,) for t in asked.qualifier if t not in _GENERIC and t not in STOPWORDS and lex.known(t)
+               and t not in terms(asked.listing)]
+    return Condition(kind, _either(groups, q), phrases, inside, outside, year)
+
+
+def _either(groups: list[tuple[str, ...]], question: str) -> list[tuple[str, ...]]:
+    """"… lead or co-chair": either word qualifies, so their groups become one."""
+    for m in re.finditer(r"\b([\w-]+) or ([\w-]+)\b", question):
+        left, right = set(terms(m.group(1))), set(terms(m.group(2)))
+        a = next((g for g in groups if set(g) & left), None)
+        b = next((g for g in groups if set(g) & right), None)
+        if a is not None and b is not None and a != b:
+            groups = [g for g in groups if g not in (a, b)] + [tuple(dict.fromkeys(a + b))]
+    return groups
 
 
 def _english_place(query: Query, chinese: str) -> str:
@@ -182,7 +196,7 @@ def _qualifying(chunk: Chunk, cond: Condition, asked: Asked, lex: "Lexical") -> 
     for a, b in spans:
         sentence = text[a:b]
         seq = _inline(terms(sentence.replace("-", " ")), acronyms)
-        words = set(seq) | set(heading_seq)
+        words = set(seq) | set(heading_seq) | set(terms(sentence))  # "co-chaired" as one word too
         if not all(set(g) & words for g in cond.groups):
             continue
         if not all(_has_phrase(seq, p) or _has_phrase(heading_seq, p) for p in cond.phrases):

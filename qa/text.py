@@ -112,9 +112,15 @@ def cjk_terms(run: str) -> tuple[str, ...]:
     return tuple(grams + words)
 
 
+_ORDINALS = {w: f"{i}{'st' if i % 10 == 1 and i != 11 else 'nd' if i % 10 == 2 and i != 12 else 'rd' if i % 10 == 3 and i != 13 else 'th'}"
+             for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+                                   "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
+                                   "twentieth".split(), start=1)}
+
+
 def terms(text: str, keep_stopwords: bool = False) -> list[str]:
-    """Lower-cased, stemmed English terms ("co-operation" = "cooperation"); Chinese text as bigrams and
-    segmented words (`cjk_terms`)."""
+    """Lower-cased, stemmed English terms ("co-operation" = "cooperation"); ordinals as figures
+    ("Fourth" = "4th", as 第四 is read); Chinese text as bigrams and segmented words (`cjk_terms`)."""
     out: list[str] = []
     for token in _WORD.findall(text):
         if _CJK_RUN.fullmatch(token):
@@ -125,7 +131,7 @@ def terms(text: str, keep_stopwords: bool = False) -> list[str]:
             words = [re.sub(r"['’]", "", p.lower()) for p in parts]  # Guangdong-Hong Kong-Macao: three places
         else:
             words = [re.sub(r"[-'’]", "", token.lower())]  # co-operation = cooperation
-        out.extend(_stem(w) for w in words if keep_stopwords or w not in STOPWORDS)
+        out.extend(_ORDINALS.get(w) or _stem(w) for w in words if keep_stopwords or w not in STOPWORDS)
     return out
 
 
