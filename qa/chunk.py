@@ -16,10 +16,11 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from .models import Chunk, Document
 from .parse import zh_number
 
-CHUNKER_VERSION = "4"
+CHUNKER_VERSION = "5"
 
-# "5. …", and in Chinese papers "5. …" or "五、…"
-_NUMBERED = re.compile(r"^(\d{1,3})\.\s+|^([一二三四五六七八九十]{1,3})[、．]\s*(?=\S)")
+# "5. …", "2.3 …" (sections numbered within sections), and in Chinese papers "5. …" or "五、…"
+_NUMBERED = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){1,3}(?=\.?\s+[A-Z\u4e00-\u9fff(“\"‘'])|\d{1,3}(?=\.\s))\.?\s+"
+                       r"|^([一二三四五六七八九十]{1,3})[、．]\s*(?=\S)")
 # "(a)", "(iv)", and in Chinese papers "(一)" / "（一）"
 _SUBPARA = re.compile(r"^[(（]([a-z]{1,2}|[ivx]{1,5}|[一二三四五六七八九十]{1,3})[)）]\s*(?=\S)")
 _LABELLED = re.compile(r"^([A-Z][A-Za-z&/,' -]{2,60}?):\s+(?=\S)")
@@ -120,6 +121,11 @@ class _HeadingTracker:
         self._run = []
 
 
+def _order(number: str) -> tuple[int, ...]:
+    """"2.3" → (2, 3): numbers compare as the paper orders them."""
+    return tuple(int(x) for x in number.split("."))
+
+
 def part_name(heading: str) -> str:
     """What a reader calls a part: "Annex A" for "Annex A: Membership of the Task Force", else the
     heading itself, shortened."""
@@ -133,7 +139,7 @@ def structure(doc: Document) -> list[_Unit]:
     units: list[_Unit] = []
     headings = _HeadingTracker()
     current_number: str | None = None
-    part, last, parts_seen = "", 0, {""}
+    part, last, parts_seen = "", (0,), {""}
     heading_since_number: str | None = None  # the last heading seen since the last numbered paragraph
     for block in doc.blocks:
         text = block.text
@@ -170,7 +176,7 @@ def structure(doc: Document) -> list[_Unit]:
         flat = " ".join(text.split())
         if m := _NUMBERED.match(flat):
             current_number = m.group(1) or str(zh_number(m.group(2)))
-            number = int(current_number)
+            number = _order(current_number)
             named = heading_since_number and _PART.match(heading_since_number)
             if (number <= last or named) and heading_since_number:  # the numbering starts again: a new part
                 name = part_name(heading_since_number)
@@ -252,10 +258,10 @@ def _number_unnumbered(units: list[_Unit]) -> list[_Unit]:
                 else:
                     kept.append(_own_part(waiting, kept))
             lead = []
-            last = int(unit.paragraph)
+            last = _order(unit.paragraph)[0]
             kept.append(unit)
             continue
-        following = next((int(u.paragraph) for u in units[i + 1:] if u.paragraph is not None and u.part == unit.part),
+        following = next((_order(u.paragraph)[0] for u in units[i + 1:] if u.paragraph is not None and u.part == unit.part),
                          None)
         previous = kept[-1] if kept else None
         if following is not None and following > last + 1:

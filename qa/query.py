@@ -18,7 +18,7 @@ from .models import Turn
 from .period import Period, period_of
 from .text import is_cjk, names, terms
 
-_CITED = re.compile(r"\[(?:[^\]¶]*?\s)?¶\s?(\d+)([^\]]*)\]")
+_CITED = re.compile(r"\[(?:[^\]¶]*?\s)?¶\s?(\d+(?:\.\d+)*)([^\]]*)\]")
 # control and bidi characters, and lone surrogates (JSON can carry "\\ud800"; no encoder takes it)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _ANAPHORA_EN = re.compile(

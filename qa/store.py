@@ -339,13 +339,19 @@ class Store:
             current = self.docs()
             cols = {m: self._collection(m, create=True) for m in self.settings.embed_models}
             rebuilt = False
+            rechunked = []
             for model, col in list(cols.items()):
                 meta = col.metadata or {}
-                if meta.get("chunker") != CHUNKER_VERSION or meta.get("model") != model:
-                    log.info("collection for %s was built by another chunker or model: rebuilding", model)
+                if meta.get("model") != model:
+                    log.info("collection for %s was built by another model: rebuilding", model)
                     self._client.delete_collection(col.name)
                     cols[model] = self._collection(model, create=True)
                     rebuilt = True
+                elif meta.get("chunker") != CHUNKER_VERSION:
+                    # another chunker: every document gets a new version (versions carry the chunker),
+                    # and each paragraph whose text is unchanged takes its vector over (text_key)
+                    log.info("collection for %s was chunked by another version: re-chunking", model)
+                    rechunked.append(model)
             # a collection holding exactly the committed documents' chunks has every one of them
             # (chunks are written before their document is committed): no need to ask per document
             whole = {m for m, col in cols.items() if self._holds_only(col, current)}
@@ -364,7 +370,10 @@ class Store:
                     if doc not in keep:
                         self._remove(doc, cols.values(), docs_col)
                         report.removed += 1
-            changed = bool(report.added or report.updated or report.removed or rebuilt)
+            if not report.failed:
+                for model in rechunked:
+                    cols[model].modify(metadata={**(cols[model].metadata or {}), "chunker": CHUNKER_VERSION})
+            changed = bool(report.added or report.updated or report.removed or rebuilt or rechunked)
             after = self.docs() if changed or report.failed else current
             self._collect_garbage([col for m, col in cols.items()
                                    if m not in whole or changed or report.failed], after)

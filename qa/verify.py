@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 # [¶5], [¶5, ¶6], [2024-05-20 ¶5], (¶5), 【¶5】, and a bare ¶5
 _MARKER = re.compile(r"[\[【(（]\s*([^\]】)）]*?¶[^\]】)）]*)[\]】)）]|¶\s?\d+(?:\([a-z]+\))?")
-_REF = re.compile(r"(?:([\w-]+(?:-\d\d)*)\s+)?¶\s?(\d+)(?:\s?\(([a-z]{1,3})\))?")
+_REF = re.compile(r"(?:([\w-]+(?:-\d\d)*)\s+)?¶\s?(\d+(?:\.\d+)*)(?:\s?\(([a-z]{1,3})\))?")
 _ZH_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "

@@ -218,3 +218,13 @@ def test_a_paragraph_split_by_a_page_s_footnote_is_rejoined():
     chunks = chunk_document(parse_text(paper, "split"))
     assert chunks[0].text == "The Government will continue to deepen co-operation with the Mainland in finance and trade."
     assert [(c.part, c.paragraph) for c in chunks] == [("", "4"), ("Footnotes", "1"), ("", "5")]
+
+
+def test_sections_numbered_within_sections_keep_their_numbers():
+    """"1.1", "1.2" as the paper prints them, with "(i)" items under them; a figure that starts a
+    line ("2.5 million people") is no paragraph number."""
+    units = doc_units("1. Introduction to the scheme.\n\n1.1 The first point.\n\n1.2 The second point:\n\n"
+                      "(i) one;\n\n(ii) two.\n\n2. Next.\n\n2.5 million people took part.\n\n2.1 A sub-section.\n")
+    assert keys(units) == [("", "1", ""), ("", "1.1", ""), ("", "1.2", ""), ("", "1.2", "(i)"), ("", "1.2", "(ii)"),
+                           ("", "2", ""), ("", "2.1", "")]
+    assert "2.5 million people" in units[5].text

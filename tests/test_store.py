@@ -125,3 +125,21 @@ def test_language_versions_of_a_paper_are_paired():
     assert set(Store.editions(detected)) == {"x-en", "x-zh"}
     # two English papers of one date are not versions of each other
     assert Store.editions({r.doc: r for r in [rec("p", "en"), rec("q", "en")]}) == {}
+
+
+def test_a_new_chunker_re_chunks_and_reuses_every_unchanged_vector(tmp_path, monkeypatch):
+    """Another chunker version gives every document a new version, but text it cuts the same way
+    keeps its vector: nothing is embedded again, and the collection says which chunker wrote it."""
+    import qa.service
+    import qa.store
+
+    qa_ = QA(Settings(index_dir=tmp_path / "idx", corpus_dir=CORPUS, embed_models=["e5-small"]))
+    monkeypatch.setattr(qa.service, "CHUNKER_VERSION", "old")
+    monkeypatch.setattr(qa.store, "CHUNKER_VERSION", "old")
+    first = qa_.index().report
+    assert first.embedded > 20 and qa_.store._collection("e5-small").metadata["chunker"] == "old"
+    monkeypatch.undo()
+    second = qa_.index().report
+    assert second.updated == 1 and second.embedded == 0 and second.reused == first.embedded
+    assert qa_.store._collection("e5-small").metadata["chunker"] == CHUNKER_VERSION
+    assert qa_.store.check()["e5-small"] == first.embedded  # the old version's chunks are gone

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 from ..models import Answer, Chunk, Citation
 
-_MARKER = re.compile(r"\[(?:[^\[\]¶]*?\s)?¶(\d+)\]")
+_MARKER = re.compile(r"\[(?:[^\[\]¶]*?\s)?¶(\d+(?:\.\d+)*)\]")
 # everything Markdown (or the HTML inside it) could turn into markup, a link, an image or a style
 _MD_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:])")
 

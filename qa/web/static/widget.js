@@ -147,7 +147,7 @@
     }
     // Text with its citation markers as buttons that open the paragraph they cite
     function cited(parent, text, cites) {
-      var re = /\[(?:[^\[\]¶]*?\s)?¶(\d+)\]/g, last = 0, m;
+      var re = /\[(?:[^\[\]¶]*?\s)?¶(\d+(?:\.\d+)*)\]/g, last = 0, m;
       while ((m = re.exec(text))) {
         var sentence = text.slice(last, m.index);
         parent.appendChild(document.createTextNode(sentence));
