@@ -218,6 +218,10 @@ def main() -> None:
             marker.write_text(json.dumps({"build_s": build_s}), encoding="utf-8")
         else:
             build_s = json.loads(marker.read_text(encoding="utf-8"))["build_s"]
+            t0 = time.perf_counter()
+            synced = QA(settings).index().report  # a cached index made by an older chunker is brought up to date
+            if synced.updated:
+                print(f"  cached index brought up to date in {time.perf_counter() - t0:.0f} s: {synced}", flush=True)
         row = measure(folder, settings, fresh, build_s)
         row["size"] = size or str(args.corpus)
         rows.append(row)
