@@ -355,10 +355,10 @@ def _window(sentence: str, a: int, b: int, found: tuple[int, int] | None, weight
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence) if a <= m.start() < b]
     if found is not None:
         centre = next((i for i, (s, e) in enumerate(words) if e > found[0]), 0)
-    else:
-        scores = [sum(weights.get(t, 0.0) for t in terms(sentence[s:e])) for s, e in words]
-        centre = max(range(len(words)), key=lambda i: sum(scores[i:i + max_words // 2]))
-    start = max(0, min(centre - max_words // 3, len(words) - max_words))
+        start = max(0, min(centre - max_words // 3, len(words) - max_words))
+    else:  # the window that carries the most of the weight: each word it must show, if it can
+        scores = [sum(weights.get(t, 0.0) for t in set(terms(sentence[s:e]))) for s, e in words]
+        start = max(range(max(1, len(words) - max_words + 1)), key=lambda i: sum(scores[i:i + max_words]))
     return words[start][0], words[min(len(words), start + max_words) - 1][1]
 
 

@@ -89,6 +89,8 @@ def condition(query: Query, lex: "Lexical") -> Condition:
     # "Which plenary sessions …": of the meetings, the plenaries
     groups += [(t,) for t in asked.qualifier if t not in _GENERIC and t not in STOPWORDS and lex.known(t)
                and t not in terms(asked.listing)]
+    # "education agreements" are also the papers' "co-operation documents" and "memoranda"
+    groups = [next((tuple(sorted(k)) for k in KINDS.values() if k != kind and set(g) & k), g) for g in groups]
     return Condition(kind, _either(groups, q), phrases, inside, outside, year)
 
 
@@ -192,7 +194,7 @@ def _qualifying(chunk: Chunk, cond: Condition, asked: Asked, lex: "Lexical") -> 
         return None
     acronyms = lex.acronyms
     heading_seq = _inline(terms(" ".join(chunk.heading_path)), acronyms)
-    chosen = None
+    chosen, chosen_in_name = None, False
     for a, b in spans:
         sentence = text[a:b]
         seq = _inline(terms(sentence.replace("-", " ")), acronyms)
@@ -214,7 +216,9 @@ def _qualifying(chunk: Chunk, cond: Condition, asked: Asked, lex: "Lexical") -> 
                     rest += more[1]
             return Qualified(chunk, a, b, when, "; ".join(values))
         if (a, b) in kind_sentences or heading & cond.kind:
-            chosen = chosen or (a, b)
+            # "The CE led the delegation" shows it; "the … Chief Executive Joint Conference" names a body
+            if chosen is None or (chosen_in_name and not _phrases_in_names(sentence, cond, acronyms)):
+                chosen, chosen_in_name = (a, b), _phrases_in_names(sentence, cond, acronyms)
     # the sentence that shows the condition holds: where it was held, or when
     shown = placed[1] if cond.inside or cond.outside else dated[1] if cond.year else None
     if chosen is not None and shown is not None and not cond.groups and not cond.phrases:
@@ -222,6 +226,15 @@ def _qualifying(chunk: Chunk, cond: Condition, asked: Asked, lex: "Lexical") -> 
     if chosen is None or asked.measure:
         return None
     return Qualified(chunk, chosen[0], chosen[1], when)
+
+
+def _phrases_in_names(sentence: str, cond: Condition, acronyms: dict[str, tuple[str, ...]]) -> bool:
+    """Whether each phrase the condition needs appears here only inside a longer name."""
+    for phrase in cond.phrases:
+        found = _phrase_span(sentence, phrase, acronyms)
+        if found is None or not re.match(r"\s+(?!Mr\b|Ms\b|Mrs\b|Dr\b)[A-Z]", sentence[found[1]:]):
+            return False
+    return bool(cond.phrases)
 
 
 def _inline(words: list[str], acronyms: dict[str, tuple[str, ...]]) -> list[str]:
