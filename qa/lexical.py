@@ -42,7 +42,7 @@ class Lexical:
 
     def __init__(self, units: dict[str, Chunk], versions: list[str] | None = None,
                  labels: dict[str, str] | None = None, editions: dict[str, dict[str, str]] | None = None,
-                 languages: dict[str, str] | None = None) -> None:
+                 languages: dict[str, str] | None = None, about: dict[str, str] | None = None) -> None:
         self.units = list(units.values())
         self.keys = list(units.keys())
         self.position = {key: i for i, key in enumerate(self.keys)}
@@ -53,8 +53,8 @@ class Lexical:
         self.languages = languages or {}  # doc id → "en" or "zh"
         self.doc_of = np.array([u.doc_id for u in self.units], dtype=object)
         self.dates = {u.doc_id: u.date for u in self.units}  # doc id → its date (ISO), "" when unknown
-        # doc id → the terms of its title: document-level evidence for finding the right paper
-        self.title_terms = {u.doc_id: set(terms(u.title)) for u in self.units}
+        # doc id → the terms of its title and committee: document-level evidence for the right paper
+        self.title_terms = {u.doc_id: set(terms((about or {}).get(u.doc_id) or u.title)) for u in self.units}
         # papers, counting a paper's language versions once: "the paper does not say" or "the papers"
         self.papers = len({min(self.editions[d].values()) if d in self.editions else d
                            for d in set(self.doc_of.tolist())})

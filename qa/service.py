@@ -22,6 +22,7 @@ from .generate import GenerativeAnswerer, pieces
 from .llm import ChatModel, LLMError
 from .ingest import IngestError, discover, load, load_bytes
 from .models import Answer, Chunk, Document, Turn, content_hash, unit_key
+from .parse import find_committee
 from .gloss import translate
 from .query import Query, QuestionError, analyse, in_english, parts, rewritten
 from .lexical import Lexical
@@ -175,12 +176,13 @@ class QA:
         language = language_code(doc.meta.get("language", "")) or \
             language_of(" ".join(c.text for c in chunks[:40]))
         paper = doc.meta.get("paper", "")
+        committee = doc.meta.get("committee") or find_committee("\n".join(b.text for b in doc.blocks[:6]))
         version = version_of(doc.id, content_hash("\x1f".join([doc.hash, doc.title, doc.date, language, paper,
                                                                CHUNKER_VERSION])))
         record = DocRecord(doc=doc.id, version=version, hash=doc.hash, title=doc.title, date=doc.date,
                            short=doc.meta.get("short", ""), source=source,
                            paragraphs=len({c.paragraph for c in chunks}), chunks=len(chunks),
-                           language=language, paper=paper)
+                           language=language, paper=paper, committee=committee)
         return DocInput(record, chunks)
 
     def read(self, paths: list[Path]) -> tuple[list[Document], list[DocInput], list[str], set[str]]:
@@ -411,7 +413,8 @@ class QA:
     def documents(self) -> list[dict[str, object]]:
         """What is indexed, for listings: one entry per document."""
         editions = self.store.editions(self.store.docs())
-        return [{"doc": r.doc, "title": r.title, "date": r.date, "language": r.language, "paragraphs": r.paragraphs,
+        return [{"doc": r.doc, "title": r.title, "date": r.date, "language": r.language, "committee": r.committee,
+                 "paragraphs": r.paragraphs,
                  "chunks": r.chunks, "hash": r.hash, "added": r.added, "source": r.source,
                  "editions": {lang: d for lang, d in editions.get(r.doc, {}).items() if d != r.doc}}
                 for r in self.list_documents()]

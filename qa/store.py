@@ -140,6 +140,7 @@ class DocRecord:
     added: str = ""
     language: str = ""  # "en" or "zh"
     paper: str = ""  # shared by the language versions of one paper (front matter `paper:`)
+    committee: str = ""  # the committee it was written for ("Panel on Constitutional Affairs", 政制事務委員會)
 
     def metadata(self) -> dict[str, Any]:
         return asdict(self)
@@ -548,7 +549,8 @@ class Store:
         if force or self._lexical is None or key != self._lexical_key:
             versions = [v for _, v in key]
             lex = Lexical(units_of(self.chunks(versions)), versions, self.labels(records),
-                          self.editions(records), {d: r.language for d, r in records.items()})
+                          self.editions(records), {d: r.language for d, r in records.items()},
+                          {d: f"{r.title} {r.committee}" for d, r in records.items()})
             self._lexical, self._lexical_key = lex, key
         self._checked_at = time.monotonic()
         return self._lexical

@@ -139,6 +139,30 @@ def test_date_filters_choose_the_papers_searched(tmp_path):
             qa.ask("What is the tunnel toll?", since=since, until=until)
 
 
+def test_the_committee_a_question_names_finds_its_paper(tmp_path):
+    """Two papers of one date on the same subject, for two committees: the committee named in the
+    question (read from each paper's opening lines, in English or Chinese) decides which is quoted."""
+    from qa.config import Settings
+    from qa.service import QA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "transport.txt").write_text("Legislative Council Panel on Transport\n\nCycling in new towns\n\n"
+                                          "1. The Government will build 12 kilometres of cycle tracks in 2025.",
+                                          encoding="utf-8")
+    (corpus / "development.txt").write_text("立法會發展事務委員會\n\n新市鎮單車徑\n\n"
+                                            "1. 政府將於2025年興建30公里單車徑。", encoding="utf-8")
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
+    qa.index()
+    listed = {d["doc"]: d for d in qa.documents()}
+    assert listed["transport"]["committee"] == "Legislative Council Panel on Transport"
+    assert listed["development"]["committee"] == "立法會發展事務委員會"
+    assert listed["development"]["title"] == "新市鎮單車徑"
+    assert qa.ask("發展事務委員會的文件說要興建多少公里單車徑？").citations[0].doc == "development"
+    assert qa.ask("How many kilometres of cycle tracks did the Panel on Transport paper say?").citations[0].doc == \
+        "transport"
+
+
 def test_the_answer_itself_leads(service):
     answer = service.ask("When was the Hong Kong/Shenzhen Co-operation Meeting 2023 held?")
     assert answer.lead == "22 February 2023"

@@ -123,3 +123,20 @@ def test_dates_are_read_in_english_and_chinese(text, date):
 def test_a_chinese_date_line_is_not_taken_for_the_title():
     doc = load_bytes("2024年11月18日\n\n# 加強與內地的區域合作\n\n1. 本文件。".encode("utf-8"), "zh.md")
     assert doc.title == "加強與內地的區域合作" and doc.date == "2024-11-18"
+
+
+@pytest.mark.parametrize("text,title,committee", [
+    ("**For discussion\non 20 May 2024**\n\n**Legislative Council Panel on Constitutional Affairs\n"
+     "Strengthening Regional Co-operation with the Mainland**\n\nPurpose\n\n1. This paper briefs members.",
+     "Strengthening Regional Co-operation with the Mainland", "Legislative Council Panel on Constitutional Affairs"),
+    ("立法會CB(4)123/24-25號文件\n\n立法會政制事務委員會\n\n加強與內地的區域合作\n\n1. 本文件向委員簡介。",
+     "加強與內地的區域合作", "立法會政制事務委員會"),
+    ("Finance Committee\n\nItem for Finance Committee\n\n1. Members are invited to approve.", "Item for Finance Committee",
+     "Finance Committee"),
+])
+def test_the_title_is_not_the_committee_or_the_discussion_line(text, title, committee):
+    from qa.parse import find_committee
+
+    doc = load_bytes(text.encode("utf-8"), "paper.txt")
+    assert doc.title == title
+    assert find_committee("\n".join(b.text for b in doc.blocks[:6])) == committee

@@ -53,6 +53,32 @@ def markdown_table(rows: list[list[str]], header: bool | None = None) -> list[st
     return caption + ["\n".join(lines)]
 
 
+# the committee a paper is for: "Legislative Council Panel on Constitutional Affairs", "Finance
+# Committee", "Subcommittee on …"; in Chinese 立法會政制事務委員會, 財務委員會, …小組委員會
+_COMMITTEE = re.compile(
+    r"(?:Legislative Council[ \t]+)?(?:(?:Bills[ \t]+)?(?:Panel|Sub-?committee|Select Committee|Committee)[ \t]+on[ \t]+"
+    r"(?:the[ \t]+)?[A-Z][\w'’-]*(?:(?:[ \t]+|,[ \t]*)(?:and[ \t]+|of[ \t]+|the[ \t]+|for[ \t]+)*[A-Z][\w'’-]*)*"
+    r"|(?:Finance|House|Establishment|Public Works|Public Accounts|Legislative Council Commission)"
+    r"[ \t]+(?:Sub-?committee|Committee))"
+    r"|(?:立法會)?[\u4e00-\u9fff]{2,14}?(?:事務委員會|小組委員會|專責委員會|財務委員會|內務委員會|人事編制小組委員會|工務小組委員會)")
+# lines that head a paper without being its title: "For discussion on 20 May 2024", 討論文件
+_FRONT = re.compile(r"^\W*(?:for (?:discussion|information|consideration|decision)\b|lc paper no\b|cb\(\d\)|"
+                    r"(?:討論|資料|參考)文件|供討論|立法會[\u4e00-\u9fff]{0,4}(?:文件|參考資料)|立法會\s*CB)", re.I)
+
+
+def find_committee(text: str) -> str:
+    """The committee named in a paper's opening lines, as written; "" if none."""
+    m = _COMMITTEE.search(text)
+    return " ".join(m.group(0).split()) if m else ""
+
+
+def is_front_line(line: str) -> bool:
+    """A line of a paper's heading that is not its title: the committee, "For discussion on …"."""
+    line = line.strip("*# ")
+    committee = find_committee(line)
+    return bool(_FRONT.match(line)) or (bool(committee) and len(committee) >= len(line) - 2)
+
+
 class ParseError(ValueError):
     """A file that cannot be read as a document; the message is meant for the user."""
 
@@ -96,6 +122,6 @@ def from_paragraphs(paragraphs: list[str], doc_id: str, title: str = "", date: s
 def _first_line(blocks: list[Block]) -> str:
     for block in blocks[:4]:
         line = block.text.strip("*# \n").splitlines()[-1].strip("*# ") if block.text.strip("*# \n") else ""
-        if line and not _DATE.search(line) and len(line) < 200:
+        if line and not _DATE.search(line) and len(line) < 200 and not is_front_line(line):
             return line
     return ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from . import find_date
+from . import find_date, is_front_line
 from ..models import Block, Document, content_hash
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
@@ -56,6 +56,6 @@ def _first_title(blocks: list[Block]) -> str:
     for block in blocks[:4]:
         stripped = block.text.strip("*# \n")
         line = stripped.splitlines()[-1].strip("*# ") if stripped else ""
-        if line and not (_DATE_LINE.search(line) and find_date(line)):
+        if line and not (_DATE_LINE.search(line) and find_date(line)) and not is_front_line(line):
             return line
     return ""
