@@ -234,7 +234,9 @@ class ExtractiveAnswerer:
         first_quote = quoted[0].answer.split("\n\n", 1)[-1]
         earlier = "\n".join(f"- {i.date}: **{i.value}** {i.marker}: {q.answer.split(chr(10) * 2, 1)[-1]}"
                              for i, q in zip(items[1:], quoted[1:]))
-        note = "較早的文件有不同數字：" if zh else "Earlier papers give a different figure:"
+        what = {"date": ("日期", "date"), "person": ("人名", "name"), "place": ("地點", "place")}.get(
+            query.asked.kind, ("數字", "figure"))
+        note = f"較早的文件有不同{what[0]}：" if zh else f"Earlier papers give a different {what[1]}:"
         return Answer(f"{head}\n\n{first_quote}\n\n{note}\n{earlier}", [c for a in quoted for c in a.citations],
                       False, self.name, lead=newest.value, items=items)
 

@@ -266,3 +266,23 @@ def test_papers_of_different_dates_newest_first_and_the_period_asked(tmp_path):
     # one paper alone is not contradicted by the others
     alone = qa.ask("How many young people took part in the internship scheme?", scope=[middle])
     assert [c.doc for c in alone.citations] == [middle] and not alone.items
+
+
+def test_the_most_recent_meeting_is_the_newest_paper_s(tmp_path):
+    """The shipped paper tells of the 23rd Hong Kong/Guangdong plenary (2023); a later paper of the
+    24th (2024). "The most recent" is the 24th, with the earlier one shown as earlier."""
+    import shutil
+
+    from conftest import DATA, PAPER
+    from qa.config import Settings
+    from qa.service import QA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus)
+    shutil.copy(DATA / "related" / "panel-2024-11-18-guangdong-plenary.txt", corpus)
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
+    qa.index()
+    answer = qa.ask("When was the most recent Hong Kong/Guangdong plenary?")
+    assert answer.lead == "9 September 2024" and answer.citations[0].doc == "panel-2024-11-18-guangdong-plenary"
+    assert "21 March 2023" not in answer.lead
