@@ -285,9 +285,14 @@ def _counts_other(tokens: list[tuple[str, int, int]], k: int, wanted: set[str]) 
     for word, _, _ in tokens[k + 1:k + 3]:
         if set(terms(word)) & wanted:
             return False
-        if word.lower().endswith("s") and len(word) > 3 and word.lower() not in STOPWORDS:
+        if word.lower().endswith("s") and len(word) > 3 and word.lower() not in STOPWORDS | _UNITS:
             return True
     return False
+
+
+# what an amount is measured in: "5.2 billion dollars", "5,000 tonnes" are amounts, not counts of things
+_UNITS = frozenset("dollars yuan pounds euros tonnes tons kilograms kilometres kilometers metres meters litres "
+                   "liters hectares containers teus barrels".split())
 
 
 def entity_span(asked: Asked, text: str) -> tuple[int, int] | None:

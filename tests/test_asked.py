@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.asked import Asked, ask_of, span
+from qa.asked import Asked, ask_of, role_held, span, which_span
 from qa.query import analyse
 
 
@@ -22,6 +22,10 @@ def asked(question: str) -> Asked:
     ("What is the population of the Greater Bay Area?", "quantity", ("popul",)),
     ("What was the main theme of the Joint Conference?", "title", ()),
     ("What does legal co-operation include?", "other", ()),
+    ("How often does the Steering Group meet?", "frequency", ()),
+    ("What time did the plenary start?", "time", ()),
+    ("Which university signed the agreement?", "entity", ("universiti",)),
+    ("How much trade was there with Zhejiang?", "quantity", ("trade",)),
 ])
 def test_the_kind_of_answer_a_question_needs(question, kind, target):
     a = ask_of(question)
@@ -101,3 +105,43 @@ def test_chinese_papers_state_answers_in_chinese():
     assert answered("第四次全體會議在哪天舉行？", meeting) == "二〇二三年六月二十八日"
     assert answered("第四次全體會議在哪裡舉行？", meeting) == "香港"
     assert answered("兩地簽署了多少名職員？", text) is None
+
+
+def test_how_often_what_time_and_which_organisation_need_their_own_words():
+    often, clock, university = ask_of("How often do they meet?"), ask_of("What time did it start?"), \
+        ask_of("Which university signed it?")
+    assert span(often, "The governments hold regular or irregular meetings.") is not None
+    assert span(often, "The Steering Group co-ordinates policy at the top level.") is None
+    assert span(clock, "The meeting opened at 9:30 a.m. in Guiyang.") is not None
+    assert span(clock, "The meeting was held on 7 July 2023.") is None
+    said = "The agreement was signed by the Hong Kong University of Science and Technology."
+    assert said[slice(*span(university, said))] == "Hong Kong University"
+    assert span(university, "Government departments and institutions signed four agreements.") is None
+
+
+def test_a_number_of_other_things_is_no_amount():
+    trade = ask_of("How much trade was there with Fujian?")
+    assert span(trade, "They signed three co-operation agreements covering economic and trade matters.") is None
+    assert span(trade, "Trade between the two places reached 5.2 billion dollars.") is not None
+    assert span(trade, "Trade through the port was 5,000 tonnes.") is not None
+
+
+def test_a_number_counts_the_noun_it_stands_by():
+    areas = ask_of("How many areas were covered?")
+    text = "They agreed to pursue 21 items covering ten areas."
+    assert text[slice(*span(areas, text))] == "ten areas"
+
+
+def test_the_office_asked_about_is_the_one_held():
+    text = "the CS and the Executive Vice Governor of Fujian Province, Ms Guo Ningning, led the delegations"
+    assert not role_held("Who is the Governor of Fujian Province?", text)
+    assert role_held("Who is the Executive Vice Governor of Fujian Province?", text)
+    both = "Deputy Director of the State Council office and Director of the Liaison Office, Mr Zheng Yanxiong"
+    assert role_held("Who is the Director of the Liaison Office?", both)
+    assert not role_held("Who is the Director of the Liaison Office?", "the Deputy Director of the Liaison Office")
+
+
+def test_which_things_are_named_where_the_sentence_lists_them():
+    text = "20 agreements were signed, covering the areas of legal exchanges, healthcare and culture."
+    assert text[slice(*which_span("areas", text))] == "areas of legal exchanges, healthcare and culture"
+    assert which_span("areas", "Agreements cover different co-operation areas with Zhejiang and Jiangsu.") is None
