@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import qa  # noqa: F401  (sets the offline environment first)
@@ -21,6 +22,27 @@ CORPUS = ROOT / "corpus"
 PAPER = CORPUS / "legco-panel-ca-2024-05-20-regional-cooperation.txt"
 DATA = Path(__file__).resolve().parent / "data"
 DOC = PAPER.stem
+
+
+@pytest.fixture(scope="session", autouse=True)
+def remembered_passages():
+    """The tests index the same paragraphs dozens of times, each time in a new index: the real E5
+    model embeds each distinct text once per session, and later indexes are given the same vectors.
+    What the store asks for (and counts as embedded or reused) is unchanged."""
+    from qa.embed import E5Embedder
+
+    real = E5Embedder.passages
+    seen: dict[str, np.ndarray] = {}
+
+    def passages(self: E5Embedder, texts: list[str]) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in seen]
+        if missing:
+            seen.update(zip(missing, real(self, missing)))
+        return np.stack([seen[t] for t in texts])
+
+    E5Embedder.passages = passages  # type: ignore[method-assign]
+    yield
+    E5Embedder.passages = real  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")
