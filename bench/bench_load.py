@@ -3,6 +3,7 @@ percentiles and errors of `POST /api/ask` with N users for a fixed time, then th
 paper is being indexed through one replica.
 
     .venv/bin/python bench/bench_load.py [--users 20] [--seconds 30] [--replicas 2] [--corpus DIR]
+    .venv/bin/python bench/bench_load.py --corpus DIR --index DIR    # a library already indexed (served from a copy)
     .venv/bin/python bench/bench_load.py --urls http://127.0.0.1:7861,http://127.0.0.1:7862 --token T
 
 Without --urls it starts deploy/replicas.sh itself (a Chroma server and the replicas, on free
@@ -46,9 +47,12 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))] if ordered else 0.0
 
 
-def start_replicas(n: int, corpus: Path, tmp: Path, token: str) -> tuple[subprocess.Popen[bytes], list[str]]:
+def start_replicas(n: int, corpus: Path, tmp: Path, token: str,
+                   index: Path | None = None) -> tuple[subprocess.Popen[bytes], list[str]]:
     copy = tmp / "corpus"
     shutil.copytree(corpus, copy, ignore=shutil.ignore_patterns(".*"))
+    if index is not None:  # an embedded index is the folder a Chroma server serves: no re-embedding
+        shutil.copytree(index, tmp / "chroma", ignore=shutil.ignore_patterns("*.lock"))
     base = free_port()
     env = {**os.environ, "REPLICAS": str(n), "BASE_PORT": str(base), "CHROMA_PORT": str(free_port()),
            "CHROMA_PATH": str(tmp / "chroma"), "QA_CORPUS_DIR": str(copy), "QA_ADMIN_TOKEN": token,
@@ -112,6 +116,7 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=30)
     p.add_argument("--replicas", type=int, default=2)
     p.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    p.add_argument("--index", type=Path, help="an embedded index of --corpus to serve (a copy), e.g. bench_scale's")
     p.add_argument("--urls", help="comma-separated replica URLs already running (loopback)")
     p.add_argument("--token", default="bench-load-token", help="their QA_ADMIN_TOKEN, for the re-index phase")
     args = p.parse_args()
@@ -122,7 +127,7 @@ def main() -> None:
             assert all(u.startswith(("http://127.0.0.1", "http://localhost")) for u in urls), "loopback only"
         else:
             t0 = time.perf_counter()
-            proc, urls = start_replicas(args.replicas, args.corpus, Path(tmp), args.token)
+            proc, urls = start_replicas(args.replicas, args.corpus, Path(tmp), args.token, args.index)
             print(f"{len(urls)} replicas up in {time.perf_counter() - t0:.1f} s: {', '.join(urls)}")
         try:
             docs = httpx.get(urls[0] + "/healthz", timeout=10).json()
