@@ -185,12 +185,13 @@ class Verifier:
     def coverage(self, groups: list[tuple[str, ...]], unit: Chunk) -> float:
         present = self.lex.terms_of(unit.unit) or set(terms(unit.text))
         present = present | set(terms(" ".join(unit.heading_path)))
+        stated = _paragraph_numbers(unit)  # "5" in a claim is "five" in the paragraph
         total = covered = 0.0
         for group in groups:
             # a word no paper uses at all ("Mars") weighs as much as a rare one
             weight = max((self.lex.weight(t) if self.lex.known(t) else 3.0) for t in group)
             total += weight
-            if any(t in present for t in group):
+            if any(t in present for t in group) or numbers(" ".join(group)) & stated:
                 covered += weight
         return covered / total if total else 1.0
 
