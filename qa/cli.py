@@ -27,14 +27,10 @@ def _quiet() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     for name in ("chromadb", "transformers", "sentence_transformers", "httpx", "jieba", "bm25s"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    # read when transformers is first imported, so a command that never loads a model (`qa index
+    # list`, a refused question) does not pay the second and more that importing it costs
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    try:
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
-    except Exception:  # transformers is optional for some model choices
-        pass
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def _print_answer(answer: Any) -> None:

@@ -125,6 +125,11 @@ class Settings(BaseSettings):
     llm_cache_dir: Path = Path.home() / ".cache" / "legco-qa"
     llm_threads: int = 0  # 0 = all cores
     llm_context_tokens: int = 4096
+    # Prompt tokens llama.cpp evaluates per step. It notices a cancelled request (a user who
+    # stopped, a timed-out client) only between steps, and one server answers one question at a
+    # time, so smaller steps stop others waiting behind an abandoned prompt; below this, prompt
+    # speed drops (measured with bench/bench_llm.py).
+    llm_batch_tokens: int = 256
     # A Chinese question the dictionary gloss finds no support for is translated by the LLM and
     # tried once more (translating every question was slower and no better: see README)
     llm_translate: bool = False

@@ -63,6 +63,7 @@ class ChatModel:
         """The reply's text as it is generated."""
         import openai
 
+        response = None
         try:
             response = self.client.chat.completions.create(
                 model=self.model, messages=messages,  # type: ignore[arg-type]
@@ -80,6 +81,11 @@ class ChatModel:
             raise LLMError(f"the language model failed: {_reason(exc)}") from exc
         except httpx.HTTPError as exc:  # a broken stream mid-answer
             raise LLMError(f"the language model failed: {exc.__class__.__name__}") from exc
+        finally:
+            # an answer abandoned mid-way (the user pressed Stop, the client went away) closes the
+            # connection, so the server stops writing it instead of keeping others waiting
+            if response is not None:
+                response.close()
 
     def complete(self, messages: list[dict[str, str]], max_tokens: int = 80) -> str:
         return "".join(self.stream(messages, max_tokens)).strip()

@@ -104,7 +104,7 @@ class LocalServer:
     def command(self, model: Path) -> list[str]:
         threads = self.settings.llm_threads or os.cpu_count() or 2
         return [sys.executable, "-m", "qa.llm_local", str(model), str(self.port), str(threads),
-                str(self.settings.llm_context_tokens)]
+                str(self.settings.llm_context_tokens), str(self.settings.llm_batch_tokens)]
 
     def start(self, wait_s: float = 180.0) -> str:
         """Start (once) and wait until it answers; returns the base URL."""
@@ -148,7 +148,7 @@ class LocalServer:
                 proc.wait()
 
 
-def serve(model: Path, port: int, threads: int, context: int) -> None:
+def serve(model: Path, port: int, threads: int, context: int, batch: int) -> None:
     """Run llama.cpp's server in this process (the child `LocalServer` starts) until it is killed,
     or until its parent is gone: however the app ends (killed, crashed), no server is left behind."""
     import xllamacpp
@@ -160,6 +160,7 @@ def serve(model: Path, port: int, threads: int, context: int) -> None:
     params.hostnames = ["127.0.0.1"]
     params.port = port
     params.n_ctx = context
+    params.n_batch = params.n_ubatch = batch  # a cancelled request is noticed between batches
     params.n_parallel = 1  # two cores: one answer at a time is fastest for everyone
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
@@ -172,4 +173,4 @@ def serve(model: Path, port: int, threads: int, context: int) -> None:
 
 
 if __name__ == "__main__":
-    serve(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+    serve(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))

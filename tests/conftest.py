@@ -53,6 +53,18 @@ def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def llm_url():
+    """The bundled model behind llama.cpp's OpenAI-compatible server, one for the whole session:
+    its prompt cache then serves every test that gives the model the same passages."""
+    from qa.llm_local import LocalServer
+
+    server = LocalServer(Settings())
+    url = server.start()
+    yield url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def service(index_dir: Path) -> QA:
     qa_ = QA(Settings(index_dir=index_dir, corpus_dir=CORPUS))
     qa_.warm()

@@ -1,25 +1,30 @@
 """The generative answerer. The fast tests cover what needs no model (scripts, prompt building, the
 injection filter, what happens when the model is unreachable); the slow ones run the bundled model
-through llama.cpp's OpenAI-compatible HTTP server, started on loopback here."""
+through llama.cpp's OpenAI-compatible HTTP server, started on loopback once per session (conftest)."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from qa.config import Settings
 from qa.generate import script_of, to_script
-from qa.llm_local import MODEL_NAME, LocalServer
+from qa.llm_local import MODEL_NAME
 from qa.query import analyse
 from qa.retrieve import Retriever
 from qa.service import QA
 from qa.text import addressed_to_ai, is_cjk
 
-from conftest import CORPUS, PAPER, free_port
+from conftest import CORPUS, PAPER, ROOT, free_port
 
 INJECTION = (
     "Guidance for automated systems\n\n"
@@ -73,14 +78,6 @@ def test_an_unreachable_model_gives_the_extractive_answer_with_the_reason(index_
 
 
 # -- the real model --------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def llm_url():
-    server = LocalServer(Settings())
-    url = server.start()
-    yield url
-    server.stop()
-
 
 @pytest.fixture(scope="module")
 def gen(index_dir: Path, llm_url: str) -> QA:
@@ -205,26 +202,58 @@ def test_tokens_stream_over_the_api_before_the_checked_answer(gen):
     assert final["note"].startswith("Written by a language model")
 
 
-@pytest.mark.slow
-def test_the_model_server_does_not_outlive_a_killed_app(tmp_path):
-    """The app killed outright (no clean-up code runs): its llama.cpp server goes too."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    script = ("import os, qa\nfrom qa.config import Settings\nfrom qa.llm_local import LocalServer\n"
-              "s = LocalServer(Settings()); s.start()\nprint(s.proc.pid, flush=True)\nos.kill(os.getpid(), 9)\n")
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
-    child = int(out.stdout.split()[0])
-    deadline = time.time() + 10
-    while time.time() < deadline:
+def _children(pid: int, marker: str) -> list[int]:
+    """Processes whose parent is `pid` and whose command line contains `marker`."""
+    found = []
+    for proc in Path("/proc").iterdir():
         try:
-            os.kill(child, 0)
-        except ProcessLookupError:
-            break
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == pid and marker in cmdline:
+            found.append(int(proc.name))
+    return found
+
+
+@pytest.mark.slow
+def test_the_app_starts_the_bundled_model_and_it_does_not_outlive_the_app_killed(tmp_path, index_dir):
+    """QA_LLM=local: the app starts llama.cpp itself and reports it ready; killed outright (no
+    clean-up code runs), its model server goes too."""
+    shutil.copytree(index_dir, tmp_path / "index")
+    port = free_port()
+    env = {**os.environ, "QA_LLM": "local", "QA_PORT": str(port), "QA_INDEX_DIR": str(tmp_path / "index"),
+           "QA_CORPUS_DIR": str(CORPUS)}
+    app = subprocess.Popen([sys.executable, "app.py"], env=env, cwd=ROOT,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 240
+        health: dict = {}
+        while time.time() < deadline and health.get("llm") != "ready":
+            assert app.poll() is None, "the app exited"
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).json()
+            except (httpx.HTTPError, ValueError):
+                pass
+            time.sleep(0.3)
+        assert health.get("llm") == "ready" and health.get("answerer") == "generative", health
+        servers = _children(app.pid, "qa.llm_local")
+        assert len(servers) == 1
+    finally:
+        app.send_signal(signal.SIGKILL)
+        app.wait(30)
+    deadline = time.time() + 10
+    while time.time() < deadline and any(_alive(p) for p in servers):
         time.sleep(0.2)
-    else:
-        os.kill(child, signal.SIGKILL)
-        pytest.fail("the model server outlived the app")
+    left = [p for p in servers if _alive(p)]
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "the model server outlived the app"
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting for its new parent to reap it has already ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

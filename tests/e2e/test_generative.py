@@ -1,9 +1,11 @@
-"""The chat and the embedded client with generated answers: the app starts the bundled model itself
-(QA_LLM=local), tokens stream in as a draft, and the checked answer replaces them (slow)."""
+"""The chat and the embedded client with generated answers: tokens stream in as a draft, and the
+checked answer replaces them (slow)."""
 
 from __future__ import annotations
 
 import pytest
+
+from qa.llm_local import MODEL_NAME
 
 from .conftest import shot, start_app
 from .test_browser import ask_main, last_bot
@@ -12,8 +14,11 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def gen_app_url(tmp_path_factory):
-    yield from start_app(tmp_path_factory, {"QA_LLM": "local"}, ready=lambda h: h.get("llm") == "ready")
+def gen_app_url(tmp_path_factory, llm_url):
+    """The app answering with the session's model server, as with any OpenAI-compatible server
+    (the app starting the bundled model itself is tested in tests/test_generate.py)."""
+    yield from start_app(tmp_path_factory, {"QA_LLM_URL": llm_url, "QA_LLM_MODEL": MODEL_NAME},
+                         ready=lambda h: h.get("llm") == "ready")
 
 
 def test_the_chat_shows_a_generated_answer_and_who_wrote_it(page, gen_app_url):
