@@ -55,6 +55,15 @@ def test_a_wrong_citation_is_moved_to_the_paragraph_that_says_it(check):
     assert result.text.endswith("[¶6]") and [c.paragraph for c in result.citations] == ["6"]
 
 
+def test_a_figure_in_digits_is_supported_by_a_paragraph_that_writes_it_in_words(check):
+    """What the bundled model wrote: 5 for "five", and a paragraph number it was never shown."""
+    result = check("香港有多少個駐內地辦事處？", "香港有5個駐內地辦事處。[¶41]")
+    assert [(c.status, c.paragraph) for c in result.checks] == [("recited", "3")]
+    assert result.text == "香港有5個駐內地辦事處。[¶3]"
+    wrong = check("香港有多少個駐內地辦事處？", "香港有6個駐內地辦事處。[¶3]")
+    assert [c.status for c in wrong.checks] == ["unsupported"]
+
+
 def test_a_wrong_number_or_an_invented_fact_is_dropped(check):
     result = check("How many co-operation items and areas were agreed with Chongqing?",
                    "Hong Kong and Chongqing agreed 52 items in 11 areas [¶7]. "
