@@ -4,6 +4,7 @@ removing one moves the file to a `.removed/` folder rather than deleting it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -30,6 +31,16 @@ def safe_name(name: str) -> str:
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(f"{base}: unsupported file type {suffix or '(none)'}")
     return base
+
+
+def stamp(raw: bytes, overrides: dict[str, str], reader: str) -> str:
+    """What a file was when it was read: its bytes, its overrides and the version of what reads it
+    (parser, chunker). While the stamp is the same, reading the file again gives the same document,
+    so a re-index need not parse it: a no-op run reads bytes, not documents."""
+    digest = hashlib.sha256(raw)
+    digest.update(json.dumps(overrides, sort_keys=True).encode())
+    digest.update(reader.encode())
+    return digest.hexdigest()[:16]
 
 
 class Corpus:

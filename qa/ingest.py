@@ -63,6 +63,13 @@ def load_bytes(raw: bytes, name: str, doc_id: str | None = None, max_bytes: int 
 
 def load(path: Path, doc_id: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Read one file. Raises IngestError with a one-line reason for anything we cannot index."""
+    doc = load_bytes(read_file(path, max_bytes), path.name, doc_id, max_bytes)
+    doc.source = str(path)
+    return doc
+
+
+def read_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """A file's bytes, if it is of a kind we read and not over the size limit."""
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise IngestError(f"{path.name}: unsupported file type {path.suffix or '(none)'}")
     try:
@@ -70,12 +77,9 @@ def load(path: Path, doc_id: str | None = None, max_bytes: int = MAX_FILE_BYTES)
         if size > max_bytes:
             raise IngestError(f"{path.name}: file too large ({size // 1024 // 1024} MB; "
                               f"the limit is {max_bytes // 1024 // 1024} MB)")
-        raw = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise IngestError(f"{path.name}: cannot read ({exc.strerror})") from exc
-    doc = load_bytes(raw, path.name, doc_id, max_bytes)
-    doc.source = str(path)
-    return doc
 
 
 def discover(paths: list[Path]) -> list[Path]:

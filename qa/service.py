@@ -11,16 +11,18 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Sequence
+
+from anyio import to_thread
 
 from .answer import ExtractiveAnswerer, marker
 from .chunk import CHUNKER_VERSION, chunk_document
-from .corpus import Corpus, safe_name
+from .corpus import Corpus, safe_name, stamp
 from .config import Settings, get_settings
 from .embed import get_embedder, multilingual
 from .generate import GenerativeAnswerer, pieces
-from .llm import ChatModel, LLMError
-from .ingest import IngestError, discover, load, load_bytes
+from .llm import Abort, ChatModel, LLMError
+from .ingest import IngestError, discover, load_bytes, read_file
 from .models import Answer, Chunk, Document, Turn, content_hash, unit_key
 from .parse import find_committee
 from .gloss import translate
@@ -38,6 +40,18 @@ __all__ = ["QA", "QuestionError", "IngestError", "IndexError_", "IndexResult", "
 # Told of every question the service takes: the answer (None when the question was refused) and its
 # outcome (answered, abstained, fallback, refused). Metrics and logs listen; answers never wait on them.
 AnswerListener = Callable[["Answer | None", str], None]
+
+
+@dataclass
+class Reading:
+    """The files of one indexing run, read: documents to index (`inputs`), documents whose file is
+    as it was when indexed (`unchanged`, not parsed), and files that could not be read."""
+
+    docs: list[Document] = field(default_factory=list)  # every document read or unchanged
+    inputs: list[DocInput] = field(default_factory=list)
+    unchanged: set[str] = field(default_factory=set)
+    skipped: list[str] = field(default_factory=list)  # "file: reason"
+    unreadable: set[str] = field(default_factory=set)  # their file names
 
 
 @dataclass
@@ -75,11 +89,6 @@ def settle(docs: list[Document], inputs: list[DocInput], report: SyncReport) -> 
     source = {i.record.doc: i.record.source or i.record.doc for i in inputs}
     failed = [f"{source[doc]}: {reason}" for doc, reason in report.failed.items()]
     return [d for d in docs if d.id not in report.failed], failed
-
-
-def skipped_all(inputs: list[DocInput], skipped: list[str]) -> bool:
-    """Never prune the index because every file failed to read (a broken mount, say)."""
-    return not inputs and bool(skipped)
 
 
 _DATE_BOUND = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -185,53 +194,76 @@ class QA:
                            language=language, paper=paper, committee=committee)
         return DocInput(record, chunks)
 
-    def read(self, paths: list[Path]) -> tuple[list[Document], list[DocInput], list[str], set[str]]:
-        """Parse files (skipping, with a reason, what cannot be read or is there twice); also the
-        names of the files that could not be read."""
-        docs, inputs, skipped = [], [], []
-        unreadable: set[str] = set()
+    def read(self, paths: list[Path], force: bool = False) -> Reading:
+        """Parse files (skipping, with a reason, what cannot be read or is there twice). A file read
+        before, unchanged, is not parsed again (unless `force`, or the index is missing chunks): its
+        document is as indexed."""
+        reading = Reading()
+        trusted = not force and self._whole()
+        by_source = {r.source: r for r in self._records().values() if r.source and r.stamp} if trusted else {}
         seen_id: dict[str, str] = {}
         seen_hash: dict[str, str] = {}
+        limit = self.settings.max_upload_mb * 1024 * 1024
         for path in discover(paths):
             try:
                 over = self.corpus.overrides(path) if self.corpus.contains(path) else {}
-                doc = load(path, over.get("id"), self.settings.max_upload_mb * 1024 * 1024)
-                item = self.prepare(doc, path.name, over.get("title"), over.get("date"))
+                raw = read_file(path, limit)
+                stamped = stamp(raw, over, self.reader())
+                known = by_source.get(path.name)
+                if known is not None and known.stamp == stamped:
+                    doc, item = Document(known.doc, known.title, known.date, source=str(path), hash=known.hash), None
+                else:
+                    doc = load_bytes(raw, path.name, over.get("id"), limit)
+                    doc.source = str(path)
+                    item = self.prepare(doc, path.name, over.get("title"), over.get("date"))
+                    item.record.stamp = stamped
             except IngestError as exc:
-                skipped.append(str(exc))
-                unreadable.add(path.name)
+                reading.skipped.append(str(exc))
+                reading.unreadable.add(path.name)
                 continue
             except Exception as exc:  # a parser bug on one odd file must not stop the others
                 log.exception("could not read %s", path)
-                skipped.append(f"{path.name}: could not be read ({type(exc).__name__}: {exc})")
-                unreadable.add(path.name)
+                reading.skipped.append(f"{path.name}: could not be read ({type(exc).__name__}: {exc})")
+                reading.unreadable.add(path.name)
                 continue
             if doc.id in seen_id:
-                skipped.append(f"{path.name}: same document id as {seen_id[doc.id]}; skipped")
+                reading.skipped.append(f"{path.name}: same document id as {seen_id[doc.id]}; skipped")
                 continue
             if doc.hash in seen_hash:
-                skipped.append(f"{path.name}: same content as {seen_hash[doc.hash]}; skipped")
+                reading.skipped.append(f"{path.name}: same content as {seen_hash[doc.hash]}; skipped")
                 continue
             seen_id[doc.id], seen_hash[doc.hash] = path.name, path.name
-            docs.append(doc)
-            inputs.append(item)
-        return docs, inputs, skipped, unreadable
+            reading.docs.append(doc)
+            if item is None:
+                reading.unchanged.add(doc.id)
+            else:
+                reading.inputs.append(item)
+        return reading
+
+    def reader(self) -> str:
+        """The version of what turns a file into indexed chunks (chunker, window, models): a file
+        stamped by another is read again, and its chunks embedded by a newly configured model."""
+        return f"{CHUNKER_VERSION}/{self.window_tokens()}/{','.join(self.settings.embed_models)}"
 
     def index(self, paths: list[Path] | None = None, progress: Callable[[int], None] | None = None,
               on_total: Callable[[int], None] | None = None, force: bool = False) -> IndexResult:
         """Make the index equal the corpus folder (default), or bring the given files up to date."""
         repaired = self._set_aside_if_damaged()
-        docs, inputs, skipped, unreadable = self.read(paths or [self.settings.corpus_dir])
+        reading = self.read(paths or [self.settings.corpus_dir], force)
+        inputs = reading.inputs
         if on_total:
             on_total(sum(len(i.chunks) for i in inputs) * len(self.settings.embed_models))
+        records = self._records()
         # a file that is there but unreadable this time keeps its last good version in the index
-        keep = frozenset(r.doc for r in self._records().values() if r.source in unreadable)
-        report = self.store.sync(inputs, prune=paths is None and not skipped_all(inputs, skipped),
-                                 force=force, progress=progress, keep=keep)
-        indexed, failed = settle(docs, inputs, report)
+        keep = frozenset(r.doc for r in records.values() if r.source in reading.unreadable) | reading.unchanged
+        prune = paths is None and not (reading.skipped and not reading.docs)  # not when no file could be read
+        report = self.store.sync(inputs, prune=prune, force=force, progress=progress, keep=keep)
+        report.unchanged += len(reading.unchanged)
+        indexed, failed = settle(reading.docs, inputs, report)
         release_memory()
-        return IndexResult(indexed, sum(len(i.chunks) for i in inputs if i.record.doc not in report.failed),
-                           report, skipped, failed, repaired)
+        chunks = sum(len(i.chunks) for i in inputs if i.record.doc not in report.failed) + \
+            sum(records[d].chunks for d in reading.unchanged)
+        return IndexResult(indexed, chunks, report, reading.skipped, failed, repaired)
 
     def _set_aside_if_damaged(self) -> str:
         """An embedded index that cannot be opened is moved aside (never deleted) so that a fresh one
@@ -292,13 +324,14 @@ class QA:
                 continue
             ready.append((clean, data, doc, item))
         placed: dict[str, tuple[Path, Path | None]] = {}  # doc id → (new file, the old one in .removed/)
-        for clean, data, doc, _ in ready:
+        for clean, data, doc, item in ready:
             old = records.get(doc.id) or records.get(by_source.get(clean, ""))
             trashed = None
             if old is not None and old.source and old.hash != doc.hash:
                 trashed = self.corpus.trash(self.settings.corpus_dir / Path(old.source).name)
             path = self.corpus.place(clean, data)
             self.corpus.set_overrides(path, id=doc_id, title=title, date=date)
+            item.record.stamp = stamp(data, self.corpus.overrides(path), self.reader())
             placed[doc.id] = (path, trashed)
         inputs = [item for _, _, _, item in ready]
         models = len(self.settings.embed_models)
@@ -328,6 +361,12 @@ class QA:
 
     def list_documents(self) -> list[DocRecord]:
         return sorted(self.store.docs().values(), key=lambda r: (r.date, r.doc))
+
+    def _whole(self) -> bool:
+        try:
+            return self.store.whole()
+        except IndexError_:
+            return False
 
     def _records(self) -> dict[str, DocRecord]:
         """The indexed documents, or none when there is no index yet."""
@@ -467,6 +506,27 @@ class QA:
         generator = self.start_llm(wait=False) if generate else None
         timing: dict[str, float] = {}
         return self._answer(query, turns, generator if generate else None, generate, t0, timing)
+
+    async def astream(self, question: str, history: Iterable[object] | None = None,
+                      **scope: Any) -> AsyncIterator[str | Answer]:
+        """`stream` for async front ends (the chat, server-sent events), each step in a worker thread.
+        When the reader goes away mid-answer (Stop, a closed connection) the step under way is left
+        to finish on its own and the answer's connections to the language model are cut, so neither
+        the reader's worker nor the model waits on an answer no one will read."""
+        abort = Abort()
+        pieces = await to_thread.run_sync(abort.run, lambda: self.stream(question, history, **scope))
+        try:
+            while True:
+                running = True
+                piece = await to_thread.run_sync(abort.run, next, pieces, None, abandon_on_cancel=True)
+                running = False
+                if piece is None:
+                    return
+                yield piece
+        finally:
+            abort()
+            if not running:
+                pieces.close()
 
     def _answer(self, query: Query, turns: list[Turn], generator: GenerativeAnswerer | None, generate: bool,
                 t0: float, timing: dict[str, float]) -> Iterator[str | Answer]:

@@ -141,6 +141,7 @@ class DocRecord:
     language: str = ""  # "en" or "zh"
     paper: str = ""  # shared by the language versions of one paper (front matter `paper:`)
     committee: str = ""  # the committee it was written for ("Panel on Constitutional Affairs", 政制事務委員會)
+    stamp: str = ""  # the file as last read (qa/corpus.py `stamp`): while it is the same, it is not parsed again
 
     def metadata(self) -> dict[str, Any]:
         return asdict(self)
@@ -385,6 +386,17 @@ class Store:
             self.refresh(force=True)
         return report
 
+    def whole(self) -> bool:
+        """Whether every configured model's collection was built by that model and chunker and holds
+        exactly the committed documents' chunks: then a document already committed needs nothing."""
+        try:
+            records = self.docs()
+            cols = [self._collection(m) for m in self.settings.embed_models]
+        except IndexError_:
+            return False
+        return all((col.metadata or {}).get("model") == m and (col.metadata or {}).get("chunker") == CHUNKER_VERSION
+                   and self._holds_only(col, records) for m, col in zip(self.settings.embed_models, cols))
+
     @staticmethod
     def _holds_only(col: Any, records: dict[str, DocRecord]) -> bool:
         """Whether the collection holds as many chunks as the documents committed: then exactly theirs."""
@@ -403,6 +415,9 @@ class Store:
             all(self._complete(col, record.version, len(item.chunks)) for col in cols.values())
         if state == "unchanged" and complete:
             report.unchanged += 1
+            if record.stamp and record.stamp != before.stamp:  # read from new bytes (or first stamped)
+                record.added = before.added
+                docs_col.update(ids=[record.doc], metadatas=[record.metadata()])
             if progress:
                 progress(len(item.chunks) * len(cols))
             return

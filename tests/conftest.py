@@ -64,6 +64,19 @@ def llm_url():
     server.stop()
 
 
+def short_reply_s(url: str) -> float:
+    """Seconds the model takes to give one token to a short prompt no cache has seen: whether it is
+    free, or still busy with something else."""
+    import uuid
+
+    from qa.llm import ChatModel
+    from qa.llm_local import MODEL_NAME
+
+    t0 = time.perf_counter()
+    ChatModel(url, MODEL_NAME, Settings()).complete([{"role": "user", "content": f"{uuid.uuid4()}: say OK"}], 1)
+    return time.perf_counter() - t0
+
+
 @pytest.fixture(scope="session")
 def service(index_dir: Path) -> QA:
     qa_ = QA(Settings(index_dir=index_dir, corpus_dir=CORPUS))

@@ -10,7 +10,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -18,13 +20,14 @@ import pytest
 
 from qa.config import Settings
 from qa.generate import script_of, to_script
+from qa.llm import Abort, ChatModel, LLMError
 from qa.llm_local import MODEL_NAME
 from qa.query import analyse
 from qa.retrieve import Retriever
 from qa.service import QA
 from qa.text import addressed_to_ai, is_cjk
 
-from conftest import CORPUS, PAPER, ROOT, free_port
+from conftest import CORPUS, PAPER, ROOT, free_port, short_reply_s
 
 INJECTION = (
     "Guidance for automated systems\n\n"
@@ -171,6 +174,33 @@ def test_a_model_too_slow_to_start_answering_gives_the_extractive_answer(index_d
     answer = qa.ask("What does legal co-operation include?")
     assert answer.answerer == "extractive" and answer.fallback == "the language model failed: timed out"
     assert answer.citations[0].paragraph == "13"
+
+
+@pytest.mark.slow
+def test_an_abandoned_answer_frees_the_model_while_it_is_still_reading_the_prompt(llm_url: str):
+    chat = ChatModel(llm_url, MODEL_NAME, Settings())
+    idle = short_reply_s(llm_url)
+    # a prompt of ~2,500 tokens no cache has seen: a minute of reading on two cores
+    prompt = f"{uuid.uuid4()}\n{PAPER.read_text(encoding='utf-8')[:10_000]}\nSummarise."
+    abort, failed = Abort(), []
+
+    def answer() -> None:
+        try:
+            abort.run(chat.complete, [{"role": "user", "content": prompt}], 20)
+        except LLMError as exc:
+            failed.append(str(exc))
+
+    worker = threading.Thread(target=answer)
+    worker.start()
+    time.sleep(2)  # the server is reading the prompt: no token has come back yet
+    assert worker.is_alive()
+    abort()
+    worker.join(timeout=2)  # the worker is back at once, not after the prompt is read
+    assert not worker.is_alive() and failed == ["the answer was stopped"]
+    # and the model is free for the next question within a few prompt steps
+    assert short_reply_s(llm_url) < idle + 15
+    with pytest.raises(LLMError, match="stopped"):  # nothing more is sent under a spent abort
+        abort.run(chat.complete, [{"role": "user", "content": "say OK"}], 1)
 
 
 @pytest.mark.slow

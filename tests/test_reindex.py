@@ -210,6 +210,39 @@ def test_a_document_that_fails_to_write_is_reported_and_the_rest_are_indexed(tmp
     assert sorted(d.id for d in qa.index().documents) == sorted([PAPER.stem, "good", "bad"])
 
 
+def test_a_file_as_it_was_indexed_is_not_parsed_again(tmp_path, monkeypatch):
+    import qa.service
+
+    qa_ = make_service(tmp_path)
+    note = qa_.settings.corpus_dir / "note.md"
+    note.write_text("# Note\n\n1. The harbour tunnel opened in 1972.", encoding="utf-8")
+    qa_.index()
+    parsed: list[str] = []
+    real = qa.service.load_bytes
+    monkeypatch.setattr(qa.service, "load_bytes", lambda raw, name, *a: parsed.append(name) or real(raw, name, *a))
+
+    noop = qa_.index()
+    assert parsed == [] and noop.report.unchanged == 2 and noop.report.embedded == 0
+    assert sorted(d.id for d in noop.documents) == sorted(["note", PAPER.stem]) and noop.chunks == len(qa_.store.chunks())
+
+    # bytes that parse to the same text: read once more, nothing re-embedded, then stamped
+    note.write_text("# Note\n\n1. The harbour tunnel opened in 1972.\n\n", encoding="utf-8")
+    assert qa_.index().report.embedded == 0 and parsed == ["note.md"]
+    qa_.index()
+    assert parsed == ["note.md"]
+
+    # new words, a new title: read again
+    note.write_text("# Note\n\n1. The harbour tunnel opened in August 1972.", encoding="utf-8")
+    assert qa_.index().report.updated == 1 and "August 1972" in qa_.ask("When did the harbour tunnel open?").answer
+    qa_.corpus.set_overrides(note, title="Tunnel note")
+    qa_.index()
+    assert parsed == ["note.md"] * 3 and qa_.store.docs()["note"].title == "Tunnel note"
+
+    # forced, every file is read
+    qa_.index(force=True)
+    assert sorted(parsed[3:]) == sorted(["note.md", PAPER.name])
+
+
 def test_a_file_that_turns_unreadable_keeps_its_last_good_version(tmp_path):
     qa = make_service(tmp_path)
     note = qa.settings.corpus_dir / "note.md"

@@ -9,7 +9,7 @@ import hmac
 import json
 from pathlib import Path
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Callable, Iterator, Literal
+from typing import Any, AsyncIterator, Callable, Literal
 
 import gradio as gr
 from fastapi import FastAPI, File, Form, Query, Request, UploadFile
@@ -209,17 +209,21 @@ def create_app(service: QA) -> FastAPI:
         return service.ask(req.question, [t.model_dump() for t in req.history], **req.scope()).to_json(full)
 
     @app.post("/api/ask/stream", summary="The same answer as server-sent events: `token` events, then `answer`")
-    def ask_stream(req: AskRequest) -> StreamingResponse:
+    async def ask_stream(req: AskRequest) -> StreamingResponse:
         # Validate before streaming starts, so bad input gets a 4xx rather than a broken stream.
-        pieces = service.stream(req.question, [t.model_dump() for t in req.history], **req.scope())
-        first = next(pieces)
+        # A client that goes away mid-answer closes `pieces`, which frees the language model.
+        pieces = service.astream(req.question, [t.model_dump() for t in req.history], **req.scope())
+        first = await anext(pieces)
 
-        def events() -> Iterator[str]:
-            for piece in _chain(first, pieces):
-                if isinstance(piece, Answer):
-                    yield f"event: answer\ndata: {json.dumps(piece.to_json(full=True), ensure_ascii=False)}\n\n"
-                else:
-                    yield f"event: token\ndata: {json.dumps(piece, ensure_ascii=False)}\n\n"
+        async def events() -> AsyncIterator[str]:
+            yield _event(first)
+            async for piece in pieces:
+                yield _event(piece)
+
+        def _event(piece: str | Answer) -> str:
+            if isinstance(piece, Answer):
+                return f"event: answer\ndata: {json.dumps(piece.to_json(full=True), ensure_ascii=False)}\n\n"
+            return f"event: token\ndata: {json.dumps(piece, ensure_ascii=False)}\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
@@ -378,8 +382,3 @@ def create_app(service: QA) -> FastAPI:
     demo = ui.build(service)
     return gr.mount_gradio_app(app, demo, path="/chat", theme=ui.theme(), css=ui.css(), js=ui.js(),
                                footer_links=[], show_error=False)
-
-
-def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
-    yield first
-    yield from rest

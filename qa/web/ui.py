@@ -8,7 +8,7 @@ import json
 import time
 import uuid
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, AsyncIterator
 from urllib.parse import quote
 
 import gradio as gr
@@ -176,8 +176,8 @@ def build(service: QA) -> gr.Blocks:
                 return gr.update(), history
             return "", history + [{"role": "user", "content": message}]
 
-        def respond(history: list[dict[str, Any]], stored: list[dict[str, Any]], lang_: str,
-                    searched: list[str] | None = None) -> Iterator[Any]:
+        async def respond(history: list[dict[str, Any]], stored: list[dict[str, Any]], lang_: str,
+                          searched: list[str] | None = None) -> AsyncIterator[Any]:
             if not history or history[-1]["role"] != "user":
                 yield gr.update(), gr.update(), gr.update(), gr.update()
                 return
@@ -188,7 +188,7 @@ def build(service: QA) -> gr.Blocks:
             if service.llm_status()["llm"] == "ready":  # the model reads the papers before its first word
                 yield gr.update(), gr.update(), gr.update(), TEXTS[lang_]["writing"]
             try:
-                for piece in service.stream(question, turns, scope=searched or None):
+                async for piece in service.astream(question, turns, scope=searched or None):
                     if isinstance(piece, Answer):
                         history[-1]["content"] = answer_markdown(piece) + share_link(question, earlier, lang_)
                         stored = stored + [{"question": question, **piece.to_json()}]

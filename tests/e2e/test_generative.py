@@ -7,6 +7,8 @@ import pytest
 
 from qa.llm_local import MODEL_NAME
 
+from conftest import short_reply_s
+
 from .conftest import shot, start_app
 from .test_browser import ask_main, last_bot
 
@@ -55,7 +57,7 @@ def test_the_embedded_client_streams_a_draft_then_the_checked_answer(page, gen_a
     shot(page, "12-generative-embed-answer")
 
 
-def test_stop_ends_an_answer_being_written_and_keeps_the_conversation(page, gen_app_url):
+def test_stop_ends_an_answer_being_written_keeps_the_conversation_and_frees_the_model(page, gen_app_url, llm_url):
     page.goto(gen_app_url + "/chat/")
     page.wait_for_selector("#qa-input textarea")
     page.locator("#qa-input textarea").fill("What does legal co-operation with the Mainland include?")
@@ -67,3 +69,5 @@ def test_stop_ends_an_answer_being_written_and_keeps_the_conversation(page, gen_
     stop.wait_for(state="hidden", timeout=20_000)
     assert page.locator("#qa-send").is_enabled()
     assert "legal co-operation" in page.locator('#qa-chat [data-testid="user"]').first.inner_text()
+    # the model is not left reading the stopped answer's prompt (a minute on two cores)
+    assert short_reply_s(llm_url) < 20
