@@ -21,7 +21,8 @@ from .retrieve import Retrieval
 from .lexical import Lexical
 from . import listing
 from .asked import person_near, role_held, span, which_span
-from .text import STOPWORDS, addressed_to_ai, bigrams, is_cjk, sentences, terms
+from .parse import zh_number
+from .text import STOPWORDS, addressed_to_ai, bigrams, is_cjk, is_question, sentences, terms
 
 _YEAR = re.compile(r"(19|20)\d\d")
 
@@ -66,6 +67,17 @@ class Scored:
         return self.hit.chunk.text[self.start:self.end]
 
 
+_ZH_ORDINAL = re.compile(r"第([〇零一二兩三四五六七八九十\d]{1,4})(?=[次屆届])")
+
+
+def _same_ordinal(question: str, paragraph: str) -> float:
+    """0 when the question asks about one sitting and the paragraph speaks of another: 第二十四次
+    asked, 第二十三次 found. The English side is `names_covered` (numbers are names)."""
+    asked = {zh_number(n.replace("兩", "二")) for n in _ZH_ORDINAL.findall(question)}
+    found = {zh_number(n.replace("兩", "二")) for n in _ZH_ORDINAL.findall(paragraph)}
+    return 0.0 if asked and found and not asked & found else 1.0
+
+
 def marker(retrieval: Retrieval, chunk: Chunk) -> str:
     """`[¶5]`, or `[2024-05-20 ¶5]` once more than one document is indexed."""
     label = retrieval.lexical.labels.get(chunk.doc_id)
@@ -92,22 +104,25 @@ class ExtractiveAnswerer:
         lex = retrieval.lexical
         if retrieval.period is not None and retrieval.period.covers(hit.chunk.text, hit.chunk.date) is False:
             return 0.0  # a paragraph about another time cannot answer a question about this one
+        # the paragraph is weighed against its own paper's words, not the library's: a paper's answer
+        # to a question stays what it is however many unrelated papers join the library
+        doc = hit.chunk.doc_id
         weights = dict(query.terms)
-        total = sum(lex.weight(t) * w for t, w in weights.items() if lex.known(t)) or 0.0
-        # a word of the question that the papers never use at all ("GDP", 馬拉松) is strong evidence
-        # that they do not answer it
-        oov = sum(1.0 for g in query.groups if not any(lex.known(t) for t in g))
+        total = sum(lex.weight_in(doc, t) * w for t, w in weights.items() if lex.known_in(doc, t)) or 0.0
+        # a word of the question that the paper never uses at all ("GDP", 馬拉松) is strong evidence
+        # that it does not answer it
+        oov = sum(1.0 for g in query.groups if not any(lex.known_in(doc, t) for t in g))
         present = lex.terms_of(hit.unit)
-        covered = sum(lex.weight(t) * w for t, w in weights.items() if t in present)
+        covered = sum(lex.weight_in(doc, t) * w for t, w in weights.items() if t in present)
         if query.lang == "zh" and is_cjk(hit.chunk.text):
             # a Chinese paragraph for a Chinese question: its own words are the evidence
             own = {t: w for t, w in weights.items() if is_cjk(t)}
-            total = sum(lex.weight(t) * w for t, w in own.items() if lex.known(t)) or 1.0
-            # a word of the question that no paper contains (馬拉松) is evidence they do not answer it
-            missing = sum(1 for word in query.zh_words if not all(lex.known(b) for b in bigrams(word)))
-            coverage = sum(lex.weight(t) * w for t, w in own.items() if t in present) / (total + 2.0 * missing)
+            total = sum(lex.weight_in(doc, t) * w for t, w in own.items() if lex.known_in(doc, t)) or 1.0
+            missing = sum(1 for word in query.zh_words if not all(lex.known_in(doc, b) for b in bigrams(word)))
+            coverage = sum(lex.weight_in(doc, t) * w for t, w in own.items() if t in present) / \
+                (total + 2.0 * missing)
             dense_part = self._dense_part(hit)
-            return 0.6 * coverage + 0.4 * dense_part
+            return (0.6 * coverage + 0.4 * dense_part) * _same_ordinal(query.question, hit.chunk.text)
         coverage = covered / (total + 2.0 * oov) if total + oov else 0.0
         dense_part = self._dense_part(hit)
         return (0.6 * coverage + 0.4 * dense_part) * self.names_covered(query, lex, present)
@@ -137,8 +152,8 @@ class ExtractiveAnswerer:
             heading_terms = set(terms(" ".join(hit.chunk.heading_path)))
             for start, end in sentences(text):
                 sentence = text[start:end]
-                if addressed_to_ai(sentence):
-                    continue  # an instruction to AI systems planted in a document answers nothing
+                if addressed_to_ai(sentence) or is_question(sentence):
+                    continue  # an instruction to AI systems planted in a document, a question: no answer
                 present = set(lex.expand(terms(sentence))) | heading_terms
                 lexical = sum(lex.weight(t) * w for t, w in weights.items() if t in present) / total
                 prior = hit.score / top
@@ -400,18 +415,20 @@ def not_stated(query: Query, retrieval: Retrieval, chunks: list[Chunk]) -> Answe
     if query.lang == "zh":
         text = f"{'這些文件' if many else '文件'}有相關段落 {markers}，但沒有說明{zh}。"
     else:
-        word = asked.word or "it"
+        word = asked.word or {"count": "", "money": "amount", "entity": "one", "title": "title"}.get(asked.kind, "it")
         if asked.kind == "money" and word in _PLAIN_MONEY:
             en = "does not say how much money"
         if asked.future:
             en = {"date": "gives no date for the next one", "person": "does not say who will",
                   "place": "does not say where it will be"}.get(asked.kind, en + " for the future")
+        detail = " ".join(en.format(word=word).split())
+        if many:  # the papers do not say (the verb agrees)
+            detail = re.sub(r"^(does|gives)\b", lambda m: {"does": "do", "gives": "give"}[m.group(1)], detail)
         lex = retrieval.lexical
         subject = subject_of(query.question, chunks[0].text, lambda t: lex.share(t) > 1 / 3)
         papers = "The papers mention" if many else "The paper mentions"
-        text = (f"{papers} {subject} {markers} but {en.format(word=word)}." if subject else
-                f"{'The papers have' if many else 'The paper has'} related paragraphs {markers} but "
-                f"{en.format(word=word)}.")
+        text = (f"{papers} {subject} {markers} but {detail}." if subject else
+                f"{'The papers have' if many else 'The paper has'} related paragraphs {markers} but {detail}.")
     return Answer(text, [], True, "extractive", nearby=nearby)
 
 

@@ -102,6 +102,7 @@ class Asked:
     extreme: str = ""  # most | fewest | first | latest: which of the listed things
     measure: tuple[str, ...] = ()  # what "most"/"fewest" is counted in: ("item",)
     zh_noun: str = ""  # a Chinese question's own word for what it counts (協議), for Chinese papers
+    about: tuple[str, ...] = ()  # the terms of the whole question: which column of a table row it asks for
 
     @property
     def typed(self) -> bool:
@@ -149,7 +150,7 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Aske
         if head and re.search(r"\b(in total|altogether|all together|total number|combined)\b", q, re.I):
             listing, measure = head.lower(), target  # "How many agreements were signed in total?": each figure
         return Asked("count", target, " ".join(words), future, listing=listing, extreme=extreme, measure=measure,
-                     qualifier=qualifier)
+                     qualifier=qualifier, about=tuple(terms(q)))
     if (m := _MONEY_WORDS.search(q)) and re.search(r"\b(how much|what|which)\b", low):
         return Asked("money", tuple(terms(m.group(0))), m.group(0).lower(), future)
     if re.search(r"\bhow long\b", low):
@@ -279,6 +280,38 @@ def _count_span(asked: Asked, text: str, near: set[str] = frozenset()) -> tuple[
     return together[0][0], max(e for _, e in together)
 
 
+_CELL = re.compile(r"(?:^|;\s)([^;:]{1,80}):\s*(\d[\d,.]*%?)(?=;|$)")
+_COUNT_HEADERS = frozenset(terms("number headcount count total"))
+_GENERIC_COUNTED = frozenset(terms("people persons individuals households claimants recipients families"))
+
+
+def _cell_span(asked: Asked, text: str) -> tuple[int, int] | None:
+    """In a table row ("Coventry; Pension Credit: 2,873; Basic State Pension: 10,083"), the figure
+    in the column the question names ("How many people receive Pension Credit …"), or in the
+    one column that counts (Headcount); None for a row that does not say which figure is asked."""
+    if "; " not in text:
+        return None
+    cells = [(set(terms(m.group(1))), m.group(2), m.start(1), m.end(2)) for m in _CELL.finditer(text)]
+    if asked.kind == "count":
+        cells = [c for c in cells if not c[1].endswith("%")]
+    if not cells:
+        return None
+    about = set(asked.about) | set(asked.target)
+    named = [c for c in cells if c[0] & set(asked.target)]
+    if not named and set(asked.target) <= _GENERIC_COUNTED:
+        # "How many people receive Pension Credit": people are what every column counts; the
+        # column is the one the question names. "How many staff …" is not answered by "Offices: 3".
+        named = [c for c in cells if c[0] & about]
+    if not named:
+        named = [c for c in cells if c[0] & _COUNT_HEADERS] if asked.kind == "count" else []
+    if not named and len(cells) == 1 and not asked.target:
+        named = cells
+    if not named:
+        return None
+    best = max(named, key=lambda c: len(c[0] & about))
+    return best[2], best[3]
+
+
 def _counts_other(tokens: list[tuple[str, int, int]], k: int, wanted: set[str]) -> bool:
     """Whether the number at k counts some other thing ("three co-operation agreements" is no amount
     of trade): a plural noun follows it within two words, and it is not the thing asked about."""
@@ -387,6 +420,8 @@ def span(asked: Asked, text: str, doc_date: str = "", near: set[str] = frozenset
     if asked.future and not _FUTURE_EN.search(text) and not any(_later_than(m.group(0), doc_date)
                                                                    for m in DATE.finditer(text)):
         return None  # a paper about past meetings does not say when the next one is
+    if kind in ("count", "quantity") and (cell := _cell_span(asked, text)) is not None:
+        return cell
     if kind == "count":
         return _count_span(asked, text, near)
     if kind == "money":

@@ -16,7 +16,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from .models import Chunk, Document
 from .parse import zh_number
 
-CHUNKER_VERSION = "5"
+CHUNKER_VERSION = "6"
 
 # "5. …", "2.3 …" (sections numbered within sections), and in Chinese papers "5. …" or "五、…"
 _NUMBERED = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){1,3}(?=\.?\s+[A-Z\u4e00-\u9fff(“\"‘'])|\d{1,3}(?=\.\s))\.?\s+"
@@ -80,6 +80,10 @@ class _Unit:
 
 
 def _is_heading(text: str) -> bool:
+    lines = text.split("\n")
+    if 1 < len(lines) <= 3 and len(text) <= 160:
+        # a title block: the committee's name over the paper's title, each line a heading
+        return all(line.strip() and _is_heading(line.strip()) for line in lines)
     return (
         "\n" not in text
         and len(text) <= 120
@@ -89,6 +93,13 @@ def _is_heading(text: str) -> bool:
         and (text[0].isupper() or text[0].isdigit() or bool(_CJK.match(text)))
         and not (_NUMBERED.match(text) and _NUMBERED.match(text).group(1))  # "一、背景" is a heading; "5. …" is not
     )
+
+
+_CAPTION = re.compile(r"^(?:Table|Figure|Chart|表)\s*[\w.-]{0,6}\s*[:：]", re.I)
+
+
+def _shortened(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _words(text: str) -> set[str]:
@@ -154,8 +165,13 @@ def structure(doc: Document) -> list[_Unit]:
             continue
         if _TABLE.fullmatch(text):  # each row a unit of the paragraph before it, named by its first cell
             headings.body()
+            # a row is read under its table's caption ("Table 1: Status of prison officers who …"),
+            # so that a question about the figure in it finds the row
+            caption = prev.text if prev and not prev.row and (_CAPTION.match(prev.text) or prev.text.endswith(":")) \
+                else ""
+            path = headings.path + ((_shortened(re.split(r"(?<=[.。])\s+", caption)[-1]),) if caption else ())
             for label, row, start in table_rows(text, block.start):
-                unit = _Unit(current_number, label, headings.path, part=part, row=True)
+                unit = _Unit(current_number, label, path, part=part, row=True)
                 unit.add(row, start)
                 units.append(unit)
             continue
@@ -169,8 +185,8 @@ def structure(doc: Document) -> list[_Unit]:
             headings.heading(heading_since_number, level=len(md.group(1)))
             continue
         if _is_heading(text):
-            heading_since_number = text
-            headings.heading(text)
+            heading_since_number = " ".join(text.split())
+            headings.heading(heading_since_number)
             continue
         headings.body()
         flat = " ".join(text.split())

@@ -62,9 +62,16 @@ class Lexical:
         docs = [self.expand(terms(embed_text(u))) for u in self.units]
         self.unit_terms = [set(d) for d in docs]
         self.df: dict[str, int] = {}
-        for doc in docs:
-            for term in set(doc):
+        # per document too: whether a paragraph answers is judged against its own paper's words,
+        # which do not change as unrelated papers join the library
+        self.doc_df: dict[str, dict[str, int]] = {}
+        self.doc_n: dict[str, int] = {}
+        for unit, doc in zip(self.units, self.unit_terms):
+            own = self.doc_df.setdefault(unit.doc_id, {})
+            self.doc_n[unit.doc_id] = self.doc_n.get(unit.doc_id, 0) + 1
+            for term in doc:
                 self.df[term] = self.df.get(term, 0) + 1
+                own[term] = own.get(term, 0) + 1
         self.n = len(docs)
         self._bm25 = bm25s.BM25(k1=1.2, b=0.75) if docs else None
         if self._bm25 is not None:
@@ -88,6 +95,15 @@ class Lexical:
     def weight(self, term: str) -> float:
         """The term's rarity across units (BM25's idf): rare words say more about what is asked."""
         return float(np.log(1 + (self.n - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5)))
+
+    def known_in(self, doc: str, term: str) -> bool:
+        """Whether the document uses the term anywhere."""
+        return term in self.doc_df.get(doc, {})
+
+    def weight_in(self, doc: str, term: str) -> float:
+        """The term's rarity across the document's own units (as `weight`, within one paper)."""
+        n, df = self.doc_n.get(doc, 0), self.doc_df.get(doc, {}).get(term, 0)
+        return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
     def share(self, term: str) -> float:
         """The fraction of units that use the term."""

@@ -163,3 +163,14 @@ def addressed_to_ai(text: str) -> bool:
     """Does the text give instructions to an AI system? Documents are data: such text is never
     shown to the language model, and never quoted as an answer."""
     return bool(_TO_AI.search(text))
+
+
+_ASKING = re.compile(r"^\W*to ask\b|[?？]\W*$", re.I)
+
+
+def is_question(sentence: str) -> bool:
+    """Does the sentence ask rather than state ("To ask the Secretary of State, whether …", "…?")?
+    A question restates what someone wanted to know; it answers nothing, so it is never quoted as
+    an answer."""
+    return bool(_ASKING.search(sentence.strip()))
+

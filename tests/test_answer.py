@@ -113,8 +113,43 @@ def test_abstentions_say_how_many_papers_were_searched(tmp_path):
     answer = qa.ask("What was Hong Kong's GDP growth in 2023?")
     assert answer.abstained and answer.answer.startswith("The papers do not say") and "2 papers" in answer.answer
     assert answer.to_json()["scope"] == "all"
+    near = qa.ask("How many staff work in the Mainland Offices?")  # the verb agrees with "papers"
+    assert near.abstained and near.answer.startswith("The papers mention") and "but do not say how many staff" \
+        in near.answer, near.answer
     scoped = qa.ask("What was Hong Kong's GDP growth in 2023?", scope=["ferries"])
     assert scoped.answer.startswith("The paper does not say") and scoped.to_json()["scope"] == ["ferries"]
+
+
+def test_the_question_a_written_answer_restates_is_never_quoted_as_its_answer(tmp_path):
+    from qa.config import Settings
+    from qa.service import QA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "pier.md").write_text(
+        "# Piers: Tai O\n\n## Question\n\nTo ask the Secretary for Development, pursuant to the Answer of "
+        "9 September 2024 on the Tai O pier, when the new ferry agreement for Tai O will be signed.\n\n"
+        "## Answer\n\nDiscussions with the ferry operators on the Tai O pier continue.\n", encoding="utf-8")
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
+    qa.index()
+    answer = qa.ask("When will the new ferry agreement for Tai O be signed?")
+    assert "9 September 2024" not in answer.answer and answer.abstained, answer.answer
+
+
+def test_a_chinese_question_about_one_sitting_is_not_answered_by_another(tmp_path):
+    from qa.config import Settings
+    from qa.service import QA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "plenary-zh.md").write_text(
+        "---\nlanguage: zh-HK\n---\n# 粵港合作\n\n1. 行政長官與廣東省省長於2023年3月21日在香港共同主持粵港合作聯席會議"
+        "第二十三次會議。\n\n2. 雙方簽署了八份合作協議。\n", encoding="utf-8")
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
+    qa.index()
+    assert "2023年3月21日" in qa.ask("粵港合作聯席會議第二十三次會議何時舉行？").answer
+    other = qa.ask("粵港合作聯席會議第二十四次會議何時舉行？")
+    assert other.abstained and "2023年3月21日" not in other.answer, other.answer
 
 
 def test_date_filters_choose_the_papers_searched(tmp_path):

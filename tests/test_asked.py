@@ -145,3 +145,19 @@ def test_which_things_are_named_where_the_sentence_lists_them():
     text = "20 agreements were signed, covering the areas of legal exchanges, healthcare and culture."
     assert text[slice(*which_span("areas", text))] == "areas of legal exchanges, healthcare and culture"
     assert which_span("areas", "Agreements cover different co-operation areas with Zhejiang and Jiangsu.") is None
+
+
+def test_a_table_row_answers_for_the_column_the_question_names():
+    row = "Coventry North East Constituency; Pension Credit: 2,873; Basic State Pension: 10,083"
+    people = ask_of("How many people receive Pension Credit in Coventry North East?")
+    start, end = span(people, row)
+    assert row[start:end] == "Pension Credit: 2,873"
+    passengers = ask_of("How many passengers used the Tai O pier?")
+    row = "Pier: Tai O; Passengers: 12,000"
+    assert row.__getitem__(slice(*span(passengers, row))) == "Passengers: 12,000"
+    left = ask_of("How many of the officers who joined in 2023 had left?")  # the one column that counts
+    row = "Remained or left: Left HMPPS altogether; Headcount: 7; Percentage: 6.2%"
+    assert row.__getitem__(slice(*span(left, row))) == "Headcount: 7"
+    # a column the question names is not the figure for something else it counts
+    assert span(ask_of("How many staff work in the Mainland Offices?"), "Region: Guangdong; Offices: 3") is None
+

@@ -167,6 +167,24 @@ def test_a_table_row_is_a_unit_read_with_its_column_headers():
     assert [c.paragraph for c in chunks if not c.label] == ["5", "6"]  # the paragraphs keep their numbers
 
 
+def test_a_table_row_is_read_under_its_caption():
+    text = ("Answer\n\nThe ferry operators report their passengers.\n\n"
+            "Table 1: Ferry passengers at outlying island piers in 2024\n\n"
+            "| Pier | Passengers |\n| --- | --- |\n| Tai O | 12,000 |\n| Mui Wo | 30,500 |\n")
+    rows = [c for c in chunk_document(parse_text(text, "ferries")) if c.label]
+    assert [c.label for c in rows] == ["Tai O", "Mui Wo"]
+    assert rows[0].heading_path[-1] == "Table 1: Ferry passengers at outlying island piers in 2024"
+    # a lead-in ending in a colon captions the table too; of a long one, its last sentence
+    led = chunk_document(parse_text(TABLE_PAPER, "tables"))
+    assert [c for c in led if c.label][0].heading_path[-1] == "The Liaison Units handled the following enquiries:"
+
+
+def test_a_title_block_over_the_first_paragraph_is_a_heading_not_a_paragraph():
+    units = doc_units("立法會政制事務委員會\n加強與內地的區域合作\n\n背景\n\n3. 此外，香港一直加強與內地各地區的合作。\n")
+    assert keys(units) == [("", "3", "")]
+    assert units[0].heading_path == ("立法會政制事務委員會 加強與內地的區域合作", "背景")
+
+
 def test_tables_from_html_and_word_become_rows(tmp_path):
     import docx
 

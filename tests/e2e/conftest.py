@@ -32,14 +32,19 @@ def feedback_file(tmp_path_factory) -> Path:
 ADMIN_TOKEN = "e2e-admin-token"
 
 
-def start_app(tmp_path_factory, env_extra: dict[str, str], ready=lambda health: True, wait_s: float = 240):
-    """The app as a user starts it: no index yet (it builds one), its own corpus copy. Yields its URL."""
+def start_app(tmp_path_factory, env_extra: dict[str, str], ready=lambda health: True, wait_s: float = 240,
+              index: Path | None = None):
+    """The app as a user starts it: no index yet (it builds one), unless given a copy of `index`
+    (built from the same corpus), and its own corpus copy. Yields its URL."""
     port = free_port()
     corpus = tmp_path_factory.mktemp("e2e-corpus")
     for f in CORPUS.iterdir():
         if f.is_file():
             shutil.copy(f, corpus / f.name)
-    env = {**os.environ, "QA_INDEX_DIR": str(tmp_path_factory.mktemp("e2e-index") / "index"),
+    index_dir = tmp_path_factory.mktemp("e2e-index") / "index"
+    if index is not None:
+        shutil.copytree(index, index_dir)
+    env = {**os.environ, "QA_INDEX_DIR": str(index_dir),
            "QA_CORPUS_DIR": str(corpus), "QA_PORT": str(port), **env_extra}
     log = open(tmp_path_factory.mktemp("applog") / "app.log", "w")
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT, stdout=log, stderr=log)

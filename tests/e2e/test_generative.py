@@ -16,11 +16,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def gen_app_url(tmp_path_factory, llm_url):
+def gen_app_url(tmp_path_factory, llm_url, index_dir):
     """The app answering with the session's model server, as with any OpenAI-compatible server
-    (the app starting the bundled model itself is tested in tests/test_generate.py)."""
+    (the app starting the bundled model itself is tested in tests/test_generate.py), on a copy of
+    the session's index (the app building its own is tested in test_browser.py)."""
     yield from start_app(tmp_path_factory, {"QA_LLM_URL": llm_url, "QA_LLM_MODEL": MODEL_NAME},
-                         ready=lambda h: h.get("llm") == "ready")
+                         ready=lambda h: h.get("llm") == "ready", index=index_dir)
 
 
 def test_the_chat_shows_a_generated_answer_and_who_wrote_it(page, gen_app_url):
