@@ -15,7 +15,6 @@ from typing import Any, Callable, Iterator, TypeVar
 
 import httpx2
 
-
 from .config import Settings
 
 log = logging.getLogger(__name__)
