@@ -102,7 +102,8 @@ class ExtractiveAnswerer:
     def support(self, query: Query, retrieval: Retrieval, hit: Hit) -> float:
         """How well one paragraph supports the question, in [0, 1]."""
         lex = retrieval.lexical
-        if retrieval.period is not None and retrieval.period.covers(hit.chunk.text, hit.chunk.date) is False:
+        if retrieval.period is not None and \
+                retrieval.period.covers(hit.chunk.text, hit.chunk.date, " ".join(hit.chunk.heading_path)) is False:
             return 0.0  # a paragraph about another time cannot answer a question about this one
         # the paragraph is weighed against its own paper's words, not the library's: a paper's answer
         # to a question stays what it is however many unrelated papers join the library

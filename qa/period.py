@@ -57,10 +57,11 @@ class Period:
     def overlaps(self, first: str, last: str) -> bool:
         return (not self.start or last >= self.start) and (not self.end or first <= self.end)
 
-    def covers(self, text: str, doc_date: str = "") -> bool | None:
+    def covers(self, text: str, doc_date: str = "", heading: str = "") -> bool | None:
         """Whether a paragraph is about this period: a date it writes falls in it; when it writes
-        none, its paper's date does. None when neither says."""
-        written = list(dates_in(text))
+        none, a date its headings write (a table row's caption: "… joined between 01 January 2023
+        and 31 December 2023"), else its paper's date. None when none says."""
+        written = list(dates_in(text)) or list(dates_in(heading))
         if written:
             return any(self.overlaps(a, b) for a, b in written)
         if doc_date:

@@ -129,7 +129,7 @@ class Retriever:
         chunks = [(key, c) for key, c in chunks if c is not None]
         out: list[tuple[float, list[str]]] = []
         if period is not None:
-            out.append((s.period_weight, [key for key, c in chunks if period.covers(c.text, c.date)]))
+            out.append((s.period_weight, [key for key, c in chunks if period.covers(c.text, c.date, " ".join(c.heading_path))]))
         if len({c.doc_id for _, c in chunks}) > 1:
             total = sum(lex.weight(t) * w for t, w in query.terms.items() if lex.known(t)) or 1.0
             titled = {doc: sum(lex.weight(t) * w for t, w in query.terms.items() if t in title) / total

@@ -152,6 +152,24 @@ def test_a_chinese_question_about_one_sitting_is_not_answered_by_another(tmp_pat
     assert other.abstained and "2023年3月21日" not in other.answer, other.answer
 
 
+def test_a_figure_in_a_table_is_found_under_its_caption_and_dated_by_it(tmp_path):
+    from qa.config import Settings
+    from qa.service import QA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ferries.md").write_text(
+        "---\ndate: 2024-02-01\n---\n# Ferries\n\n1. The operators report their passengers each year.\n\n"
+        "Table 1: Ferry passengers at outlying island piers in 2023\n\n"
+        "| Pier | Passengers | Sailings |\n| --- | --- | --- |\n| Tai O | 12,000 | 300 |\n| Mui Wo | 30,500 | 900 |\n",
+        encoding="utf-8")
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
+    qa.index()
+    answer = qa.ask("How many passengers used the Tai O pier in 2023?")  # the paper is dated 2024
+    assert not answer.abstained and answer.answer.startswith("**Passengers: 12,000**"), answer.answer
+    assert answer.citations[0].label == "Tai O"
+
+
 def test_date_filters_choose_the_papers_searched(tmp_path):
     from qa.config import Settings
     from qa.service import QA, QuestionError
