@@ -98,6 +98,20 @@ def test_json_form_matches_the_contract(service):
     assert data["timing_ms"]["total"] > 0
 
 
+def library(tmp_path, files: dict[str, str]):
+    """A service over a corpus folder holding these files, indexed (E5 alone: quick)."""
+    from qa.config import Settings
+    from qa.service import QA
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
+    qa.index()
+    return qa
+
+
 def test_abstentions_say_how_many_papers_were_searched(tmp_path):
     from qa.config import Settings
     from qa.service import QA
@@ -121,50 +135,28 @@ def test_abstentions_say_how_many_papers_were_searched(tmp_path):
 
 
 def test_the_question_a_written_answer_restates_is_never_quoted_as_its_answer(tmp_path):
-    from qa.config import Settings
-    from qa.service import QA
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "pier.md").write_text(
+    qa = library(tmp_path, {"pier.md": (
         "# Piers: Tai O\n\n## Question\n\nTo ask the Secretary for Development, pursuant to the Answer of "
         "9 September 2024 on the Tai O pier, when the new ferry agreement for Tai O will be signed.\n\n"
-        "## Answer\n\nDiscussions with the ferry operators on the Tai O pier continue.\n", encoding="utf-8")
-    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
-    qa.index()
+        "## Answer\n\nDiscussions with the ferry operators on the Tai O pier continue.\n")})
     answer = qa.ask("When will the new ferry agreement for Tai O be signed?")
     assert "9 September 2024" not in answer.answer and answer.abstained, answer.answer
 
 
 def test_a_chinese_question_about_one_sitting_is_not_answered_by_another(tmp_path):
-    from qa.config import Settings
-    from qa.service import QA
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "plenary-zh.md").write_text(
+    qa = library(tmp_path, {"plenary-zh.md": (
         "---\nlanguage: zh-HK\n---\n# 粵港合作\n\n1. 行政長官與廣東省省長於2023年3月21日在香港共同主持粵港合作聯席會議"
-        "第二十三次會議。\n\n2. 雙方簽署了八份合作協議。\n", encoding="utf-8")
-    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
-    qa.index()
+        "第二十三次會議。\n\n2. 雙方簽署了八份合作協議。\n")})
     assert "2023年3月21日" in qa.ask("粵港合作聯席會議第二十三次會議何時舉行？").answer
     other = qa.ask("粵港合作聯席會議第二十四次會議何時舉行？")
     assert other.abstained and "2023年3月21日" not in other.answer, other.answer
 
 
 def test_a_figure_in_a_table_is_found_under_its_caption_and_dated_by_it(tmp_path):
-    from qa.config import Settings
-    from qa.service import QA
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "ferries.md").write_text(
+    qa = library(tmp_path, {"ferries.md": (
         "---\ndate: 2024-02-01\n---\n# Ferries\n\n1. The operators report their passengers each year.\n\n"
         "Table 1: Ferry passengers at outlying island piers in 2023\n\n"
-        "| Pier | Passengers | Sailings |\n| --- | --- | --- |\n| Tai O | 12,000 | 300 |\n| Mui Wo | 30,500 | 900 |\n",
-        encoding="utf-8")
-    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
-    qa.index()
+        "| Pier | Passengers | Sailings |\n| --- | --- | --- |\n| Tai O | 12,000 | 300 |\n| Mui Wo | 30,500 | 900 |\n")})
     answer = qa.ask("How many passengers used the Tai O pier in 2023?")  # the paper is dated 2024
     assert not answer.abstained and answer.answer.startswith("**Passengers: 12,000**"), answer.answer
     assert answer.citations[0].label == "Tai O"
