@@ -51,6 +51,10 @@ _FUTURE_EN = re.compile(r"\b(will|shall|next|upcoming|forthcoming|future|planned
 
 _AUX = frozenset("are were did do does is was has have had will would can could should shall may might been be "
                  "in at on of for from to by with per under across within between during".split())
+_CHANGE = re.compile(r"\bby how much\b|\b(?:increase|rise|grow|fall|decrease|drop|cut)\w*\b.*\bby\b|"
+                     r"\bhow much (?:did|has|have|will|was|were) .*\b(?:increase|rise|rose|grow|grew|fall|fell|"
+                     r"decrease|drop|cut)\w*")
+_PERCENT = re.compile(r"\d[\d.]*\s?(?:%|per ?cent\b)")
 _MONEY_WORDS = re.compile(r"\b(budget|cost|costs|funding|fund|funds|invest\w*|spen[dt]\w*|expenditure|price|fee|"
                           r"fees|salar\w*|revenue|grant|allocat\w*|money|financ\w+ (?:commitment|provision)|"
                           r"subsid\w*|pay|paid)\b", re.I)
@@ -103,6 +107,7 @@ class Asked:
     measure: tuple[str, ...] = ()  # what "most"/"fewest" is counted in: ("item",)
     zh_noun: str = ""  # a Chinese question's own word for what it counts (協議), for Chinese papers
     about: tuple[str, ...] = ()  # the terms of the whole question: which column of a table row it asks for
+    change: bool = False  # "By how much did funding increase": a percentage answers too
 
     @property
     def typed(self) -> bool:
@@ -152,7 +157,7 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Aske
         return Asked("count", target, " ".join(words), future, listing=listing, extreme=extreme, measure=measure,
                      qualifier=qualifier, about=tuple(terms(q)))
     if (m := _MONEY_WORDS.search(q)) and re.search(r"\b(how much|what|which)\b", low):
-        return Asked("money", tuple(terms(m.group(0))), m.group(0).lower(), future)
+        return Asked("money", tuple(terms(m.group(0))), m.group(0).lower(), future, change=bool(_CHANGE.search(low)))
     if re.search(r"\bhow long\b", low):
         return Asked("duration", (), "how long", future)
     if re.search(r"\bhow (?:often|frequently|regularly)\b", low):
@@ -425,7 +430,7 @@ def span(asked: Asked, text: str, doc_date: str = "", near: set[str] = frozenset
     if kind == "count":
         return _count_span(asked, text, near)
     if kind == "money":
-        m = _MONEY.search(text)
+        m = _MONEY.search(text) or (_PERCENT.search(text) if asked.change else None)
         return m.span() if m else None
     if kind == "title":
         m = _QUOTED.search(text)

@@ -161,3 +161,11 @@ def test_a_table_row_answers_for_the_column_the_question_names():
     # a column the question names is not the figure for something else it counts
     assert span(ask_of("How many staff work in the Mainland Offices?"), "Region: Guangdong; Offices: 3") is None
 
+
+def test_how_much_a_sum_changed_is_answered_by_a_percentage_too():
+    rise = ask_of("By how much did average programme funding per student increase in 2023/24?")
+    text = "For the 2023/24 academic year, there is a 8.3% increase in the average programme funding per student."
+    assert rise.kind == "money" and text.__getitem__(slice(*span(rise, text))) == "8.3%"
+    # a question for the sum itself is not answered by a percentage
+    assert span(ask_of("How much funding does the programme receive?"), text) is None
+
