@@ -98,8 +98,9 @@ def _is_heading(text: str) -> bool:
 _CAPTION = re.compile(r"^(?:Table|Figure|Chart|表)\s*[\w.-]{0,6}\s*[:：]", re.I)
 
 
-def _shortened(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + "…"
+def _shortened(text: str, limit: int) -> str:
+    """At most about `limit` characters, cut at a word, "…" marking the cut."""
+    return text if len(text) <= limit else text[:limit - 3].rsplit(" ", 1)[0] + "…"
 
 
 def _words(text: str) -> set[str]:
@@ -142,7 +143,7 @@ def part_name(heading: str) -> str:
     heading itself, shortened."""
     if m := _PART.match(heading):
         return " ".join(m.group(1).split())
-    return heading if len(heading) <= 60 else heading[:57].rsplit(" ", 1)[0] + "…"
+    return _shortened(heading, 60)
 
 
 def structure(doc: Document) -> list[_Unit]:
@@ -169,7 +170,7 @@ def structure(doc: Document) -> list[_Unit]:
             # so that a question about the figure in it finds the row
             caption = prev.text if prev and not prev.row and (_CAPTION.match(prev.text) or prev.text.endswith(":")) \
                 else ""
-            path = headings.path + ((_shortened(re.split(r"(?<=[.。])\s+", caption)[-1]),) if caption else ())
+            path = headings.path + ((_shortened(re.split(r"(?<=[.。])\s+", caption)[-1], 160),) if caption else ())
             for label, row, start in table_rows(text, block.start):
                 unit = _Unit(current_number, label, path, part=part, row=True)
                 unit.add(row, start)
@@ -246,7 +247,7 @@ def table_rows(text: str, start: int = 0) -> list[tuple[str, str, int]]:
         else:
             body = " | ".join(c for c in row if c)
         first = row[0] if row[0] else f"row {k}"
-        out.append((first if len(first) <= 40 else first[:37].rsplit(" ", 1)[0] + "…", body, offset))
+        out.append((_shortened(first, 40), body, offset))
     return out
 
 

@@ -194,13 +194,14 @@ class QA:
                            language=language, paper=paper, committee=committee)
         return DocInput(record, chunks)
 
-    def read(self, paths: list[Path], force: bool = False) -> Reading:
+    def read(self, paths: list[Path], force: bool = False, records: dict[str, DocRecord] | None = None) -> Reading:
         """Parse files (skipping, with a reason, what cannot be read or is there twice). A file read
         before, unchanged, is not parsed again (unless `force`, or the index is missing chunks): its
-        document is as indexed."""
+        document is as indexed (`records`, the indexed documents, when the caller has them)."""
         reading = Reading()
-        trusted = not force and self._whole()
-        by_source = {r.source: r for r in self._records().values() if r.source and r.stamp} if trusted else {}
+        records = self._records() if records is None else records
+        trusted = not force and self._whole(records)
+        by_source = {r.source: r for r in records.values() if r.source and r.stamp} if trusted else {}
         seen_id: dict[str, str] = {}
         seen_hash: dict[str, str] = {}
         limit = self.settings.max_upload_mb * 1024 * 1024
@@ -249,11 +250,11 @@ class QA:
               on_total: Callable[[int], None] | None = None, force: bool = False) -> IndexResult:
         """Make the index equal the corpus folder (default), or bring the given files up to date."""
         repaired = self._set_aside_if_damaged()
-        reading = self.read(paths or [self.settings.corpus_dir], force)
+        records = self._records()
+        reading = self.read(paths or [self.settings.corpus_dir], force, records)
         inputs = reading.inputs
         if on_total:
             on_total(sum(len(i.chunks) for i in inputs) * len(self.settings.embed_models))
-        records = self._records()
         # a file that is there but unreadable this time keeps its last good version in the index
         keep = frozenset(r.doc for r in records.values() if r.source in reading.unreadable) | reading.unchanged
         prune = paths is None and not (reading.skipped and not reading.docs)  # not when no file could be read
@@ -362,9 +363,9 @@ class QA:
     def list_documents(self) -> list[DocRecord]:
         return sorted(self.store.docs().values(), key=lambda r: (r.date, r.doc))
 
-    def _whole(self) -> bool:
+    def _whole(self, records: dict[str, DocRecord]) -> bool:
         try:
-            return self.store.whole()
+            return self.store.whole(records)
         except IndexError_:
             return False
 

@@ -386,11 +386,11 @@ class Store:
             self.refresh(force=True)
         return report
 
-    def whole(self) -> bool:
+    def whole(self, records: dict[str, DocRecord]) -> bool:
         """Whether every configured model's collection was built by that model and chunker and holds
-        exactly the committed documents' chunks: then a document already committed needs nothing."""
+        exactly the committed documents' chunks (`records`, from `docs()`): then a document already
+        committed needs nothing."""
         try:
-            records = self.docs()
             cols = [self._collection(m) for m in self.settings.embed_models]
         except IndexError_:
             return False
