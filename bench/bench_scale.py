@@ -10,7 +10,8 @@ numbered paragraphs each, with the repetition real papers have (openings, closin
 paragraphs shared across papers), plus the shipped paper so that its questions can be asked at
 every size. `--corpus DIR` indexes a real folder instead (one size). Built indexes are kept under
 --cache (default ~/.cache/legco-qa/bench-scale) and reused by later runs; the report says whether
-a size was built fresh (and how long that took) or reused.
+a size was built fresh (and how long that took) or reused. A build that is stopped is taken up
+again by the next run, and its time is the sum over runs.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -188,6 +190,38 @@ def measure(size_dir: Path, settings: Settings, fresh: bool, build_s: float) -> 
             "cold_start_s": round(cold_start(settings), 1)}
 
 
+def build(folder: Path, corpus: Path, settings: Settings, size: int) -> float:
+    """Index the library from scratch, or go on with a build an earlier run did not finish (a 100k
+    build takes hours: indexing is per document, so what was written is kept). Returns the seconds
+    spent over all runs; the time so far is saved every few seconds in partial.json."""
+    partial = folder / "partial.json"
+    spent = json.loads(partial.read_text(encoding="utf-8"))["build_s"] if partial.exists() else None
+    if spent is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        spent = 0.0
+    else:
+        print(f"  going on with a build that has run {spent:.0f} s", flush=True)
+    if size:
+        generate(corpus, size)  # the same seed makes the same files: the ones indexed are skipped
+    folder.mkdir(parents=True, exist_ok=True)
+    t0, done = time.perf_counter(), threading.Event()
+
+    def save() -> None:
+        while not done.wait(10):
+            partial.write_text(json.dumps({"build_s": spent + time.perf_counter() - t0}), encoding="utf-8")
+
+    saver = threading.Thread(target=save, daemon=True)
+    saver.start()
+    try:
+        QA(settings).index()
+    finally:
+        done.set()
+        saver.join()
+    total = spent + time.perf_counter() - t0
+    partial.write_text(json.dumps({"build_s": total}), encoding="utf-8")
+    return total
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--sizes", default="1000,10000,100000")
@@ -206,17 +240,12 @@ def main() -> None:
         folder = args.cache / key
         corpus = args.corpus or folder / "corpus"
         settings = Settings(index_dir=folder / "index", corpus_dir=corpus, embed_models=models)
-        marker = folder / "built.json"
+        marker, partial = folder / "built.json", folder / "partial.json"
         fresh, build_s = not marker.exists(), 0.0
         if fresh:
-            shutil.rmtree(folder, ignore_errors=True)
-            if not args.corpus:
-                generate(corpus, size)
-            t0 = time.perf_counter()
-            QA(settings).index()
-            build_s = time.perf_counter() - t0
-            folder.mkdir(parents=True, exist_ok=True)
+            build_s = build(folder, corpus, settings, size if not args.corpus else 0)
             marker.write_text(json.dumps({"build_s": build_s}), encoding="utf-8")
+            partial.unlink(missing_ok=True)
         else:
             build_s = json.loads(marker.read_text(encoding="utf-8"))["build_s"]
             t0 = time.perf_counter()

@@ -25,7 +25,7 @@ def _quiet() -> None:
     """Library chatter (weight-loading bars, deprecation notes) is not for our users."""
     warnings.filterwarnings("ignore")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
-    for name in ("chromadb", "transformers", "sentence_transformers", "httpx", "jieba", "bm25s"):
+    for name in ("chromadb", "transformers", "sentence_transformers", "httpx", "jieba"):
         logging.getLogger(name).setLevel(logging.ERROR)
     # read when transformers is first imported, so a command that never loads a model (`qa index
     # list`, a refused question) does not pay the second and more that importing it costs

@@ -1,22 +1,29 @@
 """BM25 over the index's citable units, and what the answerer and the citation checker ask of it:
 the terms of a unit, whether the papers use a term at all, and how much a term weighs (its rarity).
 One `Lexical` is one snapshot of the index (also the versions and labels readers use with it); the
-store builds a new one when the committed documents change."""
+store builds a new one when the committed documents change, from the previous one: the documents
+that did not change keep their terms, so a new paper in a library of 100k paragraphs costs its own
+paragraphs, not the library's.
+
+BM25 is Lucene's (k1 1.2, b 0.75, idf log(1 + (N - df + .5) / (df + .5))), kept as sparse term
+counts per unit (CSR) from which the snapshot's scores are computed at once (CSC)."""
 
 from __future__ import annotations
 
-import logging
 import re
+from collections import Counter
 from dataclasses import replace
+from itertools import groupby
 
-import bm25s
 import numpy as np
+from scipy import sparse
 
 from .chunk import embed_text
 from .models import Chunk
 from .text import terms
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it ships at DEBUG
+K1, B = 1.2, 0.75
+_DOC_CACHE = 512  # documents whose own term counts are kept (those recent questions looked at)
 
 _ACRONYM = re.compile(r"((?:[A-Z][\w'-]*\s+(?:(?:of|and|the|for|on)\s+)*){1,8})\(([A-Z][A-Za-z]{1,7})\)")
 
@@ -37,12 +44,14 @@ def find_acronyms(texts: list[str]) -> dict[str, list[str]]:
 
 
 class Lexical:
-    """BM25 (bm25s) over whole citable units; heading text included, as for the dense models.
-    One snapshot of the index: also the versions and document labels readers use with it."""
+    """BM25 over whole citable units; heading text included, as for the dense models. One snapshot
+    of the index: also the versions and document labels readers use with it. `previous` is the
+    snapshot this one replaces: units it holds unchanged (the same objects) are not read again."""
 
     def __init__(self, units: dict[str, Chunk], versions: list[str] | None = None,
                  labels: dict[str, str] | None = None, editions: dict[str, dict[str, str]] | None = None,
-                 languages: dict[str, str] | None = None, about: dict[str, str] | None = None) -> None:
+                 languages: dict[str, str] | None = None, about: dict[str, str] | None = None,
+                 previous: Lexical | None = None) -> None:
         self.units = list(units.values())
         self.keys = list(units.keys())
         self.position = {key: i for i, key in enumerate(self.keys)}
@@ -52,31 +61,105 @@ class Lexical:
         self.editions = editions or {}  # doc id → {language: doc id} for papers in two languages
         self.languages = languages or {}  # doc id → "en" or "zh"
         self.doc_of = np.array([u.doc_id for u in self.units], dtype=object)
-        self.dates = {u.doc_id: u.date for u in self.units}  # doc id → its date (ISO), "" when unknown
+        self.n = len(self.units)
+        # a document's units are contiguous: its rows, and what is kept per document
+        self._rows: dict[str, tuple[int, int]] = {}
+        for doc, group in groupby(range(self.n), key=lambda i: self.units[i].doc_id):
+            rows = list(group)
+            self._rows[doc] = (rows[0], rows[-1] + 1)
+        self.doc_n = {doc: end - start for doc, (start, end) in self._rows.items()}
+        same = {doc for doc in self._rows if previous is not None and previous._holds(doc, self.units[slice(*self._rows[doc])])}
+        self.dates = {doc: self.units[start].date for doc, (start, _) in self._rows.items()}  # ISO, "" when unknown
         # doc id → the terms of its title and committee: document-level evidence for the right paper
-        self.title_terms = {u.doc_id: set(terms((about or {}).get(u.doc_id) or u.title)) for u in self.units}
+        self.title_terms = {doc: set(terms((about or {}).get(doc) or self.units[start].title))
+                            for doc, (start, _) in self._rows.items()}
         # papers, counting a paper's language versions once: "the paper does not say" or "the papers"
-        self.papers = len({min(self.editions[d].values()) if d in self.editions else d
-                           for d in set(self.doc_of.tolist())})
-        self.acronyms = find_acronyms([u.text for u in self.units])
-        docs = [self.expand(terms(embed_text(u))) for u in self.units]
-        self.unit_terms = [set(d) for d in docs]
-        self.df: dict[str, int] = {}
-        # per document too: whether a paragraph answers is judged against its own paper's words,
-        # which do not change as unrelated papers join the library
-        self.doc_df: dict[str, dict[str, int]] = {}
-        self.doc_n: dict[str, int] = {}
-        for unit, doc in zip(self.units, self.unit_terms):
-            own = self.doc_df.setdefault(unit.doc_id, {})
-            self.doc_n[unit.doc_id] = self.doc_n.get(unit.doc_id, 0) + 1
-            for term in doc:
-                self.df[term] = self.df.get(term, 0) + 1
-                own[term] = own.get(term, 0) + 1
-        self.n = len(docs)
-        self._bm25 = bm25s.BM25(k1=1.2, b=0.75) if docs else None
-        if self._bm25 is not None:
-            self._bm25.index([d or ["\x00"] for d in docs], show_progress=False)
+        self.papers = len({min(self.editions[d].values()) if d in self.editions else d for d in self._rows})
+        self._doc_acronyms = {doc: previous._doc_acronyms[doc] if doc in same else
+                              find_acronyms([u.text for u in self.units[slice(*self._rows[doc])]])
+                              for doc in self._rows}
+        self.acronyms: dict[str, list[str]] = {}
+        for found in self._doc_acronyms.values():  # the first definition in document order
+            for short, long_terms in found.items():
+                self.acronyms.setdefault(short, long_terms)
+        self.vocab: dict[str, int] = dict(previous.vocab) if previous is not None else {}
+        self.vocab_terms: list[str] = list(previous.vocab_terms) if previous is not None else []
+        if previous is not None and previous.acronyms != self.acronyms:
+            same -= previous._using({k for k in self.acronyms.keys() | previous.acronyms.keys()
+                                     if self.acronyms.get(k) != previous.acronyms.get(k)})
+        self._count_terms(previous, same)
+        self._doc_counts: dict[str, dict[int, int]] = {}
 
+    def _holds(self, doc: str, units: list[Chunk]) -> bool:
+        """Whether this snapshot has exactly these unit objects for the document."""
+        rows = self._rows.get(doc)
+        return rows is not None and rows[1] - rows[0] == len(units) and all(
+            a is b for a, b in zip(self.units[slice(*rows)], units))
+
+    def _using(self, shorts: set[str]) -> set[str]:
+        """The documents whose units use any of these words (acronyms whose meaning changed)."""
+        ids = [self.vocab[s] for s in shorts if s in self.vocab]
+        if not ids:
+            return set()
+        hit = np.isin(self._indices, ids)
+        rows = np.unique(np.searchsorted(self._indptr, np.flatnonzero(hit), side="right") - 1)
+        return set(self.doc_of[rows].tolist())
+
+    def _count_terms(self, previous: Lexical | None, same: set[str]) -> None:
+        """The term counts of every unit (CSR rows, kept from `previous` for documents in `same`),
+        and from them the BM25 scores of the snapshot (CSC: one column per term)."""
+        indices: list[np.ndarray] = []
+        counts: list[np.ndarray] = []
+        row_nnz = np.zeros(self.n, dtype=np.int64)
+        lengths = np.ones(self.n, dtype=np.float32)
+        for doc, (start, end) in self._rows.items():
+            if doc in same:
+                assert previous is not None
+                a, b = previous._rows[doc]
+                lo, hi = previous._indptr[a], previous._indptr[b]
+                indices.append(previous._indices[lo:hi])
+                counts.append(previous._counts[lo:hi])
+                row_nnz[start:end] = np.diff(previous._indptr[a:b + 1])
+                lengths[start:end] = previous._lengths[a:b]
+                continue
+            for i in range(start, end):
+                tokens = self.expand(terms(embed_text(self.units[i])))
+                tally = Counter(tokens)
+                ids = np.fromiter((self._term_id(t) for t in tally), dtype=np.int32, count=len(tally))
+                indices.append(ids)
+                counts.append(np.fromiter(tally.values(), dtype=np.float32, count=len(tally)))
+                row_nnz[i], lengths[i] = len(tally), max(1, len(tokens))
+        self._indices = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
+        self._counts = np.concatenate(counts) if counts else np.zeros(0, dtype=np.float32)
+        self._indptr = np.concatenate([[0], np.cumsum(row_nnz)]).astype(np.int64)
+        self._lengths = lengths
+        width = len(self.vocab_terms)
+        self._df = np.bincount(self._indices, minlength=width) if width else np.zeros(0, dtype=np.int64)
+        idf = np.log(1 + (self.n - self._df + 0.5) / (self._df + 0.5)).astype(np.float32)
+        rows = np.repeat(np.arange(self.n), row_nnz)
+        norm = K1 * ((1 - B) + B * lengths / (lengths.mean() if self.n else 1.0))
+        tf = self._counts
+        data = idf[self._indices] * tf / (norm[rows] + tf)
+        self._scores = sparse.csr_matrix((data, self._indices, self._indptr), shape=(self.n, width)).tocsc()
+
+    def _term_id(self, term: str) -> int:
+        i = self.vocab.get(term)
+        if i is None:
+            i = self.vocab[term] = len(self.vocab_terms)
+            self.vocab_terms.append(term)
+        return i
+
+    def _doc_df(self, doc: str) -> dict[int, int]:
+        """How many of the document's units use each term (by term id), for the documents asked about."""
+        got = self._doc_counts.get(doc)
+        if got is None:
+            start, end = self._rows.get(doc, (0, 0))
+            ids, n = np.unique(self._indices[self._indptr[start]:self._indptr[end]], return_counts=True)
+            got = dict(zip(ids.tolist(), n.tolist()))
+            if len(self._doc_counts) >= _DOC_CACHE:
+                self._doc_counts.clear()
+            self._doc_counts[doc] = got
+        return got
 
     def expand(self, words: list[str]) -> list[str]:
         extra = [t for w in words for t in self.acronyms.get(w, ())]
@@ -86,28 +169,39 @@ class Lexical:
         """A mask over units: True where the unit's document is in scope (all, for an empty scope)."""
         if not scope:
             return np.ones(self.n, dtype=bool)
-        return np.isin(self.doc_of, list(scope))
+        mask = np.zeros(self.n, dtype=bool)
+        for doc in scope:
+            if doc in self._rows:
+                mask[slice(*self._rows[doc])] = True
+        return mask
+
+    def _df_of(self, term: str) -> int:
+        i = self.vocab.get(term)
+        return int(self._df[i]) if i is not None and i < len(self._df) else 0
 
     def known(self, term: str) -> bool:
         """Whether any unit uses the term: a word the papers never use is evidence they do not answer."""
-        return term in self.df
+        return self._df_of(term) > 0
 
     def weight(self, term: str) -> float:
         """The term's rarity across units (BM25's idf): rare words say more about what is asked."""
-        return float(np.log(1 + (self.n - self.df.get(term, 0) + 0.5) / (self.df.get(term, 0) + 0.5)))
+        df = self._df_of(term)
+        return float(np.log(1 + (self.n - df + 0.5) / (df + 0.5)))
 
     def known_in(self, doc: str, term: str) -> bool:
         """Whether the document uses the term anywhere."""
-        return term in self.doc_df.get(doc, {})
+        i = self.vocab.get(term)
+        return i is not None and i in self._doc_df(doc)
 
     def weight_in(self, doc: str, term: str) -> float:
         """The term's rarity across the document's own units (as `weight`, within one paper)."""
-        n, df = self.doc_n.get(doc, 0), self.doc_df.get(doc, {}).get(term, 0)
+        i = self.vocab.get(term)
+        n, df = self.doc_n.get(doc, 0), self._doc_df(doc).get(i, 0) if i is not None else 0
         return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
 
     def share(self, term: str) -> float:
         """The fraction of units that use the term."""
-        return self.df.get(term, 0) / self.n if self.n else 0.0
+        return self._df_of(term) / self.n if self.n else 0.0
 
     def unit(self, key: str) -> Chunk | None:
         i = self.position.get(key)
@@ -124,15 +218,21 @@ class Lexical:
     def terms_of(self, unit: str) -> set[str]:
         """The terms of one unit (heading included, acronyms expanded); empty for an unknown unit."""
         i = self.position.get(unit)
-        return self.unit_terms[i] if i is not None else set()
+        if i is None:
+            return set()
+        return {self.vocab_terms[j] for j in self._indices[self._indptr[i]:self._indptr[i + 1]].tolist()}
 
     def scores(self, query_terms: list[str], weights: dict[str, float] | None = None) -> np.ndarray:
-        known = [t for t in query_terms if t in self.df]
-        if not known or self._bm25 is None:
-            return np.zeros(self.n, dtype=np.float32)
-        if not weights:
-            return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+        """BM25 of every unit for the query's terms (each as often as it is given), or with
+        `weights`, each distinct term's score scaled by its weight."""
         total = np.zeros(self.n, dtype=np.float32)
-        for term in set(known):
-            total += weights.get(term, 1.0) * np.asarray(self._bm25.get_scores([term]), dtype=np.float32)
+        listed = set(query_terms) if weights else query_terms
+        for term in listed:
+            i = self.vocab.get(term)
+            if i is None or i >= self._scores.shape[1]:
+                continue
+            lo, hi = self._scores.indptr[i], self._scores.indptr[i + 1]
+            if hi > lo:
+                w = weights.get(term, 1.0) if weights else 1.0
+                total[self._scores.indices[lo:hi]] += w * self._scores.data[lo:hi]
         return total

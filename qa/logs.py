@@ -56,7 +56,7 @@ def configure(fmt: str = "text", level: str = "INFO") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     for noisy in ("chromadb", "httpx", "httpcore", "uvicorn.access", "mcp", "sse_starlette", "sentence_transformers",
-                  "transformers", "bm25s", "jieba"):
+                  "transformers", "jieba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -198,6 +198,7 @@ class Store:
     they use the snapshot of the last completed write until the next one is committed."""
 
     REFRESH_S = 2.0
+    READ_VERSIONS = 20  # documents' chunks read per query when building a lexical snapshot
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -539,9 +540,12 @@ class Store:
         if not versions:
             return []
         col = self._collection(self.settings.embed_models[0])
-        got = col.get(where={"version": {"$in": versions}}, include=["documents", "metadatas"])
-        return [Chunk.from_metadata(doc, meta) for doc, meta in
-                zip(got["documents"] or [], got["metadatas"] or [])]
+        out: list[Chunk] = []
+        for i in range(0, len(versions), self.READ_VERSIONS):  # one read of 10k chunks held ~4× the memory
+            got = col.get(where={"version": {"$in": versions[i:i + self.READ_VERSIONS]}},
+                          include=["documents", "metadatas"])
+            out += [Chunk.from_metadata(doc, meta) for doc, meta in zip(got["documents"] or [], got["metadatas"] or [])]
+        return out
 
     @staticmethod
     def _bump(docs_col: Any) -> None:
@@ -562,10 +566,17 @@ class Store:
         records = self.docs()
         key = tuple(sorted((d, r.version) for d, r in records.items()))
         if force or self._lexical is None or key != self._lexical_key:
+            previous = None if force else self._lexical
+            kept = dict(self._lexical_key) if previous is not None else {}
+            units = units_of(self.chunks([r.version for d, r in records.items() if kept.get(d) != r.version]))
+            if previous is not None:  # the documents that did not change keep their units (and terms)
+                units.update((k, u) for k, u in zip(previous.keys, previous.units)
+                             if u.doc_id in records and kept.get(u.doc_id) == records[u.doc_id].version)
+                units = dict(sorted(units.items(), key=lambda item: item[1].doc_id))  # stable: document order
             versions = [v for _, v in key]
-            lex = Lexical(units_of(self.chunks(versions)), versions, self.labels(records),
-                          self.editions(records), {d: r.language for d, r in records.items()},
-                          {d: f"{r.title} {r.committee}" for d, r in records.items()})
+            lex = Lexical(units, versions, self.labels(records), self.editions(records),
+                          {d: r.language for d, r in records.items()},
+                          {d: f"{r.title} {r.committee}" for d, r in records.items()}, previous)
             self._lexical, self._lexical_key = lex, key
         self._checked_at = time.monotonic()
         return self._lexical

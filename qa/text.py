@@ -123,16 +123,25 @@ def terms(text: str, keep_stopwords: bool = False) -> list[str]:
     ("Fourth" = "4th", as 第四 is read); Chinese text as bigrams and segmented words (`cjk_terms`)."""
     out: list[str] = []
     for token in _WORD.findall(text):
-        if _CJK_RUN.fullmatch(token):
-            out.extend(cjk_terms(token))
-            continue
-        parts = token.split("-")
-        if len(parts) > 1 and all(p[:1].isupper() for p in parts):
-            words = [re.sub(r"['’]", "", p.lower()) for p in parts]  # Guangdong-Hong Kong-Macao: three places
-        else:
-            words = [re.sub(r"[-'’]", "", token.lower())]  # co-operation = cooperation
-        out.extend(_ORDINALS.get(w) or _stem(w) for w in words if keep_stopwords or w not in STOPWORDS)
+        out.extend(_token_terms(token, keep_stopwords))
     return out
+
+
+_APOSTROPHES = str.maketrans("", "", "'’")
+_JOINERS = str.maketrans("", "", "-'’")
+
+
+@lru_cache(maxsize=1 << 18)
+def _token_terms(token: str, keep_stopwords: bool) -> tuple[str, ...]:
+    """The terms of one word (cached: a library's words repeat, and indexing reads them all)."""
+    if _CJK_RUN.fullmatch(token):
+        return cjk_terms(token)
+    parts = token.split("-")
+    if len(parts) > 1 and all(p[:1].isupper() for p in parts):
+        words = [p.lower().translate(_APOSTROPHES) for p in parts]  # Guangdong-Hong Kong-Macao: three places
+    else:
+        words = [token.lower().translate(_JOINERS)]  # co-operation = cooperation
+    return tuple(_ORDINALS.get(w) or _stem(w) for w in words if keep_stopwords or w not in STOPWORDS)
 
 
 def names(text: str) -> list[str]:

@@ -1,3 +1,5 @@
+import numpy as np
+
 from qa.lexical import Lexical
 from qa.models import Chunk
 from qa.text import terms
@@ -31,3 +33,42 @@ def test_chinese_is_indexed_as_bigrams_and_whole_words():
     assert {"內地", "辦事", "辦事處", "自治區"} <= set(found)  # a bigram and the words jieba finds
     lex = Lexical(_units("香港特別行政區政府駐內地辦事處", "粵港合作聯席會議"))
     assert lex.units[int(lex.scores(terms("辦事處在哪裡")).argmax())].paragraph == "1"
+
+
+def _library(docs: dict[str, list[str]]) -> dict[str, Chunk]:
+    chunks = [Chunk(doc, str(i + 1), "", (), text, 0, len(text)) for doc, texts in docs.items()
+              for i, text in enumerate(texts)]
+    return {c.unit: c for c in chunks}
+
+
+def _same_snapshot(a: Lexical, b: Lexical, questions: list[str]) -> None:
+    assert a.keys == b.keys and a.acronyms == b.acronyms
+    for key in a.keys:
+        assert a.terms_of(key) == b.terms_of(key)
+    for q in questions:
+        words = a.expand(terms(q))
+        assert np.allclose(a.scores(words), b.scores(words))
+        assert np.allclose(a.scores(words, {w: a.weight(w) for w in words}), b.scores(words, {w: b.weight(w) for w in words}))
+        for word in words:
+            assert (a.known(word), a.weight(word), a.share(word)) == (b.known(word), b.weight(word), b.share(word))
+            for doc in a.doc_n:
+                assert (a.known_in(doc, word), a.weight_in(doc, word)) == (b.known_in(doc, word), b.weight_in(doc, word))
+
+
+def test_a_snapshot_made_from_the_previous_one_equals_one_made_afresh():
+    old = _library({"a": ["The CE met the Mayor of Shanghai.", "Ferry services resumed."],
+                    "b": ["Members are invited to note this paper.", "The Mayor of Fujian spoke."],
+                    "d": ["Ferry services to Macao grew in 2023.", "香港與上海的合作"]})
+    first = Lexical(old)
+    # b is removed, c is added and defines an acronym that a uses without defining it
+    units = {k: u for k, u in old.items() if u.doc_id != "b"} | _library(
+        {"c": ["The Chief Executive (CE) visited Fujian.", "Ferry services and the Mayor."]})
+    units = dict(sorted(units.items(), key=lambda item: item[1].doc_id))
+    questions = ["What did the Chief Executive do in Shanghai?", "ferry services mayor", "Fujian", "上海合作"]
+    again = Lexical(units, previous=first)
+    _same_snapshot(again, Lexical(units), questions)
+    assert {"chief", "execut"} <= again.terms_of(next(k for k, u in units.items() if "Shanghai" in u.text))
+    assert not again.known_in("b", "mayor") and again.known_in("a", "mayor")
+    # and a paper that changes no acronym: every other paper's counts are taken as they were
+    units = dict(sorted((units | _library({"b2": ["Ferry services to Shanghai."]})).items(), key=lambda i: i[1].doc_id))
+    _same_snapshot(Lexical(units, previous=again), Lexical(units), questions)
