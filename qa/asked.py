@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .text import MONTHS, STOPWORDS, terms
+from .text import MONTHS, STOPWORDS, sentences, terms
 
 _MONTH = "|".join(MONTHS)
 _NUMBER_WORD = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
@@ -54,6 +54,14 @@ _AUX = frozenset("are were did do does is was has have had will would can could 
 _CHANGE = re.compile(r"\bby how much\b|\b(?:increase|rise|grow|fall|decrease|drop|cut)\w*\b.*\bby\b|"
                      r"\bhow much (?:did|has|have|will|was|were) .*\b(?:increase|rise|rose|grow|grew|fall|fell|"
                      r"decrease|drop|cut)\w*")
+# "Who is leading …", "Who funds …", "Who is responsible for …": the verb (or predicate) asked about
+_WHO_VERB = re.compile(r"^\s*who (?:(?:is|are|was|were|will|has|have|had|does|did|would|should|can|could)"
+                       r"(?: (?:be|been|being))? )?([a-z][\w-]*)")
+_PRONOUNS = frozenset("it they we he she this that these those there which who".split())
+_AGENTS = frozenset(terms("association department government council committee taskforce agency authority office "
+                          "ministry bureau commission company body board trust institute institution organisation "
+                          "organization group team unit service panel secretariat regulator university charity "
+                          "partnership industry sector administration"))
 _PERCENT = re.compile(r"\d[\d.]*\s?(?:%|per ?cent\b)")
 _MONEY_WORDS = re.compile(r"\b(budget|cost|costs|funding|fund|funds|invest\w*|spen[dt]\w*|expenditure|price|fee|"
                           r"fees|salar\w*|revenue|grant|allocat\w*|money|financ\w+ (?:commitment|provision)|"
@@ -175,7 +183,9 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Aske
                 r"in which year|by when|on what day)\b", low) or re.search(r"\b(what|which) (date|day|year)\b", low):
         return Asked("date", (), "when", future)
     if re.match(r"\s*(who|whom|whose)\b", low) or re.search(r"\b(who|whom)\b", low):
-        return Asked("person", (), "who", future, role=bool(ROLE_WORDS.search(q)))
+        verb = _WHO_VERB.search(low)
+        doing = tuple(terms(verb.group(1))) if verb and verb.group(1) not in _AUX and verb.group(1) not in STOPWORDS else ()
+        return Asked("person", doing, "who", future, role=bool(ROLE_WORDS.search(q)))
     if re.match(r"\s*where\b", low) or re.search(r"\b(in|at) (which|what) (city|place|venue|location|province)\b", low):
         return Asked("place", (), "where", future)
     if (m := _TITLE_WORDS.search(q)) and re.search(r"\b(what|which)\b", low):
@@ -457,7 +467,7 @@ def span(asked: Asked, text: str, doc_date: str = "", near: set[str] = frozenset
         if asked.role:
             return None  # "Who is the Mayor of …" is not answered by "the Mayor"
         m = _ROLE.search(text)
-        return m.span() if m else None
+        return m.span() if m else agent_span(asked, text)
     if kind == "place":
         return place_span(text)
     if kind == "quantity":
@@ -514,6 +524,29 @@ def _span_zh(asked: Asked, text: str) -> tuple[int, int] | None:
     if kind in ("place", "person"):
         return m.span(1) if m.group(1) else m.span(2)
     return m.span()
+
+
+def agent_span(asked: Asked, text: str) -> tuple[int, int] | None:
+    """Who does what the question asks, when the paper names a body rather than a person: "Who is
+    leading the initiative?" → "The UK's main solar industry trade association is leading …". The
+    subject of a sentence whose verb is the question's, if it names an organisation or a proper name."""
+    if not asked.target:
+        return None
+    wanted = set(asked.target)
+    for start, end in sentences(text):
+        tokens = _tokens(text[start:end])
+        at = next((i for i, (word, _, _) in enumerate(tokens[:16]) if set(terms(word)) & wanted), None)
+        if not at:
+            continue
+        subject = tokens[:at]
+        while subject and subject[-1][0].lower() in _AUX:
+            subject = subject[:-1]
+        if not 1 <= len(subject) <= 10 or subject[0][0].lower() in _PRONOUNS:
+            continue
+        words = [w for w, _, _ in subject]
+        if any(t in _AGENTS for w in words for t in terms(w)) or any(w[:1].isupper() for w in words[1:]):
+            return start + subject[0][1], start + subject[-1][2]
+    return None
 
 
 def person_near(text: str, role_terms: set[str]) -> tuple[int, int] | None:

@@ -169,3 +169,16 @@ def test_how_much_a_sum_changed_is_answered_by_a_percentage_too():
     # a question for the sum itself is not answered by a percentage
     assert span(ask_of("How much funding does the programme receive?"), text) is None
 
+
+
+def test_who_is_answered_by_the_body_that_does_it_when_no_person_is_named():
+    text = ("The Department has noted the report. The UK’s main solar industry trade association is leading the "
+            "industry’s response by developing the Solar Stewardship Initiative.")
+    assert answered("Who is leading the Solar Stewardship Initiative?", text) == \
+        "The UK’s main solar industry trade association"
+    assert answered("Who is responsible for the scheme?", "The Development Bureau is responsible for the scheme.") == \
+        "The Development Bureau"
+    # a pronoun, or a subject that names no body, is no answer; nor is a sentence doing something else
+    assert answered("Who leads the taskforce?", "It leads the taskforce.") is None
+    assert answered("Who will attend the meeting?", "Members of the public will attend the meeting.") is None
+    assert answered("Who is leading the review?", "The Department is funding the review.") is None
