@@ -46,6 +46,7 @@ def stamp(raw: bytes, overrides: dict[str, str], reader: str) -> str:
 class Corpus:
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._folders: dict[str, Path] = {}
 
     def _inside(self, path: Path) -> Path:
         resolved = path.resolve()
@@ -54,10 +55,20 @@ class Corpus:
         return resolved
 
     def contains(self, path: Path) -> bool:
+        """Whether the file is in the corpus folder (as itself: a link to elsewhere is not). Folders
+        are resolved once per `Corpus`: a re-index asks this of every file."""
         try:
-            return path.resolve().parent == self.root.resolve()
+            if path.is_symlink():
+                return path.resolve().parent == self._real(self.root)
+            return self._real(path.parent) == self._real(self.root)
         except OSError:
             return False
+
+    def _real(self, folder: Path) -> Path:
+        key = str(folder)
+        if key not in self._folders:
+            self._folders[key] = folder.resolve()
+        return self._folders[key]
 
     def place(self, name: str, data: bytes) -> Path:
         """Write a file into the corpus atomically (a crash never leaves half a file)."""

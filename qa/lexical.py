@@ -43,6 +43,13 @@ def find_acronyms(texts: list[str]) -> dict[str, list[str]]:
     return found
 
 
+def top_units(scores: np.ndarray, n: int) -> list[int]:
+    """The indices of the `n` best scores, best first, equal scores in index order (a partition,
+    not a sort of the whole library)."""
+    top = np.argpartition(-scores, n)[:n] if len(scores) > n else np.arange(len(scores))
+    return top[np.lexsort((top, -scores[top]))].tolist()
+
+
 class Lexical:
     """BM25 over whole citable units; heading text included, as for the dense models. One snapshot
     of the index: also the versions and document labels readers use with it. `previous` is the

@@ -11,9 +11,12 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+import numpy as np
+
 from .asked import ROLE_WORDS, DATE, Asked, first_date, person_near, place_of, place_span, span
 from .models import Answer, Chunk, Citation, Item
 from .gloss import translate
+from .lexical import top_units
 from .query import Query
 from .text import MONTHS, STOPWORDS, sentences, terms
 
@@ -167,8 +170,9 @@ def _candidates(query: Query, retrieval: "Retrieval", cond: Condition) -> list[C
     lex = retrieval.lexical
     wanted = [t for g in cond.groups for t in g] + sorted(cond.kind)
     scores = lex.scores(wanted)
-    mask = lex.in_scope(query.scope)
-    order = [i for i in scores.argsort()[::-1][:60] if scores[i] > 0 and mask[i]]
+    if query.scope:
+        scores = np.where(lex.in_scope(query.scope), scores, 0.0)
+    order = [i for i in top_units(scores, 60) if scores[i] > 0]
     seen: dict[str, Chunk] = {h.unit: h.chunk for h in retrieval.hits}
     for i in order:
         seen.setdefault(lex.keys[i], lex.units[i])

@@ -17,7 +17,7 @@ from .embed import multilingual
 from .models import Hit
 from .period import Period
 from .query import Query
-from .lexical import Lexical
+from .lexical import Lexical, top_units
 from .store import Store
 
 
@@ -50,7 +50,7 @@ class Retriever:
             bm25 = bm25 + lex.scores(list(query.context_terms), query.context_terms)
         if query.scope:
             bm25 = np.where(lex.in_scope(query.scope), bm25, 0.0)
-        order = [i for i in np.argsort(-bm25)[: s.candidates] if bm25[i] > 0]
+        order = [i for i in top_units(bm25, s.candidates) if bm25[i] > 0]
         rankings.append((s.bm25_weight, [lex.keys[i] for i in order]))
         sims["bm25"] = {lex.keys[i]: float(bm25[i]) for i in order}
         timing["bm25"] = (time.perf_counter() - t0) * 1000

@@ -205,9 +205,10 @@ class QA:
         seen_id: dict[str, str] = {}
         seen_hash: dict[str, str] = {}
         limit = self.settings.max_upload_mb * 1024 * 1024
+        corpus = self.corpus
         for path in discover(paths):
             try:
-                over = self.corpus.overrides(path) if self.corpus.contains(path) else {}
+                over = corpus.overrides(path) if corpus.contains(path) else {}
                 raw = read_file(path, limit)
                 stamped = stamp(raw, over, self.reader())
                 known = by_source.get(path.name)
@@ -261,7 +262,8 @@ class QA:
         report = self.store.sync(inputs, prune=prune, force=force, progress=progress, keep=keep)
         report.unchanged += len(reading.unchanged)
         indexed, failed = settle(reading.docs, inputs, report)
-        release_memory()
+        if inputs:  # parsing and embedding are what leave freed memory behind
+            release_memory()
         chunks = sum(len(i.chunks) for i in inputs if i.record.doc not in report.failed) + \
             sum(records[d].chunks for d in reading.unchanged)
         return IndexResult(indexed, chunks, report, reading.skipped, failed, repaired)

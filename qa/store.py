@@ -383,8 +383,8 @@ class Store:
             changed = bool(self._drop_unconfigured()) or changed
             if changed:
                 self._bump(docs_col)
-        if changed and self._lexical is not None:  # else the next reader builds it
-            self.refresh(force=True)
+        if changed and self._lexical is not None:  # else the next reader builds it (from the documents that changed)
+            self.refresh()
         return report
 
     def whole(self, records: dict[str, DocRecord]) -> bool:
@@ -500,7 +500,7 @@ class Store:
             docs_col = self._docs_collection(create=True)
             self._remove(doc, cols, docs_col)
             self._bump(docs_col)
-        self.refresh(force=True)
+        self.refresh()
         return True
 
     def _remove(self, doc: str, cols: Any, docs_col: Any) -> None:
