@@ -10,22 +10,44 @@ counts per unit (CSR) from which the snapshot's scores are computed at once (CSC
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import threading
 from collections import Counter
-from dataclasses import replace
+from dataclasses import fields, replace
+from functools import lru_cache
+from importlib import metadata
 from itertools import groupby
+from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
-from .chunk import embed_text
+from . import text as _text
+from .chunk import CHUNKER_VERSION, embed_text
 from .models import Chunk
 from .text import terms
 
 K1, B = 1.2, 0.75
+_CHUNK_FIELDS = [f.name for f in fields(Chunk)]
+_HEADING = _CHUNK_FIELDS.index("heading_path")
 _DOC_CACHE = 512  # documents whose own term counts are kept (those recent questions looked at)
 
 _ACRONYM = re.compile(r"((?:[A-Z][\w'-]*\s+(?:(?:of|and|the|for|on)\s+)*){1,8})\(([A-Z][A-Za-z]{1,7})\)")
+
+
+@lru_cache(maxsize=1)
+def snapshot_format() -> str:
+    """What a saved snapshot was made by: this module, the term reader and the chunker. A snapshot
+    saved by other code is not used (terms would not match what questions are read as)."""
+    digest = hashlib.sha256(CHUNKER_VERSION.encode())
+    for source in (__file__, _text.__file__):
+        digest.update(Path(source).read_bytes())
+    for package in ("jieba", "opencc"):  # the segmenter and its script converter
+        digest.update(metadata.version(package).encode())
+    return digest.hexdigest()[:16]
 
 
 def find_acronyms(texts: list[str]) -> dict[str, list[str]]:
@@ -59,6 +81,25 @@ class Lexical:
                  labels: dict[str, str] | None = None, editions: dict[str, dict[str, str]] | None = None,
                  languages: dict[str, str] | None = None, about: dict[str, str] | None = None,
                  previous: Lexical | None = None) -> None:
+        self._describe(units, versions, labels, editions, languages)
+        # doc id → the terms of its title and committee: document-level evidence for the right paper
+        self.title_terms = {doc: set(terms((about or {}).get(doc) or self.units[start].title))
+                            for doc, (start, _) in self._rows.items()}
+        same = {doc for doc in self._rows if previous is not None and previous._holds(doc, self.units[slice(*self._rows[doc])])}
+        self._doc_acronyms = {doc: previous._doc_acronyms[doc] if doc in same else
+                              find_acronyms([u.text for u in self.units[slice(*self._rows[doc])]])
+                              for doc in self._rows}
+        self._merge_acronyms()
+        self.vocab: dict[str, int] = dict(previous.vocab) if previous is not None else {}
+        self.vocab_terms: list[str] = list(previous.vocab_terms) if previous is not None else []
+        if previous is not None and previous.acronyms != self.acronyms:
+            same -= previous._using({k for k in self.acronyms.keys() | previous.acronyms.keys()
+                                     if self.acronyms.get(k) != previous.acronyms.get(k)})
+        self._count_terms(previous, same)
+        self._score()
+
+    def _describe(self, units: dict[str, Chunk], versions: list[str] | None, labels: dict[str, str] | None,
+                  editions: dict[str, dict[str, str]] | None, languages: dict[str, str] | None) -> None:
         self.units = list(units.values())
         self.keys = list(units.keys())
         self.position = {key: i for i, key in enumerate(self.keys)}
@@ -75,27 +116,61 @@ class Lexical:
             rows = list(group)
             self._rows[doc] = (rows[0], rows[-1] + 1)
         self.doc_n = {doc: end - start for doc, (start, end) in self._rows.items()}
-        same = {doc for doc in self._rows if previous is not None and previous._holds(doc, self.units[slice(*self._rows[doc])])}
         self.dates = {doc: self.units[start].date for doc, (start, _) in self._rows.items()}  # ISO, "" when unknown
-        # doc id → the terms of its title and committee: document-level evidence for the right paper
-        self.title_terms = {doc: set(terms((about or {}).get(doc) or self.units[start].title))
-                            for doc, (start, _) in self._rows.items()}
         # papers, counting a paper's language versions once: "the paper does not say" or "the papers"
         self.papers = len({min(self.editions[d].values()) if d in self.editions else d for d in self._rows})
-        self._doc_acronyms = {doc: previous._doc_acronyms[doc] if doc in same else
-                              find_acronyms([u.text for u in self.units[slice(*self._rows[doc])]])
-                              for doc in self._rows}
+        self._doc_counts: dict[str, dict[int, int]] = {}
+
+    def _merge_acronyms(self) -> None:
         self.acronyms: dict[str, list[str]] = {}
         for found in self._doc_acronyms.values():  # the first definition in document order
             for short, long_terms in found.items():
                 self.acronyms.setdefault(short, long_terms)
-        self.vocab: dict[str, int] = dict(previous.vocab) if previous is not None else {}
-        self.vocab_terms: list[str] = list(previous.vocab_terms) if previous is not None else []
-        if previous is not None and previous.acronyms != self.acronyms:
-            same -= previous._using({k for k in self.acronyms.keys() | previous.acronyms.keys()
-                                     if self.acronyms.get(k) != previous.acronyms.get(k)})
-        self._count_terms(previous, same)
-        self._doc_counts: dict[str, dict[int, int]] = {}
+
+    # -- kept between runs: a start reads one file instead of every chunk ---------------------
+    def save(self, path: Path, key: list[tuple[str, str]]) -> None:
+        """Write the snapshot (atomically) for `load`; `key` is the (document, version) pairs it holds."""
+        meta = {"format": snapshot_format(), "key": key, "keys": self.keys,
+                "units": [[getattr(u, f) for f in _CHUNK_FIELDS] for u in self.units],
+                "versions": self.versions, "labels": self.labels, "editions": self.editions,
+                "languages": self.languages, "title_terms": {d: sorted(t) for d, t in self.title_terms.items()},
+                "doc_acronyms": self._doc_acronyms, "vocab_terms": self.vocab_terms}
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with open(tmp, "wb") as fh:
+                np.savez(fh, indices=self._indices, counts=self._counts, indptr=self._indptr, lengths=self._lengths,
+                         meta=np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8))
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    @classmethod
+    def load(cls, path: Path) -> tuple[Lexical, list[tuple[str, str]]] | None:
+        """The snapshot `save` wrote and its key; None if there is none, or it was written by another
+        version of the code that reads terms (then it is built again)."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(data["meta"].tobytes().decode())
+                if meta.get("format") != snapshot_format():
+                    return None
+                arrays = {name: data[name] for name in ("indices", "counts", "indptr", "lengths")}
+        except (OSError, ValueError, KeyError):
+            return None
+        lex = cls.__new__(cls)
+        units = {k: Chunk(**dict(zip(_CHUNK_FIELDS, u)) | {"heading_path": tuple(u[_HEADING])})
+                 for k, u in zip(meta["keys"], meta["units"])}
+        lex._describe(units, meta["versions"], meta["labels"], meta["editions"], meta["languages"])
+        lex.title_terms = {d: set(t) for d, t in meta["title_terms"].items()}
+        lex._doc_acronyms = meta["doc_acronyms"]
+        lex._merge_acronyms()
+        lex.vocab_terms = meta["vocab_terms"]
+        lex.vocab = {t: i for i, t in enumerate(lex.vocab_terms)}
+        lex._indices, lex._counts = arrays["indices"], arrays["counts"]
+        lex._indptr, lex._lengths = arrays["indptr"], arrays["lengths"]
+        if len(lex._indptr) != lex.n + 1:
+            return None
+        lex._score()
+        return lex, [(d, v) for d, v in meta["key"]]
 
     def _holds(self, doc: str, units: list[Chunk]) -> bool:
         """Whether this snapshot has exactly these unit objects for the document."""
@@ -113,8 +188,7 @@ class Lexical:
         return set(self.doc_of[rows].tolist())
 
     def _count_terms(self, previous: Lexical | None, same: set[str]) -> None:
-        """The term counts of every unit (CSR rows, kept from `previous` for documents in `same`),
-        and from them the BM25 scores of the snapshot (CSC: one column per term)."""
+        """The term counts of every unit (CSR rows), kept from `previous` for documents in `same`."""
         indices: list[np.ndarray] = []
         counts: list[np.ndarray] = []
         row_nnz = np.zeros(self.n, dtype=np.int64)
@@ -129,22 +203,28 @@ class Lexical:
                 row_nnz[start:end] = np.diff(previous._indptr[a:b + 1])
                 lengths[start:end] = previous._lengths[a:b]
                 continue
+            ids: list[int] = []
+            tallies: list[int] = []
             for i in range(start, end):
                 tokens = self.expand(terms(embed_text(self.units[i])))
                 tally = Counter(tokens)
-                ids = np.fromiter((self._term_id(t) for t in tally), dtype=np.int32, count=len(tally))
-                indices.append(ids)
-                counts.append(np.fromiter(tally.values(), dtype=np.float32, count=len(tally)))
+                ids.extend(map(self._term_id, tally))
+                tallies.extend(tally.values())
                 row_nnz[i], lengths[i] = len(tally), max(1, len(tokens))
+            indices.append(np.array(ids, dtype=np.int32))
+            counts.append(np.array(tallies, dtype=np.float32))
         self._indices = np.concatenate(indices) if indices else np.zeros(0, dtype=np.int32)
         self._counts = np.concatenate(counts) if counts else np.zeros(0, dtype=np.float32)
         self._indptr = np.concatenate([[0], np.cumsum(row_nnz)]).astype(np.int64)
         self._lengths = lengths
+
+    def _score(self) -> None:
+        """The snapshot's BM25 scores from the term counts: one column per term (CSC)."""
         width = len(self.vocab_terms)
         self._df = np.bincount(self._indices, minlength=width) if width else np.zeros(0, dtype=np.int64)
         idf = np.log(1 + (self.n - self._df + 0.5) / (self._df + 0.5)).astype(np.float32)
-        rows = np.repeat(np.arange(self.n), row_nnz)
-        norm = K1 * ((1 - B) + B * lengths / (lengths.mean() if self.n else 1.0))
+        rows = np.repeat(np.arange(self.n), np.diff(self._indptr))
+        norm = K1 * ((1 - B) + B * self._lengths / (self._lengths.mean() if self.n else 1.0))
         tf = self._counts
         data = idf[self._indices] * tf / (norm[rows] + tf)
         self._scores = sparse.csr_matrix((data, self._indices, self._indptr), shape=(self.n, width)).tocsc()

@@ -199,6 +199,7 @@ class Store:
 
     REFRESH_S = 2.0
     READ_VERSIONS = 20  # documents' chunks read per query when building a lexical snapshot
+    SNAPSHOT = "lexical.npz"  # the last lexical snapshot, beside an embedded index: a start reads it
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -208,6 +209,9 @@ class Store:
         self._checked_at = 0.0
         self._generation = ""
         self._counts: dict[str, tuple[str, int]] = {}  # model -> (generation, chunks in its collection)
+        self._unsaved: tuple[Lexical, tuple[tuple[str, str], ...]] | None = None
+        self._saver: threading.Thread | None = None
+        self._save_lock = threading.Lock()
         self._client = self._connect()
 
     # -- connection -------------------------------------------------------------------------
@@ -565,6 +569,8 @@ class Store:
         self._generation = self.generation()  # read first: a change after it is seen next time
         records = self.docs()
         key = tuple(sorted((d, r.version) for d, r in records.items()))
+        if self._lexical is None and not force:  # a start: the snapshot saved last, brought up to date
+            self._lexical, self._lexical_key = self._saved()
         if force or self._lexical is None or key != self._lexical_key:
             previous = None if force else self._lexical
             kept = dict(self._lexical_key) if previous is not None else {}
@@ -578,8 +584,48 @@ class Store:
                           {d: r.language for d, r in records.items()},
                           {d: f"{r.title} {r.committee}" for d, r in records.items()}, previous)
             self._lexical, self._lexical_key = lex, key
+            self._keep(lex, key)
         self._checked_at = time.monotonic()
         return self._lexical
+
+    def _snapshot_path(self) -> Path | None:
+        return self.settings.index_dir / self.SNAPSHOT if self.settings.persistent else None
+
+    def _saved(self) -> tuple[Lexical | None, tuple[tuple[str, str], ...] | None]:
+        path = self._snapshot_path()
+        loaded = Lexical.load(path) if path is not None and path.is_file() else None
+        return (loaded[0], tuple(loaded[1])) if loaded else (None, None)
+
+    def _keep(self, lex: Lexical, key: tuple[tuple[str, str], ...]) -> None:
+        """Save the snapshot for the next start, in the background (at 100k paragraphs it takes
+        seconds); only the newest is saved when several come while one is being written."""
+        path = self._snapshot_path()
+        if path is None or not path.parent.is_dir():
+            return
+        with self._save_lock:
+            self._unsaved = (lex, key)
+            if self._saver is None:
+                # not a daemon: a process that ends while it writes waits for it
+                self._saver = threading.Thread(target=self._save_snapshots, args=(path,), name="qa-lexical-save")
+                self._saver.start()
+
+    def _save_snapshots(self, path: Path) -> None:
+        while True:
+            with self._save_lock:
+                item, self._unsaved = self._unsaved, None
+                if item is None:
+                    self._saver = None
+                    return
+            try:
+                item[0].save(path, list(item[1]))
+            except OSError as exc:  # a full or read-only disk: the next start reads the chunks instead
+                log.warning("could not save the lexical snapshot to %s: %s", path, exc)
+
+    def saved(self, timeout: float = 60.0) -> None:
+        """Wait until the newest snapshot is saved (for a clean exit, and tests)."""
+        saver = self._saver
+        if saver is not None:
+            saver.join(timeout)
 
     def lexical(self) -> Lexical:
         """The current snapshot; every REFRESH_S, one cheap read tells whether it is still current."""

@@ -143,3 +143,51 @@ def test_a_new_chunker_re_chunks_and_reuses_every_unchanged_vector(tmp_path, mon
     assert second.updated == 1 and second.embedded == 0 and second.reused == first.embedded
     assert qa_.store._collection("e5-small").metadata["chunker"] == CHUNKER_VERSION
     assert qa_.store.check()["e5-small"] == first.embedded  # the old version's chunks are gone
+
+
+def test_a_start_reads_the_saved_lexical_snapshot_and_brings_it_up_to_date(tmp_path, monkeypatch):
+    """A new process does not read every chunk back from Chroma and count its words: it reads the
+    snapshot the last one saved, and only the papers that changed since."""
+    import numpy as np
+
+    import qa.lexical
+    from qa.text import terms
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n, topic in enumerate(["the harbour ferry piers", "the hillside cycling tracks (HCT)"]):
+        (corpus / f"paper-{n}.md").write_text(f"---\ntitle: Paper {n}\n---\n\n1. This paper reports on {topic}.\n\n"
+                                              f"2. The HCT budget is HK${n + 2} million.\n", encoding="utf-8")
+    settings = Settings(index_dir=tmp_path / "idx", corpus_dir=corpus, embed_models=["e5-small"])
+    service = QA(settings)
+    service.index()
+    service.store.refresh()
+    service.store.saved()
+    snapshot = settings.index_dir / Store.SNAPSHOT
+    assert snapshot.is_file()
+    stale = snapshot.read_bytes()
+    question = terms("What is the budget of the hillside cycling tracks?")
+
+    def same(a, b):
+        assert a.keys == b.keys and [a.terms_of(k) for k in a.keys] == [b.terms_of(k) for k in b.keys]
+        assert np.allclose(a.scores(question), b.scores(question)) and a.acronyms == b.acronyms
+
+    started = Store(settings)
+    read: list[list[str]] = []
+    reading = started.chunks
+    monkeypatch.setattr(started, "chunks", lambda versions=None: read.append(list(versions or [])) or reading(versions))
+    same(started.lexical(), service.store.refresh(force=True))
+    assert read == []  # nothing read back from Chroma
+    # a paper added since the snapshot was saved: only its chunks are read
+    (corpus / "paper-2.md").write_text("---\ntitle: Paper 2\n---\n\n1. The HCT opened in 2024.\n", encoding="utf-8")
+    service.index()
+    service.store.saved()
+    snapshot.write_bytes(stale)
+    later = Store(settings)
+    reading = later.chunks
+    monkeypatch.setattr(later, "chunks", lambda versions=None: read.append(list(versions or [])) or reading(versions))
+    same(later.lexical(), service.store.refresh(force=True))
+    assert len(read) == 1 and len(read[0]) == 1
+    # a snapshot saved by other code is not used
+    monkeypatch.setattr(qa.lexical, "snapshot_format", lambda: "other code")
+    assert qa.lexical.Lexical.load(snapshot) is None
