@@ -62,6 +62,11 @@ _AGENTS = frozenset(terms("association department government council committee t
                           "ministry bureau commission company body board trust institute institution organisation "
                           "organization group team unit service panel secretariat regulator university charity "
                           "partnership industry sector administration"))
+_TOTAL = re.compile(r"\b(total|overall|altogether|in all|combined|entire|whole)\b")
+# after a sum: it is a year's (or a rate), "£979 million in 2026/27", "£5 million a year"
+_PERIOD_AFTER = re.compile(r"\s*(?:(?:a|per|each|every) (?:year|annum|month|week)\b|annually\b|"
+                           r"(?:in|for|by|during) (?:the )?(?:financial year |fiscal year |FY ?)?\d{4}(?:[/-]\d{2,4})?)")
+_TOTAL_BEFORE = re.compile(r"\b(?:total(?:ling)?|overall|altogether|combined|in all)\b[^.;]{0,20}$", re.I)
 _PERCENT = re.compile(r"\d[\d.]*\s?(?:%|per ?cent\b)")
 _MONEY_WORDS = re.compile(r"\b(budget|cost|costs|funding|fund|funds|invest\w*|spen[dt]\w*|expenditure|price|fee|"
                           r"fees|salar\w*|revenue|grant|allocat\w*|money|financ\w+ (?:commitment|provision)|"
@@ -116,6 +121,7 @@ class Asked:
     zh_noun: str = ""  # a Chinese question's own word for what it counts (協議), for Chinese papers
     about: tuple[str, ...] = ()  # the terms of the whole question: which column of a table row it asks for
     change: bool = False  # "By how much did funding increase": a percentage answers too
+    total: bool = False  # "What is the total budget": a year's sum, or a rate, is not the total
 
     @property
     def typed(self) -> bool:
@@ -165,7 +171,8 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Aske
         return Asked("count", target, " ".join(words), future, listing=listing, extreme=extreme, measure=measure,
                      qualifier=qualifier, about=tuple(terms(q)))
     if (m := _MONEY_WORDS.search(q)) and re.search(r"\b(how much|what|which)\b", low):
-        return Asked("money", tuple(terms(m.group(0))), m.group(0).lower(), future, change=bool(_CHANGE.search(low)))
+        return Asked("money", tuple(terms(m.group(0))), m.group(0).lower(), future, change=bool(_CHANGE.search(low)),
+                     total=bool(_TOTAL.search(low)))
     if re.search(r"\bhow long\b", low):
         return Asked("duration", (), "how long", future)
     if re.search(r"\bhow (?:often|frequently|regularly)\b", low):
@@ -440,7 +447,8 @@ def span(asked: Asked, text: str, doc_date: str = "", near: set[str] = frozenset
     if kind == "count":
         return _count_span(asked, text, near)
     if kind == "money":
-        m = _MONEY.search(text) or (_PERCENT.search(text) if asked.change else None)
+        sums = [m for m in _MONEY.finditer(text) if not (asked.total and _one_period(text, m))]
+        m = sums[0] if sums else (_PERCENT.search(text) if asked.change else None)
         return m.span() if m else None
     if kind == "title":
         m = _QUOTED.search(text)
@@ -524,6 +532,14 @@ def _span_zh(asked: Asked, text: str) -> tuple[int, int] | None:
     if kind in ("place", "person"):
         return m.span(1) if m.group(1) else m.span(2)
     return m.span()
+
+
+def _one_period(text: str, m: re.Match[str]) -> bool:
+    """Whether the sum is stated for one period or as a rate ("funding rising from £979 million in
+    2026/27 to £3 billion by 2029/30"), not as a total; "a total of £1.2 billion in 2023" is a total."""
+    if _TOTAL_BEFORE.search(text[max(0, m.start() - 40):m.start()]):
+        return False
+    return bool(_PERIOD_AFTER.match(text, m.end()))
 
 
 def agent_span(asked: Asked, text: str) -> tuple[int, int] | None:

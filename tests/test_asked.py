@@ -182,3 +182,13 @@ def test_who_is_answered_by_the_body_that_does_it_when_no_person_is_named():
     assert answered("Who leads the taskforce?", "It leads the taskforce.") is None
     assert answered("Who will attend the meeting?", "Members of the public will attend the meeting.") is None
     assert answered("Who is leading the review?", "The Department is funding the review.") is None
+
+
+def test_a_total_is_not_answered_by_one_year_s_sum_or_a_rate():
+    total = "What is the total budget of the New Hospital Programme?"
+    assert answered(total, "Funding is rising from £979 million in 2026/27 to £3 billion by 2029/30.") is None
+    assert answered(total, "The budget is £5 million a year.") is None
+    assert answered(total, "The programme has a total budget of £20 billion.") == "£20 billion"
+    assert answered(total, "A total of £1.2 billion in 2023 was set aside for it.") == "£1.2 billion"
+    # without "total", a year's sum answers
+    assert answered("What is the budget of the programme?", "The budget is £979 million in 2026/27.") == "£979 million"
