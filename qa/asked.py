@@ -71,6 +71,16 @@ _PERCENT = re.compile(r"\d[\d.]*\s?(?:%|per ?cent\b)")
 _MONEY_WORDS = re.compile(r"\b(budget|cost|costs|funding|fund|funds|invest\w*|spen[dt]\w*|expenditure|price|fee|"
                           r"fees|salar\w*|revenue|grant|allocat\w*|money|financ\w+ (?:commitment|provision)|"
                           r"subsid\w*|pay|paid)\b", re.I)
+# Kinds of sum: what a programme is given or spends, what a person is paid or charged, what comes in.
+# A sum stated as another kind ("participants receive a monthly allowance of $10,000") does not
+# answer a question for this one ("How much funding do the programmes receive?").
+_SUM_KINDS = [
+    ("programme", re.compile(r"\b(budget\w*|fund\w*|allocat\w*|grants?|provision|invest\w*|spen[dt]\w*|"
+                             r"expenditure|costs?|costing|subsid\w*|capital|financ\w*)\b", re.I)),
+    ("person", re.compile(r"\b(salar\w*|pay|paid|wages?|allowances?|remuneration|stipends?|fees?|charges?|"
+                          r"prices?|fares?|rents?|bonus\w*|pensions?)\b", re.I)),
+    ("income", re.compile(r"\b(revenue\w*|income|receipts?|tax(?:es)?|levy|levies)\b", re.I)),
+]
 _QUANTITY_WORDS = re.compile(r"\b(population|gdp|growth|rate|percentage|proportion|share|size|area|length|volume|"
                              r"turnover|output|value)\b", re.I)
 _TITLE_WORDS = re.compile(r"\b(theme|title|slogan|motto|called|name of the (?:scheme|programme|initiative|"
@@ -447,7 +457,8 @@ def span(asked: Asked, text: str, doc_date: str = "", near: set[str] = frozenset
     if kind == "count":
         return _count_span(asked, text, near)
     if kind == "money":
-        sums = [m for m in _MONEY.finditer(text) if not (asked.total and _one_period(text, m))]
+        sums = [m for m in _MONEY.finditer(text)
+                if not (asked.total and _one_period(text, m)) and not _other_sum(asked.word, text, m)]
         m = sums[0] if sums else (_PERCENT.search(text) if asked.change else None)
         return m.span() if m else None
     if kind == "title":
@@ -532,6 +543,17 @@ def _span_zh(asked: Asked, text: str) -> tuple[int, int] | None:
     if kind in ("place", "person"):
         return m.span(1) if m.group(1) else m.span(2)
     return m.span()
+
+
+def _sum_kinds(words: str) -> set[str]:
+    return {kind for kind, pattern in _SUM_KINDS if pattern.search(words)}
+
+
+def _other_sum(word: str, text: str, m: re.Match[str]) -> bool:
+    """Whether the words around the sum call it another kind of sum than the question's word."""
+    asked = _sum_kinds(word)
+    stated = _sum_kinds(text[max(0, m.start() - 60):m.end() + 30])
+    return bool(asked and stated and not asked & stated)
 
 
 def _one_period(text: str, m: re.Match[str]) -> bool:

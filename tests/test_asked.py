@@ -192,3 +192,11 @@ def test_a_total_is_not_answered_by_one_year_s_sum_or_a_rate():
     assert answered(total, "A total of £1.2 billion in 2023 was set aside for it.") == "£1.2 billion"
     # without "total", a year's sum answers
     assert answered("What is the budget of the programme?", "The budget is £979 million in 2026/27.") == "£979 million"
+
+
+def test_a_sum_of_another_kind_does_not_answer():
+    allowance = "Participants receive a monthly allowance of $10,000."
+    assert answered("How much funding do the internship programmes receive?", allowance) is None
+    assert answered("How much are the interns paid?", allowance) == "$10,000"
+    assert answered("How much funding do the programmes receive?", "The programmes receive HK$5 million.") == "HK$5 million"
+    assert answered("What is the budget of the project?", "HK$10 billion will be allocated to the project.") == "HK$10 billion"
