@@ -209,6 +209,7 @@ class Store:
         self._checked_at = 0.0
         self._generation = ""
         self._counts: dict[str, tuple[str, int]] = {}  # model -> (generation, chunks in its collection)
+        self._readers: dict[str, tuple[str, Any]] = {}  # model -> (generation, its collection)
         self._unsaved: tuple[Lexical, tuple[tuple[str, str], ...]] | None = None
         self._saver: threading.Thread | None = None
         self._save_lock = threading.Lock()
@@ -660,7 +661,7 @@ class Store:
         returns a few more than `n`, and chunks of versions no document points at (a write in
         progress, or left by an interrupted one) are dropped here; the rare query where too many
         were dropped asks again for more. A `scope` of a few documents is a filter on them."""
-        col = self._collection(model)
+        col = self._reader(model)
         total = self._count(model, col)
         where = ({"doc": next(iter(scope))} if len(scope) == 1 else {"doc": {"$in": sorted(scope)}}) if scope else None
         fetch = min(total, n + max(8, n // 2))
@@ -674,6 +675,15 @@ class Store:
             if exhausted or fetch >= total:
                 return out
             fetch = min(total, fetch * 4)
+
+    def _reader(self, model: str) -> Any:
+        """The model's collection for searching, looked up again only when the committed documents
+        change (a rebuilt collection is a change): a round trip less per question."""
+        seen = self._readers.get(model)
+        if seen is None or seen[0] != self._generation or not self._generation:
+            seen = (self._generation, self._collection(model))
+            self._readers[model] = seen
+        return seen[1]
 
     def _count(self, model: str, col: Any) -> int:
         """The collection's size, read again only when the committed documents change: one round trip
