@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # A document cut into more passages than this is refused (split it): one upload must not hold
     # the machine's memory and the indexing queue for hours (a 20 MB HTML file is ~28,000 passages)
     max_doc_chunks: int = 5000
+    # How much lower than questions an upload's indexing runs (Linux nice, 0-19): on a busy machine
+    # questions asked during a re-index are answered first, and the indexing takes what is left
+    index_nice: int = Field(default=10, ge=0, le=19)
     # Admin (upload/remove documents on the web); unset = admin disabled
     admin_token: str | None = None
     feedback_path: Path = Path("feedback/feedback.jsonl")

@@ -5,6 +5,7 @@ A cancelled job's documents are never committed and their files are taken out of
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 import time
@@ -69,11 +70,24 @@ class Job:
         return data
 
 
+def _lower_priority(nice: int) -> None:
+    """Give this thread (and the encoder threads it starts, which inherit it) a lower CPU priority,
+    so that questions asked while a paper is indexed are answered first. Linux sets it per thread."""
+    if nice <= 0:
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except (OSError, AttributeError):  # not Linux, or not allowed: indexing runs at the same priority
+        pass
+
+
 class Jobs:
     """Indexing jobs, run one at a time in arrival order by one worker thread."""
 
-    def __init__(self, keep: int = 50, on_finish: Callable[[str, float], None] | None = None) -> None:
+    def __init__(self, keep: int = 50, on_finish: Callable[[str, float], None] | None = None,
+                 nice: int = 0) -> None:
         self._jobs: dict[str, Job] = {}
+        self._nice = nice  # the worker's priority below the threads answering questions
         self._lock = threading.Lock()
         self._keep = keep
         self._on_finish = on_finish  # (state, seconds), for metrics
@@ -120,6 +134,7 @@ class Jobs:
         return job
 
     def _work(self) -> None:
+        _lower_priority(self._nice)
         while True:
             job, work = self._queue.get()
             if job.state == "queued":
