@@ -154,3 +154,26 @@ def test_uploads_queue_show_progress_and_can_be_cancelled(admin):
     assert client.delete(f"/api/jobs/{small['job']}", headers=auth).status_code == 409
     assert client.delete("/api/jobs/nope", headers=auth).status_code == 404
     assert client.get("/api/jobs").status_code == 401
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "getpriority"), reason="thread priorities are Linux's")
+def test_indexing_runs_below_the_questions():
+    import os
+    import threading
+
+    from qa.web.admin import Jobs
+
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    seen: list[int] = []
+
+    def work(progress, total, plan, started):
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        raise RuntimeError("measured")
+
+    job = Jobs(nice=7).start(work)
+    for _ in range(100):
+        if job.state not in ("queued", "running"):
+            break
+        time.sleep(0.05)
+    assert seen == [min(19, mine + 7)] and job.state == "failed"
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # this thread is untouched

@@ -76,7 +76,8 @@ def _lower_priority(nice: int) -> None:
     if nice <= 0:
         return
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
     except (OSError, AttributeError):  # not Linux, or not allowed: indexing runs at the same priority
         pass
 
