@@ -23,7 +23,6 @@ from itertools import groupby
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
 from . import text as _text
 from .chunk import CHUNKER_VERSION, embed_text
@@ -220,6 +219,8 @@ class Lexical:
 
     def _score(self) -> None:
         """The snapshot's BM25 scores from the term counts: one column per term (CSC)."""
+        from scipy import sparse  # here: a command that never searches (`qa index`) starts faster
+
         width = len(self.vocab_terms)
         self._df = np.bincount(self._indices, minlength=width) if width else np.zeros(0, dtype=np.int64)
         idf = np.log(1 + (self.n - self._df + 0.5) / (self._df + 0.5)).astype(np.float32)

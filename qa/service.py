@@ -52,6 +52,7 @@ class Reading:
     unchanged: set[str] = field(default_factory=set)
     skipped: list[str] = field(default_factory=list)  # "file: reason"
     unreadable: set[str] = field(default_factory=set)  # their file names
+    whole: bool = False  # the index held exactly the indexed documents' chunks when read
 
 
 @dataclass
@@ -200,7 +201,7 @@ class QA:
         document is as indexed (`records`, the indexed documents, when the caller has them)."""
         reading = Reading()
         records = self._records() if records is None else records
-        trusted = not force and self._whole(records)
+        trusted = reading.whole = not force and self._whole(records)
         by_source = {r.source: r for r in records.values() if r.source and r.stamp} if trusted else {}
         seen_id: dict[str, str] = {}
         seen_hash: dict[str, str] = {}
@@ -259,7 +260,11 @@ class QA:
         # a file that is there but unreadable this time keeps its last good version in the index
         keep = frozenset(r.doc for r in records.values() if r.source in reading.unreadable) | reading.unchanged
         prune = paths is None and not (reading.skipped and not reading.docs)  # not when no file could be read
-        report = self.store.sync(inputs, prune=prune, force=force, progress=progress, keep=keep)
+        gone = set(records) - {d.id for d in reading.docs} - keep if prune else set()
+        if inputs or gone or not reading.whole:
+            report = self.store.sync(inputs, prune=prune, force=force, progress=progress, keep=keep)
+        else:  # every file as it was indexed, and the index whole: nothing to write, no lock to take
+            report = SyncReport()
         report.unchanged += len(reading.unchanged)
         indexed, failed = settle(reading.docs, inputs, report)
         if inputs:  # parsing and embedding are what leave freed memory behind
