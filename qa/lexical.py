@@ -129,7 +129,7 @@ class Lexical:
     # -- kept between runs: a start reads one file instead of every chunk ---------------------
     def save(self, path: Path, key: list[tuple[str, str]]) -> None:
         """Write the snapshot (atomically) for `load`; `key` is the (document, version) pairs it holds."""
-        meta = {"format": snapshot_format(), "key": key, "keys": self.keys,
+        meta = {"format": snapshot_format(), "fields": _CHUNK_FIELDS, "key": key, "keys": self.keys,
                 "units": [[getattr(u, f) for f in _CHUNK_FIELDS] for u in self.units],
                 "versions": self.versions, "labels": self.labels, "editions": self.editions,
                 "languages": self.languages, "title_terms": {d: sorted(t) for d, t in self.title_terms.items()},
@@ -150,7 +150,7 @@ class Lexical:
         try:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(data["meta"].tobytes().decode())
-                if meta.get("format") != snapshot_format():
+                if meta.get("format") != snapshot_format() or meta.get("fields") != _CHUNK_FIELDS:
                     return None
                 arrays = {name: data[name] for name in ("indices", "counts", "indptr", "lengths")}
         except (OSError, ValueError, KeyError):
