@@ -20,7 +20,7 @@ from .query import Query
 from .retrieve import Retrieval
 from .lexical import Lexical
 from . import listing
-from .asked import person_near, role_held, span, which_span
+from .asked import names_someone, person_near, role_held, span, which_span
 from .parse import zh_number
 from .text import STOPWORDS, addressed_to_ai, bigrams, is_cjk, is_question, sentences, terms
 
@@ -208,6 +208,8 @@ class ExtractiveAnswerer:
         stated = [(r, sp) for r in ranked if (sp := self.states(query, retrieval, r)) is not None]
         if not stated:
             return near_miss(query, retrieval, supports, self.usable_support)
+        if asked.kind == "person":  # a sentence naming a person or an office before one naming a body
+            stated = [(r, sp) for r, sp in stated if names_someone(r.text[sp[0]:sp[1]])] or stated
         best, found = stated[0]
         dated = self.other_papers(query, retrieval, stated, supports)
         if dated:

@@ -564,6 +564,11 @@ def _one_period(text: str, m: re.Match[str]) -> bool:
     return bool(_PERIOD_AFTER.match(text, m.end()))
 
 
+def names_someone(text: str) -> bool:
+    """Whether the words name a person or an office ("Ms Guo Ningning", "the Chief Secretary")."""
+    return bool(_PERSON.search(text) or _ROLE.search(text))
+
+
 def agent_span(asked: Asked, text: str) -> tuple[int, int] | None:
     """Who does what the question asks, when the paper names a body rather than a person: "Who is
     leading the initiative?" → "The UK's main solar industry trade association is leading …". The
