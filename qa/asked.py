@@ -75,8 +75,8 @@ _MONEY_WORDS = re.compile(r"\b(budget|cost|costs|funding|fund|funds|invest\w*|sp
 # A sum stated as another kind ("participants receive a monthly allowance of $10,000") does not
 # answer a question for this one ("How much funding do the programmes receive?").
 _SUM_KINDS = [
-    ("programme", re.compile(r"\b(budget\w*|fund\w*|allocat\w*|grants?|provision|invest\w*|spen[dt]\w*|"
-                             r"expenditure|costs?|costing|subsid\w*|capital|financ\w*)\b", re.I)),
+    ("programme", re.compile(r"\b(budget\w*|fund\w*|allocat\w*|grants?|invest\w*|spen[dt]\w*|"
+                             r"expenditure|costs?|costing|subsid\w*)\b", re.I)),
     ("person", re.compile(r"\b(salar\w*|pay|paid|wages?|allowances?|remuneration|stipends?|fees?|charges?|"
                           r"prices?|fares?|rents?|bonus\w*|pensions?)\b", re.I)),
     ("income", re.compile(r"\b(revenue\w*|income|receipts?|tax(?:es)?|levy|levies)\b", re.I)),
