@@ -16,7 +16,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from .models import Chunk, Document
 from .parse import zh_number
 
-CHUNKER_VERSION = "6"
+CHUNKER_VERSION = "7"
 
 # "5. …", "2.3 …" (sections numbered within sections), and in Chinese papers "5. …" or "五、…"
 _NUMBERED = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){1,3}(?=\.?\s+[A-Z\u4e00-\u9fff(“\"‘'])|\d{1,3}(?=\.\s))\.?\s+"
@@ -258,14 +258,17 @@ def _number_unnumbered(units: list[_Unit]) -> list[_Unit]:
     numbered paragraph it introduces is read with it. Unnumbered text in a section of its own
     ("Question" above a numbered "Answer") is numbered in order as its own part. With no numbers at
     all, paragraphs are numbered in order, so every document is cited the same way."""
-    if all(u.paragraph is None for u in units):
-        for i, unit in enumerate(units, 1):
+    if all(u.paragraph is None or u.note for u in units):  # footnotes keep their own numbers
+        for i, unit in enumerate((u for u in units if not u.note), 1):
             unit.paragraph = str(i)
         return units
     kept: list[_Unit] = []
     lead: list[_Unit] = []
     last = 0
     for i, unit in enumerate(units):
+        if unit.note:
+            kept.append(unit)
+            continue
         if unit.paragraph is not None:
             if kept and kept[-1].part != unit.part:
                 last = 0
@@ -280,7 +283,7 @@ def _number_unnumbered(units: list[_Unit]) -> list[_Unit]:
             continue
         following = next((_order(u.paragraph)[0] for u in units[i + 1:] if u.paragraph is not None and u.part == unit.part),
                          None)
-        previous = kept[-1] if kept else None
+        previous = next((u for u in reversed(kept) if not u.note), None)
         if following is not None and following > last + 1:
             last += 1
             unit.paragraph = str(last)

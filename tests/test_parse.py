@@ -8,7 +8,7 @@ import pytest
 from qa.chunk import structure
 from qa.ingest import IngestError, load, load_bytes
 
-from docgen import make_docx, make_html, make_pdf
+from docgen import make_docx, make_html, make_pdf, make_two_column_pdf
 
 
 def numbered(doc):
@@ -140,3 +140,23 @@ def test_the_title_is_not_the_committee_or_the_discussion_line(text, title, comm
     doc = load_bytes(text.encode("utf-8"), "paper.txt")
     assert doc.title == title
     assert find_committee("\n".join(b.text for b in doc.blocks[:6])) == committee
+
+
+def test_a_two_column_pdf_is_read_column_by_column(tmp_path):
+    """A research brief's layout: a large title, two justified columns, a running header repeating the
+    title on page 2, a footnote in small type and a word hyphenated across lines."""
+    doc = load(make_two_column_pdf(tmp_path / "brief.pdf"))
+    assert doc.title == "The Harbour Ferry Fund: Issues for the Panel"  # not the file's "Microsoft Word - …"
+    assert doc.date == "2024-05-14"
+    units = [u for u in structure(doc) if not u.note]
+    texts = [u.text for u in units]
+    # each column's paragraph whole, never a line of the left column beside a line of the right
+    assert "It paid operators a subsidy for each sailing and required them to publish their timetables." in texts[0]
+    assert texts[2].startswith("Operators have asked") and texts[2].endswith("in the first half of 2025.")
+    assert [u.paragraph for u in units] == ["1", "2", "3", "4", "5"]
+    assert units[2].heading_path == ("Current Issues",) and units[4].heading_path == ("Options",)
+    assert "inter-island services" in texts[4]
+    assert not any("Issues for the Panel" in t for t in texts)  # the running header is gone
+    notes = [u for u in structure(doc) if u.note]
+    assert [(n.part, n.paragraph, n.text) for n in notes] == [
+        ("Footnotes", "1", "Passenger trips counted by the operators' ticketing systems.")]

@@ -8,8 +8,9 @@ import re
 
 from ..models import Block, Document, content_hash
 
-_DATE = re.compile(
-    r"\b(\d{1,2})\s+(January|February|March|April|May|June|July|August|September|October|November|December)\s+(\d{4})\b")
+_MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
+# "20 May 2024", and as American papers write it, "May 20, 2024"
+_DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b|\b({_MONTH})\s+(\d{{1,2}}),\s*(\d{{4}})\b")
 _ISO = re.compile(r"\b(19|20)(\d\d)-(\d\d)-(\d\d)\b")
 _MONTHS = {m: i for i, m in enumerate(
     "January February March April May June July August September October November December".split(), 1)}
@@ -87,7 +88,7 @@ def find_date(text: str) -> str:
     """The first date written in English ("20 May 2024"), Chinese ("2024年5月20日") or ISO form."""
     found = []
     if match := _DATE.search(text):
-        day, month, year = match.groups()
+        day, month, year = match.groups()[:3] if match.group(1) else match.group(5, 4, 6)
         found.append((match.start(), f"{year}-{_MONTHS[month]:02d}-{int(day):02d}"))
     if match := _ZH_DATE.search(text):
         try:

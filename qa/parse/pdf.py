@@ -1,105 +1,204 @@
-"""Text PDFs (pypdf). Paragraphs are rebuilt from line positions: a vertical gap wider than the usual
-line spacing, or a line that starts with a paragraph number, starts a new paragraph. Running headers,
-footers and page numbers (lines repeated in the margins of most pages) are dropped."""
+"""Text PDFs, read with PDFium (pypdfium2), which knows where words end ("The", not "T he") and
+gives a page's text in the order it was written, so the columns of a two-column report are read
+one after the other rather than line across line. Paragraphs are rebuilt from the lines' positions:
+a vertical gap wider than the usual line spacing, a jump to another column, a change of font, a
+short line that ends a sentence, or a line that starts with a paragraph number starts a new one.
+Running headers, footers and page numbers (lines repeated in the margins of most pages) are dropped.
+The title is the largest text on the first page (a file's own title is often another document's),
+else the file's title when it is a real one."""
 
 from __future__ import annotations
 
-import io
+import ctypes
 import re
 import statistics
+import threading
 from collections import Counter
 from dataclasses import dataclass
 
-from . import ParseError, from_paragraphs
+from . import ParseError, find_date, from_paragraphs
 from ..models import Document
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
-_STARTS_PARAGRAPH = re.compile(r"^(\d{1,3}\.|\([a-z]{1,2}\)|\([ivx]{1,5}\)|[-•*]\s)")
+_STARTS_PARAGRAPH = re.compile(r"^(\d{1,3}\.|\([a-z]{1,2}\)|\([ivx]{1,5}\)|[-•*▪●]\s)")
+_ENDS_SENTENCE = re.compile(r"[.:;?!。：；？！][\"'”’)]*$")
+# file titles that name the file rather than the paper: "Microsoft Word - CA20240520.docx", "untitled"
+_NOT_A_TITLE = re.compile(r"^(?:microsoft\s+\w+\s*-|untitled\b)|\.(?:docx?|pdf|rtf|odt)$", re.I)
+_SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_LOCK = threading.Lock()  # PDFium is not thread-safe: one document at a time per process
 
 
 @dataclass
 class _Line:
     text: str
-    y: float
-    size: float
+    y: float  # baseline of its first characters, from the bottom of the page
+    x0: float
+    x1: float
+    size: float  # font size in points
+    bold: bool
+    y_end: float = 0.0  # baseline of its last characters: lower when PDFium joined a hyphenated word
 
 
-def _lines(page) -> list[_Line]:
-    runs: list[tuple[float, float, float, str]] = []
+def _bold(tp, raw, index: int) -> bool:
+    flags = ctypes.c_int(0)
+    n = raw.FPDFText_GetFontInfo(tp.raw, index, None, 0, ctypes.byref(flags))
+    name = ctypes.create_string_buffer(max(n, 1))
+    raw.FPDFText_GetFontInfo(tp.raw, index, name, n, ctypes.byref(flags))
+    font = name.value.decode("utf-8", "replace")
+    return bool(flags.value & 0x40000) or "bold" in font.lower() or raw.FPDFText_GetFontWeight(tp.raw, index) >= 600
 
-    def visit(text, cm, tm, font, size):
-        if text and text.strip():
-            y = tm[5] * cm[3] + cm[5] if cm else tm[5]
-            x = tm[4] * cm[0] + cm[4] if cm else tm[4]
-            runs.append((round(y, 1), x, abs(size * (tm[3] or 1)), text))
 
-    page.extract_text(visitor_text=visit)
-    by_y: dict[float, list[tuple[float, float, str]]] = {}
-    for y, x, size, text in runs:
-        key = next((k for k in by_y if abs(k - y) < 2.0), y)
-        by_y.setdefault(key, []).append((x, size, text))
-    lines = []
-    for y in sorted(by_y, reverse=True):  # top of the page first
-        parts = sorted(by_y[y])
-        text = " ".join(" ".join(t.split()) for _, _, t in parts if t.strip())
-        lines.append(_Line(text, y, max(s for _, s, _ in parts)))
-    return lines
+def _line(tp, raw, text: str, first: int, last: int) -> _Line | None:
+    """A line from its characters' boxes; None for one with no visible character."""
+    boxes, sizes, firsts = [], [], []
+    for i in range(first, last):
+        left, bottom, right, top = tp.get_charbox(i, loose=True)
+        if right > left:
+            boxes.append((left, bottom, right))
+            sizes.append(raw.FPDFText_GetFontSize(tp.raw, i))
+            firsts.append(i)
+    text = " ".join(text.replace("\x02", "-").replace("\ufffe", "-").split())
+    if not boxes or not text:
+        return None
+    size = statistics.median(sizes)
+    # a footnote's number, printed small and raised, is written as one: "³ The figures exclude…"
+    if (m := re.match(r"^\d{1,3}(?=\s*\D)", text)) and sizes[0] < 0.8 * size:
+        text = m.group(0).translate(_SUPERSCRIPT) + " " + text[m.end():].lstrip()
+    head, tail = boxes[:8], boxes[-8:]
+    return _Line(text, statistics.median(b for _, b, _ in head), min(b[0] for b in boxes),
+                 max(b[2] for b in boxes), size, _bold(tp, raw, firsts[len(firsts) // 2]),
+                 statistics.median(b for _, b, _ in tail))
+
+
+def _lines(page, raw) -> list[_Line]:
+    """The page's lines in the order they were written (PDFium ends each with a line break)."""
+    tp = page.get_textpage()
+    try:
+        text = tp.get_text_range()
+        lines, at = [], 0
+        for segment in re.split(r"(\r\n|\n|\r)", text):
+            units = len(segment.encode("utf-16-le")) // 2  # PDFium counts characters in UTF-16
+            if segment and segment not in ("\r\n", "\n", "\r"):
+                if line := _line(tp, raw, segment, at, at + units):
+                    lines.append(line)
+            at += units
+        return lines
+    finally:
+        tp.close()
 
 
 def _margin_repeats(pages: list[list[_Line]]) -> set[str]:
-    """Lines that appear in the top or bottom three lines of most pages (digits ignored)."""
-    if len(pages) < 3:
+    """Lines that stand in the top or bottom three lines of two pages in five or more (digits
+    ignored)."""
+    if len(pages) < 2:
         return set()
     seen: Counter[str] = Counter()
     for lines in pages:
-        for line in {re.sub(r"\d+", "#", l.text) for l in lines[:3] + lines[-3:]}:
-            seen[line] += 1
-    return {text for text, n in seen.items() if n >= max(3, len(pages) // 2)}
+        by_height = sorted(lines, key=lambda l: -l.y)
+        for text in {re.sub(r"\d+", "#", l.text) for l in by_height[:3] + by_height[-3:]}:
+            seen[text] += 1
+    return {text for text, n in seen.items() if n >= max(2, (len(pages) * 2 + 4) // 5)}
+
+
+def _mark_footnotes(lines: list[_Line]) -> None:
+    """A line in smaller type than the page's body that starts with a number is a footnote: its
+    number is written as printed, raised ("¹ Passenger trips counted by …"), which is how the
+    chunker knows a footnote."""
+    body = statistics.median(l.size for l in lines)
+    for line in lines:
+        if line.size <= 0.85 * body and (m := re.match(r"^(\d{1,3})\s+(?=[A-Z“\"(])", line.text)):
+            line.text = m.group(1).translate(_SUPERSCRIPT) + " " + line.text[m.end():]
+
+
+def _column_right(line: _Line, lines: list[_Line]) -> float:
+    """Where the lines of this line's column end: the right edge of the longest lines starting
+    near it."""
+    near = sorted(l.x1 for l in lines if abs(l.x0 - line.x0) < 3 * line.size)
+    return near[int(0.9 * (len(near) - 1))] if near else line.x1
+
+
+def _paragraphs(lines: list[_Line]) -> list[str]:
+    gaps = [a.y_end - b.y for a, b in zip(lines, lines[1:]) if 0 < a.y_end - b.y < 3 * max(a.size, 1)]
+    spacing = statistics.median(gaps) if gaps else 14.0
+    out, current = [], [lines[0].text]
+    for prev, line in zip(lines, lines[1:]):
+        gap = prev.y_end - line.y
+        new_column = gap < -prev.size or (abs(gap) <= prev.size / 2 and line.x0 > prev.x1)
+        ended = bool(_ENDS_SENTENCE.search(prev.text)) and \
+            prev.x1 < _column_right(prev, lines) - 6 * prev.size and line.text[:1].isupper()
+        if gap > spacing * 1.35 or new_column or ended or _STARTS_PARAGRAPH.match(line.text) \
+                or abs(line.size - prev.size) > 1.5 or line.bold != prev.bold:
+            out.append(_joined(current))
+            current = []
+        current.append(line.text)
+    out.append(_joined(current))  # a page or column break is a paragraph break; the chunker re-joins
+    return out
+
+
+def _joined(lines: list[str]) -> str:
+    """Lines of one paragraph as one text: a word hyphenated across lines is one word again."""
+    text = lines[0]
+    for line in lines[1:]:
+        if text.endswith("-") and re.search(r"[a-z]-$", text) and line[:1].islower():
+            text = text[:-1] + line  # "Adminis-" + "tration"
+        else:
+            text += " " + line
+    return text
+
+
+def _title_lines(first_page: list[_Line]) -> list[_Line]:
+    """The largest text on the first page, when it stands out from the body (a report's title)."""
+    if not first_page:
+        return []
+    body = statistics.median(l.size for l in first_page)
+    largest = max(l.size for l in first_page)
+    lines = [l for l in first_page if l.size >= largest - 0.5]
+    return lines if largest >= 1.2 * body and sum(len(l.text) for l in lines) <= 250 else []
 
 
 def parse(data: bytes, doc_id: str, name: str) -> Document:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
 
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        if reader.is_encrypted:
-            try:
-                if not reader.decrypt(""):
-                    raise ParseError(f"{name}: the PDF is encrypted")
-            except Exception as exc:
+    with _LOCK:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            if "password" in str(exc).lower():
                 raise ParseError(f"{name}: the PDF is encrypted") from exc
-        pages = [_lines(page) for page in reader.pages]
-        info = reader.metadata or {}
-    except ParseError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise ParseError(f"{name}: not a readable PDF ({type(exc).__name__})") from exc
+            raise ParseError(f"{name}: not a readable PDF ({exc})") from exc
+        try:
+            pages = []
+            for page in pdf:
+                try:
+                    pages.append(_lines(page, raw))
+                finally:
+                    page.close()
+            meta = pdf.get_metadata_dict(skip_empty=True)
+        except (pdfium.PdfiumError, ValueError, OSError) as exc:
+            raise ParseError(f"{name}: not a readable PDF ({type(exc).__name__})") from exc
+        finally:
+            pdf.close()
     repeats = _margin_repeats(pages)
     paragraphs: list[str] = []
+    title, meta_title = "", " ".join(str(meta.get("Title", "")).split())
+    heading = _title_lines(pages[0]) if pages else []  # a running header may repeat it: looked for first
+    if heading:
+        title = _joined([l.text for l in heading])
+        paragraphs.append("# " + title)  # the document's heading, not a paragraph of it
     for lines in pages:
-        lines = [l for l in lines if not _PAGE_NUMBER.match(l.text)
-                 and re.sub(r"\d+", "#", l.text) not in repeats]
-        if not lines:
-            continue
-        gaps = [a.y - b.y for a, b in zip(lines, lines[1:]) if 0 < a.y - b.y < 3 * max(a.size, 1)]
-        spacing = statistics.median(gaps) if gaps else 14.0
-        current: list[str] = [lines[0].text]
-        for prev, line in zip(lines, lines[1:]):
-            gap = prev.y - line.y
-            if gap > spacing * 1.35 or _STARTS_PARAGRAPH.match(line.text) or abs(line.size - prev.size) > 1.5:
-                paragraphs.append(" ".join(current))
-                current = []
-            current.append(line.text)
-        paragraphs.append(" ".join(current))  # the page break itself is a paragraph break; chunk re-joins
-    title = str(info.get("/Title") or "").strip() if hasattr(info, "get") else ""
-    date = ""
-    raw_date = str(info.get("/CreationDate") or "") if hasattr(info, "get") else ""
-    if m := re.match(r"D:(\d{4})(\d{2})(\d{2})", raw_date):
-        date = "-".join(m.groups())
-    if not any(p.strip() for p in paragraphs):
+        lines = [l for l in lines if not _PAGE_NUMBER.match(l.text) and re.sub(r"\d+", "#", l.text) not in repeats
+                 and l not in heading]
+        if lines:
+            _mark_footnotes(lines)
+            paragraphs += _paragraphs(lines)
+    if not any(p.strip("# ") for p in paragraphs):
         raise ParseError(f"{name}: no text in this PDF (a scan? only text PDFs are supported)")
-    from . import find_date
+    if not title and len(meta_title.split()) >= 2 and not _NOT_A_TITLE.search(meta_title):
+        title = meta_title  # the file's own title, when it is a real one and the page shows none
+    date = ""
+    if m := re.match(r"D:(\d{4})(\d{2})(\d{2})", str(meta.get("CreationDate", ""))):
+        date = "-".join(m.groups())
     body_date = find_date("\n".join(paragraphs[:6]))
     return from_paragraphs(paragraphs, doc_id, title=title, date=body_date or date, source=name,
                            meta={"format": "pdf", "pages": str(len(pages))})
