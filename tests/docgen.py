@@ -134,8 +134,8 @@ TWO_COLUMN = [  # (column text, heading?) in reading order; the layout of a two-
     ("Operators have asked for the subsidy to be linked to fuel prices, which rose sharply after "
      "the fund was designed. The Transport Department is reviewing the formula and expects to "
      "report to the Panel in the first half of 2025.", False),
-    ("A second concern is the age of the fleet: nine of the vessels in service are over thirty years "
-     "old, and replacing them would cost an estimated HK$1.8 billion over ten years.", False),
+    ("**Ageing vessels.** A second concern is the age of the fleet: nine of the vessels in service are "
+     "over thirty years old, and replacing them would cost an estimated HK$1.8 billion over ten years.", False),
     ("Options", True),
     ("The Panel could ask the Administration to extend the fund to new routes, to tie renewals to "
      "punctuality targets, or to set aside capital for replacing vessels.", False),
@@ -144,8 +144,8 @@ TWO_COLUMN = [  # (column text, heading?) in reading order; the layout of a two-
 
 def make_two_column_pdf(path: Path, title: str = "The Harbour Ferry Fund: Issues for the Panel") -> Path:
     """Two pages of two justified columns under a large title, as research briefs are laid out: a
-    running header that repeats the title on page 2, a footnote in small type, and a word hyphenated
-    at a line end. Each column is written top to bottom, so the file's own order is reading order."""
+    running header that repeats the title on page 2, a footnote in small type, a bold run-in heading
+    and a word hyphenated at a line end. Each column is written top to bottom, so the file's own order is reading order."""
     from fpdf import FPDF
 
     pdf = FPDF(format="letter")
@@ -157,7 +157,7 @@ def make_two_column_pdf(path: Path, title: str = "The Harbour Ferry Fund: Issues
         for text, heading in blocks:
             pdf.set_font("Helvetica", "B" if heading else "", 12 if heading else 10)
             pdf.set_x(x)
-            pdf.multi_cell(85, 5, text, align="L" if heading else "J")
+            pdf.multi_cell(85, 5, text, align="L" if heading else "J", markdown=True)  # **run-in headings**
             pdf.ln(3)
 
     pdf.add_page()

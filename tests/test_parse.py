@@ -156,6 +156,7 @@ def test_a_two_column_pdf_is_read_column_by_column(tmp_path):
     assert [u.paragraph for u in units] == ["1", "2", "3", "4", "5"]
     assert units[2].heading_path == ("Current Issues",) and units[4].heading_path == ("Options",)
     assert "inter-island services" in texts[4]
+    assert texts[3].startswith("Ageing vessels. A second concern")  # a run-in heading stays in its paragraph
     assert not any("Issues for the Panel" in t for t in texts)  # the running header is gone
     notes = [u for u in structure(doc) if u.note]
     assert [(n.part, n.paragraph, n.text) for n in notes] == [

@@ -66,7 +66,9 @@ def _line(tp, raw, text: str, first: int, last: int) -> _Line | None:
         text = m.group(0).translate(_SUPERSCRIPT) + " " + text[m.end():].lstrip()
     head, tail = boxes[:8], boxes[-8:]
     return _Line(text, statistics.median(b for _, b, _ in head), min(b[0] for b in boxes),
-                 max(b[2] for b in boxes), size, _bold(tp, raw, firsts[len(firsts) // 2]),
+                 max(b[2] for b in boxes), size,
+                 # bold only when all of it is: a bold run-in heading ("Domestic Financial Crises.") starts a paragraph
+                 all(_bold(tp, raw, firsts[k * (len(firsts) - 1) // 4]) for k in range(5)),
                  statistics.median(b for _, b, _ in tail))
 
 
@@ -123,7 +125,8 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     out, current = [], [lines[0].text]
     for prev, line in zip(lines, lines[1:]):
         gap = prev.y_end - line.y
-        new_column = gap < -prev.size or (abs(gap) <= prev.size / 2 and line.x0 > prev.x1)
+        new_column = (gap < -prev.size or (abs(gap) <= prev.size / 2 and line.x0 > prev.x1)) \
+            and not _continues(prev.text, line.text)
         ended = bool(_ENDS_SENTENCE.search(prev.text)) and \
             prev.x1 < _column_right(prev, lines) - 6 * prev.size and line.text[:1].isupper()
         if gap > spacing * 1.35 or new_column or ended or _STARTS_PARAGRAPH.match(line.text) \
@@ -133,6 +136,12 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
         current.append(line.text)
     out.append(_joined(current))  # a page or column break is a paragraph break; the chunker re-joins
     return out
+
+
+def _continues(before: str, after: str) -> bool:
+    """Text carried over a column or page break mid-sentence: the sentence before is unfinished and
+    the text after starts in lower case ("… for “credit" | "operations,” usually …")."""
+    return not _ENDS_SENTENCE.search(before) and after[:1].islower()
 
 
 def _joined(lines: list[str]) -> str:
@@ -191,7 +200,10 @@ def parse(data: bytes, doc_id: str, name: str) -> Document:
                  and l not in heading]
         if lines:
             _mark_footnotes(lines)
-            paragraphs += _paragraphs(lines)
+            more = _paragraphs(lines)
+            if paragraphs and _continues(paragraphs[-1], more[0]):
+                paragraphs[-1] = _joined([paragraphs[-1], more.pop(0)])
+            paragraphs += more
     if not any(p.strip("# ") for p in paragraphs):
         raise ParseError(f"{name}: no text in this PDF (a scan? only text PDFs are supported)")
     if not title and len(meta_title.split()) >= 2 and not _NOT_A_TITLE.search(meta_title):
