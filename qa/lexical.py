@@ -225,10 +225,24 @@ class Lexical:
         self._df = np.bincount(self._indices, minlength=width) if width else np.zeros(0, dtype=np.int64)
         idf = np.log(1 + (self.n - self._df + 0.5) / (self._df + 0.5)).astype(np.float32)
         rows = np.repeat(np.arange(self.n), np.diff(self._indptr))
-        norm = K1 * ((1 - B) + B * self._lengths / (self._lengths.mean() if self.n else 1.0))
+        norm = K1 * ((1 - B) + B * self._lengths / self._average_lengths())
         tf = self._counts
         data = idf[self._indices] * tf / (norm[rows] + tf)
         self._scores = sparse.csr_matrix((data, self._indices, self._indptr), shape=(self.n, width)).tocsc()
+
+    def _average_lengths(self) -> np.ndarray:
+        """Each unit's average length to be compared with: that of the units in its own language. A
+        Chinese paragraph is read as character pairs and words, several terms to an English word's
+        one, so against an English library's average every Chinese paragraph would look long and
+        lose to any English one."""
+        chinese = np.zeros(self.n, dtype=bool)
+        for doc, (start, end) in self._rows.items():
+            chinese[start:end] = self.languages.get(doc) == "zh"
+        out = np.ones(self.n, dtype=np.float32)
+        for group in (chinese, ~chinese):
+            if group.any():
+                out[group] = self._lengths[group].mean()
+        return out
 
     def _term_id(self, term: str) -> int:
         i = self.vocab.get(term)

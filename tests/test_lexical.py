@@ -72,3 +72,21 @@ def test_a_snapshot_made_from_the_previous_one_equals_one_made_afresh():
     # and a paper that changes no acronym: every other paper's counts are taken as they were
     units = dict(sorted((units | _library({"b2": ["Ferry services to Shanghai."]})).items(), key=lambda i: i[1].doc_id))
     _same_snapshot(Lexical(units, previous=again), Lexical(units), questions)
+
+
+def test_a_chinese_paragraph_is_not_penalised_for_length_by_an_english_library():
+    """Chinese is read as character pairs and words, several terms to an English word's one: its
+    paragraphs are compared with the length of Chinese paragraphs, not with an English library's."""
+    english = {f"en{i}": [f"The Policy Unit {i} supports staff across the department.", "Staff of the Unit."]
+               for i in range(40)}
+    zh = "在地區層面，香港特區政府的五個駐內地辦事處和11個聯絡處與各省、市及自治區政府保持緊密聯繫，並透過拜訪內地機關、機構和企業，繼續探討和推動香港與各地的合作。"
+    library = _library({**english, "zh": [zh, "請委員備悉本文件的內容。"]})
+    alone = Lexical(_library({"zh": [zh, "請委員備悉本文件的內容。"]}), languages={"zh": "zh"})
+    lex = Lexical(library, languages={**{d: "en" for d in english}, "zh": "zh"})
+    question = {"聯絡處": 0.5, "聯絡": 0.5, "unit": 0.7}
+    scores = lex.scores(list(question), question)
+    assert lex.keys[int(scores.argmax())] == "zh#1"
+    # its score for its own words is what it would be among Chinese papers of its length
+    here = lex.scores(["聯絡處"])[lex.position["zh#1"]] / lex.weight("聯絡處")
+    there = alone.scores(["聯絡處"])[alone.position["zh#1"]] / alone.weight("聯絡處")
+    assert abs(here - there) < 0.05
