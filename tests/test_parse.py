@@ -113,6 +113,7 @@ def test_oversize_files_are_refused():
     ("立法會CB(4)123/24-25號文件\n\n二〇二四年十一月十八日", "2024-11-18"),
     ("2024 年 5 月 20 日", "2024-05-20"),
     ("Panel paper, 20 May 2024 (replacing 2023-01-02)", "2024-05-20"),
+    ("Updated April 10, 2026", "2026-04-10"),  # as American reports write it
     ("2024年13月40日 is not a date", ""),
 ])
 def test_dates_are_read_in_english_and_chinese(text, date):
