@@ -22,7 +22,7 @@ from .lexical import Lexical
 from . import listing
 from .asked import names_someone, person_near, role_held, span, which_span
 from .parse import zh_number
-from .text import STOPWORDS, addressed_to_ai, bigrams, is_cjk, is_question, sentences, terms
+from .text import STOPWORDS, addressed_to_ai, is_cjk, is_question, sentences, simplified, terms, zh_bigrams
 
 _YEAR = re.compile(r"(19|20)\d\d")
 
@@ -119,7 +119,7 @@ class ExtractiveAnswerer:
             # a Chinese paragraph for a Chinese question: its own words are the evidence
             own = {t: w for t, w in weights.items() if is_cjk(t)}
             total = sum(lex.weight_in(doc, t) * w for t, w in own.items() if lex.known_in(doc, t)) or 1.0
-            missing = sum(1 for word in query.zh_words if not all(lex.known_in(doc, b) for b in bigrams(word)))
+            missing = sum(1 for word in query.zh_words if not all(lex.known_in(doc, b) for b in zh_bigrams(word)))
             coverage = sum(lex.weight_in(doc, t) * w for t, w in own.items() if t in present) / \
                 (total + 2.0 * missing)
             dense_part = self._dense_part(hit)
@@ -277,9 +277,9 @@ class ExtractiveAnswerer:
         context = set(terms(" ".join([text[before:scored.end], text[spans[0][0]:spans[0][1]],
                                       *chunk.heading_path, chunk.title])))
         if query.lang == "zh" and is_cjk(text):  # a Chinese paper names things as the question does
-            written = "".join([text[before:scored.end], text[spans[0][0]:spans[0][1]], *chunk.heading_path,
-                               chunk.title])
-            return found if all(w in written for w in query.zh_names) else None
+            written = simplified("".join([text[before:scored.end], text[spans[0][0]:spans[0][1]],
+                                          *chunk.heading_path, chunk.title]))
+            return found if all(simplified(w) in written for w in query.zh_names) else None
         named = [t for t in query.names if not _YEAR.fullmatch(t)]
         context = set(retrieval.lexical.expand(list(context)))  # "the CE" names the Chief Executive
         if named and not all(t in context for t in named):

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .text import MONTHS, STOPWORDS, sentences, terms
+from .text import MONTHS, STOPWORDS, sentences, simplified, terms
 
 _MONTH = "|".join(MONTHS)
 _NUMBER_WORD = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
@@ -101,6 +101,9 @@ _EXTREME = re.compile(r"\b(most recent|latest|last|earliest|first|most|fewest|le
 _LIST_EN = re.compile(r"\b(which|what) ((?:[\w/-]+ ){0,2}[\w-]+s)\b|\b(list|name) (?:all |the |every )*([\w-]+s)\b|"
                       r"\bin which ([\w-]+s)\b", re.I)
 _ZH_BEFORE_COUNT = re.compile(r"([\u4e00-\u9fff]{2,6}?)(?:一共|總共|总共|共)?(?:有|設有|设有)?$")
+# the verb between a thing and the question word: 名額會增至多少個
+_ZH_COUNT_VERB = re.compile(r"(?:會|会|將|将|可|能)?(?:增加至|增加到|增至|增到|達到|达到|減至|减至|降至|升至|達|达|至|為|为|"
+                            r"是|約|约|一共有|總共有|总共有|共有|有)$")
 _ZH_COUNT = re.compile(r"(?:多少|幾)([個个名位項项份次間间家所條条件宗批座]?)([\u4e00-\u9fff]{1,6})")
 # what a measure word says is counted, when the noun after it is vaguer ("多少項合作共識": items)
 _ZH_MEASURE = {"項": ("item",), "项": ("item",), "份": ("document", "agreement"), "次": ("time", "session"),
@@ -249,8 +252,9 @@ def _ask_of_zh(question: str, gloss: Callable[[str], str]) -> Asked:
     if m := _ZH_COUNT.search(question):
         measure, thing = m.group(1), m.group(2).rstrip("？?。嗎吗呢")
         if not measure and len(thing) == 1 and thing in _ZH_MEASURES:
-            # the thing before the question word: 聯絡處有多少個？
-            measure, thing = thing, (_ZH_BEFORE_COUNT.findall(question[:m.start()]) or [""])[-1]
+            # the thing before the question word: 聯絡處有多少個？, 名額會增至多少個？
+            before = _ZH_COUNT_VERB.sub("", question[:m.start()])
+            measure, thing = thing, (_ZH_BEFORE_COUNT.findall(before) or [""])[-1]
         noun = gloss(thing).split()[-1:]  # the head comes last: 辦事處職員 → worker
         counted = _ZH_MEASURE.get(measure, ())
         return Asked("count", tuple(dict.fromkeys(counted + tuple(terms(" ".join(noun))))), " ".join(noun), future,
@@ -516,22 +520,33 @@ _ZH_PERSON = re.compile(rf"{_ZH_ROLE}?([\u4e00-\u9fff]{{2,3}}?)(?:先生|女士|
 _ZH_PLACE = re.compile(r"(?:在|於|于)([\u4e00-\u9fff]{2,6}?)(?:共同|聯合|联合)?"
                        r"(?:舉行|举行|召開|召开|舉辦|举办|進行|进行|主持|會面|会面|會晤|会晤)|"
                        r"(?:在|於|于)([\u4e00-\u9fff]{2,4}?)(?:[，。、,]|$)")
+# a unit asked for by itself, and how a paper counts it: 多少人 is answered by 186名公務員
+_ZH_UNIT = {"人": "[名位人]"}
 _ZH_DURATION = re.compile(rf"{_ZH_NUM}\s*(?:天|日|星期|週|周|個月|个月|年|小時|小时)")
 
 
 def _span_zh(asked: Asked, text: str) -> tuple[int, int] | None:
     """The same, in a paper written in Chinese: 三份合作協議, 二〇二三年六月二十八日, 在香港舉行."""
     kind = asked.kind
+    text = simplified(text)  # either script asks about either: 公务员学院 is 公務員學院 (same positions)
     if asked.future and not re.search(r"將|将|下一?次|未來|未来|計劃|计划", text):
         return None
     if kind == "count":
-        head = asked.zh_noun[-2:] if len(asked.zh_noun) >= 2 else ""
-        measure = asked.zh_noun[:1] if asked.zh_noun[:1] in _ZH_MEASURES else ""
-        if head:
-            m = re.search(rf"{_ZH_NUM}\s*{re.escape(measure) if measure else f'[{_ZH_MEASURES}]?'}[\u4e00-\u9fff]{{0,6}}?{re.escape(head)}", text)
+        noun = simplified(asked.zh_noun)
+        measure = noun[:1] if noun[:1] in _ZH_MEASURES else ""
+        head = noun[-2:] if len(noun) >= 2 else ""
+        counted = re.escape(measure) if measure else f"[{_ZH_MEASURES}]"
+        if head:  # 三份合作協議, or the thing first: 名額增至250個
+            m = re.search(rf"(?P<n>{_ZH_NUM}\s*{counted if measure else counted + '?'})[\u4e00-\u9fff]{{0,6}}?"
+                          rf"{re.escape(head)}", text) or \
+                re.search(rf"{re.escape(head)}[\u4e00-\u9fff]{{0,8}}?(?P<n>{_ZH_NUM}\s*{counted})", text)
+        elif noun and not measure:  # a unit asked for itself: 為期多少天 → 五天; 多少人 → 186名
+            m = re.search(rf"(?P<n>{_ZH_NUM}\s*{_ZH_UNIT.get(noun, re.escape(noun))})", text)
         else:
-            m = re.search(rf"{_ZH_NUM}\s*[{_ZH_MEASURES}]", text)
-        return m.span() if m else None
+            m = re.search(rf"(?P<n>{_ZH_NUM}\s*{counted})", text)
+        if m is None:
+            return None
+        return m.span() if head and m.start("n") == m.start() else m.span("n")
     pattern = {"date": _ZH_DATE, "money": _ZH_MONEY, "person": _ZH_PERSON, "place": _ZH_PLACE,
                "duration": _ZH_DURATION}.get(kind)
     if pattern is None:

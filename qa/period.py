@@ -16,13 +16,15 @@ _MONTH = "|".join(MONTHS + [m[:3] for m in MONTHS if len(m) > 3] + ["Sept"])
 _MONTH_NUMBER = {m.lower(): i + 1 for i, m in enumerate(MONTHS)} | \
     {m[:3].lower(): i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
 _YEAR = r"(?:19[5-9]\d|20[0-4]\d)"
-# one date as written: "20 May 2024", "May 20, 2024", "May 2024", "2024年5月20日", "2024-05-20", "2024"
+# one date as written: "20 May 2024", "May 20, 2024", "May 2024", "2024年5月20日", "2024-05-20", a
+# financial year ("2023-24", "2023/24", "2023-2024"), "2024"
 _WRITTEN = re.compile(
     rf"\b(?P<d1>\d{{1,2}}) (?P<m1>{_MONTH})\.?,? (?P<y1>{_YEAR})\b"
     rf"|\b(?P<m2>{_MONTH})\.? (?P<d2>\d{{1,2}}),? (?P<y2>{_YEAR})\b"
     rf"|\b(?P<m3>{_MONTH})\.?,? (?:of )?(?P<y3>{_YEAR})\b"
     rf"|(?P<y4>{_YEAR})年(?:(?P<m4>\d{{1,2}})月(?:(?P<d4>\d{{1,2}})[日號号])?)?"
     rf"|\b(?P<y5>{_YEAR})-(?P<m5>\d\d)-(?P<d5>\d\d)\b"
+    rf"|(?<![0-9A-Za-z,.$£€])(?P<fy>{_YEAR})\s?[-/–]\s?(?P<fy2>\d\d(?:\d\d)?)(?![\d%]|[,.]\d)"
     rf"|(?<![\d,.$£€])\b(?P<y6>{_YEAR})\b(?![%]|[,.]\d)(?!\s*(?:-|/|to)\s*\d{{2}}\b)", re.I)
 _THIS_PAPER = r"(?:this|the) (?:paper|document|report|reply|answer)"
 _RELATIVE = re.compile(rf"\b(before|prior to|earlier than|since|after|later than) {_THIS_PAPER}\b"
@@ -115,6 +117,9 @@ def period_of(question: str) -> Period | None:
 def _parts(m: re.Match[str]) -> str | None:
     """A matched date as "YYYY", "YYYY-MM" or "YYYY-MM-DD"; None for an impossible one."""
     g = m.groupdict()
+    if g["fy"]:  # a financial year: both calendar years it touches (April to March in Hong Kong and the UK)
+        start, end = int(g["fy"]), int(g["fy2"])
+        return f"{start}/{start + 1}" if end in (start + 1, (start + 1) % 100) else g["fy"]
     year = next(g[k] for k in ("y1", "y2", "y3", "y4", "y5", "y6") if g[k])
     month_word = g["m1"] or g["m2"] or g["m3"]
     month = _MONTH_NUMBER[month_word.lower()] if month_word else int(g["m4"] or g["m5"] or 0)
@@ -127,7 +132,11 @@ def _parts(m: re.Match[str]) -> str | None:
 
 
 def _range(iso: str) -> tuple[str, str]:
-    """"2024" → 2024-01-01…2024-12-31; "2024-07" → the month; a whole date → that day."""
+    """"2024" → 2024-01-01…2024-12-31; "2024-07" → the month; a whole date → that day; the
+    financial year "2023/2024" → 2023-01-01…2024-12-31."""
+    if "/" in iso:
+        first, last = iso.split("/")
+        return f"{first}-01-01", f"{last}-12-31"
     parts = iso.split("-")
     year = int(parts[0])
     if len(parts) == 1:

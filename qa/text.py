@@ -98,17 +98,34 @@ def bigrams(run: str) -> list[str]:
 
 
 @lru_cache(maxsize=65536)
+def simplified(text: str) -> str:
+    """Chinese in simplified characters, character for character (a phrase that would convert to
+    another length stays as written), so that positions in it are positions in `text`: Hong Kong
+    papers are written in traditional characters and many questions are typed in simplified ones
+    (公务员学院 asks about 公務員學院)."""
+    if not _CJK_RUN.search(text):
+        return text
+    out = converter("t2s").convert(text)
+    return out if len(out) == len(text) else text
+
+
+def zh_bigrams(word: str) -> list[str]:
+    """The character pairs a Chinese word is indexed as (in simplified characters, as `terms`)."""
+    return bigrams(simplified(word))
+
+
+@lru_cache(maxsize=65536)
 def cjk_terms(run: str) -> tuple[str, ...]:
     """A run of Chinese as character bigrams, which match whatever the segmentation, plus the words of
-    three or more characters jieba finds (辦事處, 聯席會議, 人民政府), which bigrams alone blur."""
+    three or more characters jieba finds (辦事處, 聯席會議, 人民政府), which bigrams alone blur; all in
+    simplified characters, so that either script finds the other (and jieba, whose dictionary is
+    simplified, segments Hong Kong's traditional text well)."""
+    run = simplified(run)
     grams = bigrams(run)
     if len(run) < 3:
         return tuple(grams)
     jieba = _segmenter()
-    simplified = converter("t2s").convert(run)
-    if len(simplified) != len(run):  # a phrase converted to another length: segment it as written
-        simplified = run
-    words = [run[a:b] for _, a, b in jieba.tokenize(simplified, mode="search") if b - a >= 3]
+    words = [run[a:b] for _, a, b in jieba.tokenize(run, mode="search") if b - a >= 3]
     return tuple(grams + words)
 
 

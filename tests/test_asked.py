@@ -107,6 +107,15 @@ def test_chinese_papers_state_answers_in_chinese():
     assert answered("兩地簽署了多少名職員？", text) is None
 
 
+def test_chinese_counts_of_units_things_named_first_and_either_script():
+    course = "參加者出發前須完成為期五天的國情培訓課程。公務員學院共舉辦42個國情培訓班。"
+    assert answered("國情培訓課程為期多少天？", course) == "五天"  # a unit asked for itself: not "42個"
+    assert answered("公务员学院举办了多少个国情培训班？", course) == "42個國情培訓班"  # asked in simplified
+    quota = "公務員事務局計劃在2025-26年度把短期交流名額增至250個。"
+    assert answered("短期交流名額會增至多少個？", quota) == "250個"  # the thing before its number
+    assert answered("參加短期交流的有多少人？", "共有186名公務員參加短期交流。") == "186名"
+
+
 def test_how_often_what_time_and_which_organisation_need_their_own_words():
     often, clock, university = ask_of("How often do they meet?"), ask_of("What time did it start?"), \
         ask_of("Which university signed it?")

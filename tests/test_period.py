@@ -26,8 +26,11 @@ def test_the_period_a_question_names(question, start, end):
 def test_no_period_and_numbers_that_are_not_years():
     assert period_of("What is the budget of the Northern Metropolis?") is None
     assert period_of("How many of the 2,023 applications were approved?") is None
-    # a financial year is not the calendar year it starts in
-    assert list(dates_in("The 2023-24 Budget set aside $2,024 million.")) == []
+    # a financial year is not the calendar year it starts in: it touches both
+    assert list(dates_in("The 2023-24 Budget set aside $2,024 million.")) == [("2023-01-01", "2024-12-31")]
+    assert period_of("2023-24年度有多少名公務員參加短期交流？") == Period("2023-01-01", "2024-12-31")
+    assert period_of("How many applications in 2019/20?") == Period("2019-01-01", "2020-12-31")
+    assert list(dates_in("the report of 2023-05")) == [("2023-01-01", "2023-12-31")]  # not a financial year
 
 
 def test_before_this_paper_is_anchored_to_its_date():
