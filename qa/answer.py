@@ -126,7 +126,9 @@ class ExtractiveAnswerer:
             return (0.6 * coverage + 0.4 * dense_part) * _same_ordinal(query.question, hit.chunk.text)
         coverage = covered / (total + 2.0 * oov) if total + oov else 0.0
         dense_part = self._dense_part(hit)
-        return (0.6 * coverage + 0.4 * dense_part) * self.names_covered(query, lex, present)
+        # what the paper's title names, each of its paragraphs is about ("New York City's … Tolling Program")
+        return (0.6 * coverage + 0.4 * dense_part) * \
+            self.names_covered(query, lex, present | lex.title_terms.get(doc, set()))
 
     @staticmethod
     def names_covered(query: Query, lex: Lexical, present: set[str]) -> float:
@@ -393,6 +395,7 @@ _DETAIL = {
     "person": ("does not say who", "人名"),
     "place": ("does not say where", "地點"),
     "quantity": ("gives no figure for {word}", "數字"),
+    "share": ("does not say {word} it is", "比例"),
     "title": ("does not give its {word}", "名稱"),
 }
 _PLAIN_MONEY = {"money", "invest", "invested", "spend", "spent", "pay", "paid"}

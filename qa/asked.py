@@ -31,6 +31,8 @@ DATE = re.compile(
     rf"|(?:(?<=\bin )|(?<=\bby )|(?<=\bfrom )|(?<=\buntil )|(?<=\bsince ))(?:(?:early|mid|late)[- ])?(?:{_MONTH})\b")
 _MONEY = re.compile(r"(?:HK\$|US\$|RMB|£|€|\$|¥)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|m|bn|k))?"
                     r"|\b\d[\d,]*(?:\.\d+)?\s?(?:million|billion)?\s?(?:dollars|yuan|renminbi|pounds|euros)\b"
+                    r"|\b(?:several|a few|many|tens of|hundreds of)\s(?:thousand|million|billion)s?\s(?:of\s)?"
+                    r"(?:dollars|yuan|renminbi|pounds|euros)\b"
                     r"|\d[\d,.]*\s?[萬億]?元", re.I)
 _ORDINAL = re.compile(r"(?:third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\d+(?:rd|th))", re.I)
 _DURATION = re.compile(rf"\b(?:\d+|{_NUMBER_WORD}|a|one)[- ](?:days?|weeks?|months?|years?|hours?)\b", re.I)
@@ -70,7 +72,7 @@ _TOTAL_BEFORE = re.compile(r"\b(?:total(?:ling)?|overall|altogether|combined|in 
 _PERCENT = re.compile(r"\d[\d.]*\s?(?:%|per ?cent\b)")
 _MONEY_WORDS = re.compile(r"\b(budget|cost|costs|funding|fund|funds|invest\w*|spen[dt]\w*|expenditure|price|fee|"
                           r"fees|salar\w*|revenue|grant|allocat\w*|money|financ\w+ (?:commitment|provision)|"
-                          r"subsid\w*|pay|paid)\b", re.I)
+                          r"subsid\w*|pay|paid|compensation|damages|penalt(?:y|ies)|worth)\b", re.I)
 # Kinds of sum: what a programme is given or spends, what a person is paid or charged, what comes in.
 # A sum stated as another kind ("participants receive a monthly allowance of $10,000") does not
 # answer a question for this one ("How much funding do the programmes receive?").
@@ -78,9 +80,18 @@ _SUM_KINDS = [
     ("programme", re.compile(r"\b(budget\w*|fund\w*|allocat\w*|grants?|invest\w*|spen[dt]\w*|"
                              r"expenditure|costs?|costing|subsid\w*)\b", re.I)),
     ("person", re.compile(r"\b(salar\w*|pay|paid|wages?|allowances?|remuneration|stipends?|fees?|charges?|"
-                          r"prices?|fares?|rents?|bonus\w*|pensions?)\b", re.I)),
+                          r"prices?|fares?|rents?|bonus\w*|pensions?|compensation|damages|penalt(?:y|ies))\b", re.I)),
     ("income", re.compile(r"\b(revenue\w*|income|receipts?|tax(?:es)?|levy|levies)\b", re.I)),
 ]
+# the words that say what kind of answer is wanted ("in which year", "what share of"): they name the
+# answer, not what it is about, so a paragraph need not use them
+ASKING = re.compile(r"\b(?:(?:in|on|by|at|during|for)\s+)?(?:which|what) (?:year|date|day|month|time|share|proportion|"
+                    r"percentage|fraction|portion)\b(?:\s+of\b)?", re.I)
+# a question for a part of a whole: answered by a percentage or a fraction
+_SHARE_Q = re.compile(r"\b(?:what|which) (?:share|proportion|percentage|fraction|part|portion|per ?cent(?:age)?)\b"
+                      r"|\bhow (?:much|many per ?cent) of\b", re.I)
+_SHARE = re.compile(r"\d[\d.]*\s?(?:%|per ?cent\b)|\b(?:(?:one|a)[- ]half|half|(?:one|a|two)[- ]thirds?|"
+                    r"(?:one|a|three)[- ]quarters?|one in (?:\d+|two|three|four|five|six|seven|eight|nine|ten))\b", re.I)
 _QUANTITY_WORDS = re.compile(r"\b(population|gdp|growth|rate|percentage|proportion|share|size|area|length|volume|"
                              r"turnover|output|value)\b", re.I)
 _TITLE_WORDS = re.compile(r"\b(theme|title|slogan|motto|called|name of the (?:scheme|programme|initiative|"
@@ -121,8 +132,8 @@ _ZH_KINDS = [
 class Asked:
     """The kind of answer a question needs, and for what."""
 
-    kind: str = "other"  # count | money | date | duration | frequency | time | person | place | quantity |
-    #                      entity | title | other
+    kind: str = "other"  # count | money | share | date | duration | frequency | time | person | place |
+    #                      quantity | entity | title | other
     target: tuple[str, ...] = ()  # terms of what is counted or measured: ("staff",)
     word: str = ""  # the question's own words for it: "staff", "budget"
     future: bool = False  # "When will the next …": only a later date answers
@@ -183,6 +194,11 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Aske
             listing, measure = head.lower(), target  # "How many agreements were signed in total?": each figure
         return Asked("count", target, " ".join(words), future, listing=listing, extreme=extreme, measure=measure,
                      qualifier=qualifier, about=tuple(terms(q)))
+    if m := _SHARE_Q.search(q):  # "What share of farm bill spending …": a percentage or a fraction of it
+        of = re.match(r"\s*(?:of\s+)?(?:the\s+)?((?:[\w/-]+ ?){1,5})", q[m.end():])
+        words = [w for w in (of.group(1).split() if of else []) if w.lower() not in STOPWORDS]
+        words = words[:next((k for k, w in enumerate(words) if w.lower() in _AUX), len(words))]
+        return Asked("share", tuple(terms(" ".join(words))), m.group(0).lower(), future)
     if (m := _MONEY_WORDS.search(q)) and re.search(r"\b(how much|what|which)\b", low):
         return Asked("money", tuple(terms(m.group(0))), m.group(0).lower(), future, change=bool(_CHANGE.search(low)),
                      total=bool(_TOTAL.search(low)))
@@ -289,12 +305,16 @@ def _count_span(asked: Asked, text: str, near: set[str] = frozenset()) -> tuple[
             if any(a <= x < b for x in anchors) and (inner := _count_span(asked, text[a:b])):
                 return a + inner[0], a + inner[1]
     found: dict[str, tuple[int, int]] = {}
+    named = set(re.findall(r"\d[\d,.]*", asked.word))  # "Section 408 requests": 408 is part of the name
+
+    def counts(token: str) -> bool:
+        return bool(_NUMBER.fullmatch(token)) and token.lower() != "one" and token not in named
+
     for i, (word, start, end) in enumerate(tokens):
-        if not _NUMBER.fullmatch(word) or word.lower() == "one" or re.fullmatch(r"(19|20)\d\d", word) \
-                or _is_date_number(text, start, end):
+        if not counts(word) or re.fullmatch(r"(19|20)\d\d", word) or _is_date_number(text, start, end):
             continue
         for j in range(i + 1, min(len(tokens), i + 6)):
-            if _NUMBER.fullmatch(tokens[j][0]) and tokens[j][0].lower() != "one":
+            if counts(tokens[j][0]):
                 break  # "21 items covering ten areas": ten counts the areas, not 21
             for t in set(terms(tokens[j][0].replace("-", " "))) & set(asked.target):
                 found.setdefault(t, (start, tokens[j][2]))
@@ -464,6 +484,12 @@ def span(asked: Asked, text: str, doc_date: str = "", near: set[str] = frozenset
         sums = [m for m in _MONEY.finditer(text)
                 if not (asked.total and _one_period(text, m)) and not _other_sum(asked.word, text, m)]
         m = sums[0] if sums else (_PERCENT.search(text) if asked.change else None)
+        return m.span() if m else None
+    if kind == "share":  # the part of the whole the question names: "72% of farm bill mandatory spending"
+        parts = list(_SHARE.finditer(text))
+        wanted = set(asked.target)
+        named = [m for m in parts if wanted & set(terms(text[m.end():m.end() + 60]))]
+        m = (named or parts or [None])[0]
         return m.span() if m else None
     if kind == "title":
         m = _QUOTED.search(text)

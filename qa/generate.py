@@ -56,7 +56,8 @@ TRANSLATE = "Translate the user's question into English. Reply with the translat
 DETAIL = {"count": "the number asked for", "money": "the amount of money asked for", "date": "the date asked for",
           "duration": "how long", "frequency": "how often", "time": "the time of day asked for",
           "entity": "the organisation asked for", "person": "who (a name or office)", "place": "the place asked for",
-          "quantity": "the figure asked for", "title": "the name or title asked for"}
+          "quantity": "the figure asked for", "share": "the share or percentage asked for",
+          "title": "the name or title asked for"}
 CHECK_DETAIL = ("You check whether passages answer a question. Reply with YES if the passages state {detail} "
                 "for what the question is about, or NO if they do not. Reply with YES or NO only.")
 

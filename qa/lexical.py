@@ -34,7 +34,8 @@ _CHUNK_FIELDS = [f.name for f in fields(Chunk)]
 _HEADING = _CHUNK_FIELDS.index("heading_path")
 _DOC_CACHE = 512  # documents whose own term counts are kept (those recent questions looked at)
 
-_ACRONYM = re.compile(r"((?:[A-Z][\w'-]*\s+(?:(?:of|and|the|for|on)\s+)*){1,8})\(([A-Z][A-Za-z]{1,7})\)")
+_ACRONYM = re.compile(r"((?:[\w'’-]+\s+){1,10})\(([A-Z][A-Za-z]{1,7})\)")
+_JOINING = frozenset("of and the for on in with to".split())
 
 
 @lru_cache(maxsize=1)
@@ -50,16 +51,32 @@ def snapshot_format() -> str:
 
 
 def find_acronyms(texts: list[str]) -> dict[str, list[str]]:
-    """Acronyms the documents define ("the Chief Executive (CE)"), as stemmed term lists, so that a
-    paragraph saying "the CE" matches a question about the Chief Executive, and back."""
+    """Acronyms the documents define ("the Chief Executive (CE)", "the Department of Justice (DOJ)",
+    "wheelchair accessible vehicles (WAVs)"), as stemmed term lists, so that a paragraph saying
+    "the CE" matches a question about the Chief Executive, and back."""
     found: dict[str, list[str]] = {}
     for text in texts:
         for long_form, short in _ACRONYM.findall(text):
-            capitals = [w for w in long_form.split() if w[0].isupper()]
-            n = len(short)
-            for start in range(len(capitals) - n, -1, -1):  # the words whose initials spell it
-                if "".join(w[0] for w in capitals[start:start + n]).upper() == short.upper():
-                    found.setdefault(short.lower(), terms(" ".join(capitals[start:start + n])))
+            letters = (short[:-1] if short.endswith("s") and len(short) > 2 else short).upper()  # WAVs
+            words = long_form.split()
+            key = (terms(short, keep_stopwords=True) or [short.lower()])[0]
+            for start in range(len(words) - 1, -1, -1):  # the fewest last words whose initials spell it
+                phrase = words[start:]
+                content = [w for w in phrase if w.lower() not in _JOINING]
+                parts = [p for w in content for p in re.split(r"[-‐]", w) if p]  # Pan-Pearl River Delta
+                spelt = {"".join(w[0] for w in ws).upper() for ws in (phrase, content, parts)}
+                if letters in spelt and phrase[0].lower() not in _JOINING:
+                    found.setdefault(key, terms(" ".join(content)))
+                    break
+                if len(phrase) > 2 * len(letters):
+                    break
+            if key in found:
+                continue
+            # the initials of a run of capitalised words: "the Chief Secretary for Administration (CS)"
+            capitals = [w for w in words if w[0].isupper()]
+            for start in range(len(capitals) - len(letters), -1, -1):
+                if "".join(w[0] for w in capitals[start:start + len(letters)]).upper() == letters:
+                    found[key] = terms(" ".join(capitals[start:start + len(letters)]))
                     break
     return found
 

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
-from .asked import Asked, ask_of
+from .asked import ASKING, Asked, ask_of
 from .gloss import FUNCTION_WORDS, segment, translate, weights
 from .models import Turn
 from .period import Period, period_of
@@ -105,7 +105,7 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
                       zh_words=[w for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+", text)
                                 for w in segment(run) if len(w) > 1 and w not in FUNCTION_WORDS])
     else:
-        words = terms(text)
+        words = terms(ASKING.sub(" ", text))
         query = Query(text, lang, weights(words), [text], names=names(text), groups=[(w,) for w in words])
     earlier = [t for t in history if t.role == "user" and t.content.strip()]
     if earlier and (is_followup(text, lang) or not query.names):  # names nothing: elliptical

@@ -16,7 +16,10 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:[-'’][A-Za-z0-9]+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9\u4e00-\u9fff])|(?<=[。！？；])[」』”’]*\s*")
 # "etc." before a capital ends a sentence ("…culture, etc. Both sides signed…"), so it is not here
-_ABBREV_END = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|No|para|e\.g|i\.e|Cap)\.$")
+# a full stop that ends an abbreviation, not a sentence: "Mr.", and those written with inner stops,
+# "U.S. District Court", "H.Res. 375", "P.L. 118-31"
+_ABBREV_END = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|No|para|e\.g|i\.e|Cap|Sec|Art|Fig|Vol|vs|cf)\.$|"
+                         r"(?:^|\s)(?:[A-Z][a-z]{0,3}\.){2,}$")
 
 MONTHS = "January February March April May June July August September October November December".split()
 

@@ -209,3 +209,20 @@ def test_a_sum_of_another_kind_does_not_answer():
     assert answered("How much are the interns paid?", allowance) == "$10,000"
     assert answered("How much funding do the programmes receive?", "The programmes receive HK$5 million.") == "HK$5 million"
     assert answered("What is the budget of the project?", "HK$10 billion will be allocated to the project.") == "HK$10 billion"
+
+
+def test_shares_vague_sums_and_numbers_that_are_part_of_a_name():
+    """Patterns of real research reports: a share is a percentage of the whole named; a sum may be
+    written without figures; a number in the thing's own name ("Section 408") counts nothing."""
+    spending = ("According to the CBO's estimate for FY2027-FY2036, in which SNAP grows 3% a year, the Nutrition "
+                "title makes up approximately 72% of farm bill mandatory spending.")
+    assert asked("What share of farm bill mandatory spending does the Nutrition title make up?").kind == "share"
+    assert answered("What share of farm bill mandatory spending does the Nutrition title make up?", spending) == "72%"
+    assert answered("What proportion of staff work part-time?", "About a third of the staff work part-time.") == "a third"
+    assert answered("What share of staff work part-time?", "The office has 40 staff.") is None
+    settled = "In the end, the settlement provided several million dollars in compensation to more than 65,000 users."
+    assert answered("How much compensation did the settlement provide?", settled) == "several million dollars"
+    contracts = "DOD awarded contracts to four companies for up to $200 million each."
+    assert answered("How much was each of the contracts DOD awarded worth?", contracts) == "$200 million"
+    requests = "According to USACE, on average, the agency receives 1,200 Section 408 requests per year."
+    assert answered("How many Section 408 requests does USACE receive each year?", requests) == "1,200 Section 408 requests"

@@ -1,6 +1,6 @@
 import numpy as np
 
-from qa.lexical import Lexical
+from qa.lexical import Lexical, find_acronyms
 from qa.models import Chunk
 from qa.text import terms
 
@@ -95,3 +95,13 @@ def test_a_chinese_paragraph_is_not_penalised_for_length_by_an_english_library()
     here = lex.scores([word])[lex.position["zh#1"]] / lex.weight(word)
     there = alone.scores([word])[alone.position["zh#1"]] / alone.weight(word)
     assert abs(here - there) < 0.05
+
+
+def test_acronyms_are_found_as_reports_define_them():
+    found = find_acronyms(["In 2025, the Department of Justice (DOJ) sued.",
+                           "Title III of the Americans with Disabilities Act (ADA) applies.",
+                           "Riders seek wheelchair accessible vehicles (WAVs) through the apps.",
+                           "The Pan-Pearl River Delta (PPRD) Regional Co-operation", "in 2019 (ABC) and",
+                           "the Chief Secretary for Administration (CS) led"])
+    assert found == {"doj": ["depart", "justic"], "ada": ["american", "disabl", "act"], "cs": ["chief", "secretari"],
+                     "wav": ["wheelchair", "access", "vehicl"], "pprd": ["pan", "pearl", "river", "delta"]}
