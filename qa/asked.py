@@ -87,13 +87,17 @@ _SUM_KINDS = [
 # answer, not what it is about, so a paragraph need not use them
 ASKING = re.compile(r"\b(?:(?:in|on|by|at|during|for)\s+)?(?:which|what) (?:year|date|day|month|time|share|proportion|"
                     r"percentage|fraction|portion)\b(?:\s+of\b)?", re.I)
+# money that moved one way: "How much did the Treasury lose on the swap?" is not answered by the
+# swap's size, only by a sum the sentence says was lost (or saved, earned, raised)
+_FLOWS = {"lost": r"\b(?:los[est]\w*|loss\w*|write-?offs?|written off)\b", "saved": r"\bsav(?:e|es|ed|ing|ings)\b",
+          "earned": r"\b(?:earn\w*|profits?|profited|gain(?:s|ed)?|returns?)\b", "raised": r"\brais(?:e|es|ed|ing)\b"}
 # a question for a part of a whole: answered by a percentage or a fraction
 _SHARE_Q = re.compile(r"\b(?:what|which) (?:share|proportion|percentage|fraction|part|portion|per ?cent(?:age)?)\b"
                       r"|\bhow (?:much|many per ?cent) of\b", re.I)
 _SHARE = re.compile(r"\d[\d.]*\s?(?:%|per ?cent\b)|\b(?:(?:one|a)[- ]half|half|(?:one|a|two)[- ]thirds?|"
                     r"(?:one|a|three)[- ]quarters?|one in (?:\d+|two|three|four|five|six|seven|eight|nine|ten))\b", re.I)
 _QUANTITY_WORDS = re.compile(r"\b(population|gdp|growth|rate|percentage|proportion|share|size|area|length|volume|"
-                             r"turnover|output|value)\b", re.I)
+                             r"turnover|output|value|target)\b", re.I)
 _TITLE_WORDS = re.compile(r"\b(theme|title|slogan|motto|called|name of the (?:scheme|programme|initiative|"
                           r"memorandum|agreement|conference|plan))\b", re.I)
 _FREQUENCY = re.compile(r"\b(?:(?:ir)?regular(?:ly)?|annual(?:ly)?|biennial(?:ly)?|yearly|monthly|weekly|daily|quarterly|"
@@ -146,6 +150,7 @@ class Asked:
     about: tuple[str, ...] = ()  # the terms of the whole question: which column of a table row it asks for
     change: bool = False  # "By how much did funding increase": a percentage answers too
     total: bool = False  # "What is the total budget": a year's sum, or a rate, is not the total
+    flow: str = ""  # "lost", "saved", "earned", "raised": a sum must be said to have moved that way
 
     @property
     def typed(self) -> bool:
@@ -199,9 +204,13 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Aske
         words = [w for w in (of.group(1).split() if of else []) if w.lower() not in STOPWORDS]
         words = words[:next((k for k, w in enumerate(words) if w.lower() in _AUX), len(words))]
         return Asked("share", tuple(terms(" ".join(words))), m.group(0).lower(), future)
+    flow = next((name for name, pattern in _FLOWS.items() if re.search(pattern, low)), "") \
+        if re.search(r"\bhow much\b", low) else ""
     if (m := _MONEY_WORDS.search(q)) and re.search(r"\b(how much|what|which)\b", low):
         return Asked("money", tuple(terms(m.group(0))), m.group(0).lower(), future, change=bool(_CHANGE.search(low)),
-                     total=bool(_TOTAL.search(low)))
+                     total=bool(_TOTAL.search(low)), flow=flow)
+    if flow:
+        return Asked("money", (), "money", future, flow=flow)
     if re.search(r"\bhow long\b", low):
         return Asked("duration", (), "how long", future)
     if re.search(r"\bhow (?:often|frequently|regularly)\b", low):
@@ -226,8 +235,8 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Aske
         return Asked("place", (), "where", future)
     if (m := _TITLE_WORDS.search(q)) and re.search(r"\b(what|which)\b", low):
         return Asked("title", (), m.group(1).lower(), future)
-    if (m := re.search(r"\bwhat (?:is|was|are|were) (?:the |[\w-]+['’]s )?((?:[\w-]+ ){0,2}?)(" + _QUANTITY_WORDS.pattern[2:-2] + r")\b",
-                       q, re.I)):
+    if (m := re.search(r"\bwhat (?:(?:is|was|are|were) )?(?:the |[\w-]+['’]s )?((?:[\w-]+ ){0,2}?)(" +
+                       _QUANTITY_WORDS.pattern[2:-2] + r")\b", q, re.I)):
         return Asked("quantity", tuple(terms(m.group(2))), m.group(2).lower(), future)
     return Asked("other", (), "", future, listing=listing, extreme=extreme, measure=measure, qualifier=qualifier)
 
@@ -483,6 +492,9 @@ def span(asked: Asked, text: str, doc_date: str = "", near: set[str] = frozenset
     if kind == "money":
         sums = [m for m in _MONEY.finditer(text)
                 if not (asked.total and _one_period(text, m)) and not _other_sum(asked.word, text, m)]
+        if asked.flow:  # "How much did it lose": a sum the sentence says was lost, not any sum
+            flow = re.compile(_FLOWS[asked.flow], re.I)
+            sums = [m for m in sums if flow.search(text[max(0, m.start() - 80):m.end() + 60])]
         m = sums[0] if sums else (_PERCENT.search(text) if asked.change else None)
         return m.span() if m else None
     if kind == "share":  # the part of the whole the question names: "72% of farm bill mandatory spending"
@@ -529,6 +541,8 @@ def span(asked: Asked, text: str, doc_date: str = "", near: set[str] = frozenset
             for k, (w, s, e) in enumerate(tokens[lo:i + 8] if wanted else tokens, start=lo if wanted else 0):
                 if (_NUMBER.fullmatch(w) or w.endswith("%")) and not re.fullmatch(r"(19|20)\d\d", w) \
                         and not _is_date_number(text, s, e) and not (wanted and _counts_other(tokens, k, wanted)):
+                    if unit := re.match(r"\s?(?:%|per ?cent\b)", text[e:]):
+                        e += unit.end()  # "5%" whole
                     return (min(start, s), max(end, e)) if wanted else (s, e)
         return None
     return (0, len(text))

@@ -131,8 +131,17 @@ def segment(text: str) -> list[str]:
     return words[::-1]
 
 
+# the one-character abbreviations Hong Kong papers use for the places of China (閩港 = Fujian and
+# Hong Kong); any other character alone means its ordinary word (法 is law, not France; 塞 is to
+# block, not Serbia), since a country's abbreviation comes inside a compound the dictionary knows (美國)
+_PLACE_CHARS = frozenset("粵粤閩闽滬沪京港澳深渝川鄂浙蘇苏瓊琼桂滇津魯鲁湘贛赣皖豫晉晋冀遼辽吉黑陝陕甘寧宁青新藏蒙黔台臺穗杭"
+                         "滇穗廈厦")
+
+
 def _senses_for(word: str) -> list[str]:
     senses = _cedict().get(word, [])
+    if len(word) == 1 and word not in _PLACE_CHARS:
+        senses = [s for s in senses if s.rank != 0] or senses
     if not senses:
         # an unknown compound of abbreviations, e.g. 閩港 = 閩 + 港: read each character
         if 1 < len(word) <= 4:

@@ -147,6 +147,20 @@ def terms(text: str, keep_stopwords: bool = False) -> list[str]:
     return out
 
 
+# irregular verbs as their stem, which the stemmer cannot see: "went into effect" answers "go into effect"
+_IRREGULAR = {form: base for base, forms in (
+    ("go", "went gone"), ("take", "took taken"), ("hold", "held"), ("meet", "met"), ("make", "made"),
+    ("give", "gave given"), ("begin", "began begun"), ("become", "became"), ("bring", "brought"),
+    ("build", "built"), ("come", "came"), ("choose", "chose chosen"), ("draw", "drew drawn"),
+    ("fall", "fell fallen"), ("find", "found"), ("get", "got gotten"), ("grow", "grew grown"), ("keep", "kept"),
+    ("know", "knew known"), ("lead", "led"), ("leave", "left"), ("lose", "lost"), ("pay", "paid"),
+    ("run", "ran"), ("rise", "rose risen"), ("send", "sent"), ("spend", "spent"), ("stand", "stood"),
+    ("teach", "taught"), ("think", "thought"), ("tell", "told"), ("win", "won"), ("write", "wrote written"),
+    ("sell", "sold"), ("seek", "sought"), ("buy", "bought"), ("strike", "struck stricken"),
+    ("speak", "spoke spoken"), ("see", "saw seen"), ("show", "shown"), ("drive", "drove driven"),
+    ("fly", "flew flown"), ("undertake", "undertook undertaken"), ("withdraw", "withdrew withdrawn"),
+    ("overtake", "overtook overtaken"), ("arise", "arose arisen"), ("forbid", "forbade forbidden"))
+    for form in forms.split()}
 _APOSTROPHES = str.maketrans("", "", "'’")
 _JOINERS = str.maketrans("", "", "-'’")
 
@@ -161,7 +175,7 @@ def _token_terms(token: str, keep_stopwords: bool) -> tuple[str, ...]:
         words = [p.lower().translate(_APOSTROPHES) for p in parts]  # Guangdong-Hong Kong-Macao: three places
     else:
         words = [token.lower().translate(_JOINERS)]  # co-operation = cooperation
-    return tuple(_ORDINALS.get(w) or _stem(w) for w in words if keep_stopwords or w not in STOPWORDS)
+    return tuple(_ORDINALS.get(w) or _stem(_IRREGULAR.get(w, w)) for w in words if keep_stopwords or w not in STOPWORDS)
 
 
 def names(text: str) -> list[str]:

@@ -226,3 +226,14 @@ def test_shares_vague_sums_and_numbers_that_are_part_of_a_name():
     assert answered("How much was each of the contracts DOD awarded worth?", contracts) == "$200 million"
     requests = "According to USACE, on average, the agency receives 1,200 Section 408 requests per year."
     assert answered("How many Section 408 requests does USACE receive each year?", requests) == "1,200 Section 408 requests"
+
+
+def test_a_sum_lost_saved_or_earned_and_a_target_need_their_own_words():
+    swap = "The second largest was a $20 billion currency swap line extended to Argentina in 2025."
+    assert answered("How much money did the Treasury lose on the Argentina swap?", swap) is None  # its size, no loss
+    assert answered("How much money did the Treasury lose on the swap?", "The Treasury lost $2.5 billion on it.") == "$2.5 billion"
+    plan = "It targets China's per capita GDP to reach that of a middle-income developed country by 2035."
+    assert asked("What GDP growth target does the Five-Year Plan set?").kind == "quantity"
+    assert answered("What GDP growth target does the Five-Year Plan set?", plan) is None
+    assert answered("What GDP growth target does the plan set?", "The plan sets a GDP growth target of 5% a year.") \
+        == "GDP growth target of 5%"
