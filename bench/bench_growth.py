@@ -28,9 +28,10 @@ from qa.service import QA
 
 ROOT = Path(__file__).resolve().parent.parent
 PAPER_ID = "legco-panel-ca-2024-05-20-regional-cooperation"
-RELATED = [ROOT / "corpus", ROOT / "tests" / "data" / "bilingual", ROOT / "tests" / "data" / "series"]
+RELATED = [ROOT / "corpus", ROOT / "tests" / "data" / "bilingual", ROOT / "tests" / "data" / "series",
+           ROOT / "tests" / "data" / "chinese"]
 QUESTIONS = ["dev.jsonl", "heldout.jsonl", "answers.jsonl", "answers_heldout.jsonl", "questions_2026_12.jsonl",
-             "bilingual.jsonl"]
+             "bilingual.jsonl", "chinese.jsonl"]
 COLUMNS = ["hit@1", "coverage", "abstain", "false_refusal", "words_p50", "p50_ms"]
 
 

@@ -46,6 +46,7 @@ def abstention(query: Query, retrieval: Retrieval) -> str:
     n = len(query.scope) or retrieval.lexical.papers
     return ABSTAIN[query.lang] if n <= 1 else ABSTAIN_MANY[query.lang].format(n=n)
 QUOTE_NOTE_ZH = "文件以英文撰寫，以下引述原文："
+QUOTE_NOTE_EN = "The paper is written in Chinese; quoted as written:"
 # "Which meetings …", "What agreements …", "list …", "… and which …": the answer spans paragraphs
 _LIST_QUESTION = re.compile(r"\b(which|what) \w+s\b|\b(list|all|each|every)\b|\band (which|what|when|who)\b|"
                             r"哪些|所有|各", re.I)
@@ -76,6 +77,23 @@ def _same_ordinal(question: str, paragraph: str) -> float:
     asked = {zh_number(n.replace("兩", "二")) for n in _ZH_ORDINAL.findall(question)}
     found = {zh_number(n.replace("兩", "二")) for n in _ZH_ORDINAL.findall(paragraph)}
     return 0.0 if asked and found and not asked & found else 1.0
+
+
+def _written(chunk: Chunk) -> str:
+    """A Chinese paragraph with its headings and title, in simplified characters (as renderings are)."""
+    return simplified(" ".join([chunk.text, *chunk.heading_path, chunk.title]))
+
+
+def _names_said(query: Query, written: str) -> float:
+    """For an English question of a paper written in Chinese: 1 when the paragraph says every name
+    and number the question gives (Guangdong → 广东, 2023-24) that the dictionary renders as a name;
+    else 0."""
+    for rendering in query.renderings:
+        if rendering.proper and set(query.names) & set(rendering.english) and \
+                not any(w in written for w in rendering.chinese):
+            return 0.0
+    digits = re.findall(r"\d+", query.question)
+    return 1.0 if all(d in written for d in digits) else 0.0
 
 
 def marker(retrieval: Retrieval, chunk: Chunk) -> str:
@@ -124,6 +142,12 @@ class ExtractiveAnswerer:
                 (total + 2.0 * missing)
             dense_part = self._dense_part(hit)
             return (0.6 * coverage + 0.4 * dense_part) * _same_ordinal(query.question, hit.chunk.text)
+        if query.lang == "en" and query.renderings and is_cjk(hit.chunk.text):
+            # an English question, a paragraph written in Chinese: its words' Chinese renderings
+            written = _written(hit.chunk)
+            said = [any(w in written for w in r.chinese) for r in query.renderings]
+            coverage = sum(said) / len(said)
+            return (0.6 * coverage + 0.4 * self._dense_part(hit)) * _names_said(query, written)
         coverage = covered / (total + 2.0 * oov) if total + oov else 0.0
         dense_part = self._dense_part(hit)
         # what the paper's title names, each of its paragraphs is about ("New York City's … Tolling Program")
@@ -174,7 +198,8 @@ class ExtractiveAnswerer:
         for a in answers:
             for c in a.citations:
                 citations.setdefault(f"{c.doc}#{c.part} {c.paragraph}|{c.label}", c)
-        text = "\n\n".join(a.answer.replace(QUOTE_NOTE_ZH + "\n", "") for a in answers)
+        text = "\n\n".join(a.answer.replace(QUOTE_NOTE_ZH + "\n", "").replace(QUOTE_NOTE_EN + "\n", "")
+                             for a in answers)
         return self._finish(query, Answer(text, list(citations.values()), False, self.name, lead=answers[0].lead,
                                           items=[i for a in answers for i in a.items],
                                           nearby=[c for a in answers for c in a.nearby]))
@@ -282,6 +307,10 @@ class ExtractiveAnswerer:
             written = simplified("".join([text[before:scored.end], text[spans[0][0]:spans[0][1]],
                                           *chunk.heading_path, chunk.title]))
             return found if all(simplified(w) in written for w in query.zh_names) else None
+        if query.lang == "en" and is_cjk(text):  # an English question of a paper written in Chinese
+            return found if _names_said(query, simplified(" ".join([text[before:scored.end],
+                                                                     text[spans[0][0]:spans[0][1]],
+                                                                     *chunk.heading_path, chunk.title]))) else None
         named = [t for t in query.names if not _YEAR.fullmatch(t)]
         context = set(retrieval.lexical.expand(list(context)))  # "the CE" names the Chief Executive
         if named and not all(t in context for t in named):
@@ -312,6 +341,8 @@ class ExtractiveAnswerer:
     def _finish(query: Query, answer: Answer) -> Answer:
         if query.lang == "zh" and not is_cjk(answer.answer):
             answer.answer = f"{QUOTE_NOTE_ZH}\n{answer.answer}"
+        elif query.lang == "en" and answer.citations and is_cjk(answer.answer):
+            answer.answer = f"{QUOTE_NOTE_EN}\n{answer.answer}"
         return answer
 
 

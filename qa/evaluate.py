@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .answer import QUOTE_NOTE_ZH
+from .answer import QUOTE_NOTE_EN, QUOTE_NOTE_ZH
 from .models import Answer
 from .service import QA
 from .verify import Verifier
@@ -106,7 +106,7 @@ def citation_checks(qa: QA, answer: Answer) -> tuple[int, int]:
         units = [u for c in answer.citations if (u := qa.paragraph(c.doc, c.paragraph, c.label, c.part)) is not None]
         lex = qa.store.lexical()
         # what is quoted: each list item's words, or the answer without the note on its language
-        text = " ".join(f"{i.quote} {i.marker}" for i in answer.items) or answer.answer.replace(QUOTE_NOTE_ZH, "")
+        text = " ".join(f"{i.quote} {i.marker}" for i in answer.items) or answer.answer.replace(QUOTE_NOTE_ZH, "").replace(QUOTE_NOTE_EN, "")
         checks = Verifier(qa.settings, lex, qa.similarity()).verify(text, units, lambda u: "", lex.labels).checks
     cited = [c for c in checks if c.cited]
     return len(cited), sum(c.status == "verified" for c in cited)

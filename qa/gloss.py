@@ -53,6 +53,22 @@ HK_TERMS = {
     "省長": "governor", "副省長": "vice governor", "常務副省長": "executive vice governor", "市長": "mayor",
     "副市長": "deputy mayor", "市委書記": "party secretary", "督導小組": "steering group", "代表團": "delegation",
     "率領": "lead", "率團": "led delegation", "簽署": "signed", "出席": "attend",
+    # the Government's bureaux, and departments and bodies papers often name
+    "公務員": "civil servant", "公務員事務局": "Civil Service Bureau", "公務員學院": "Civil Service College",
+    "政制及內地事務局": "Constitutional and Mainland Affairs Bureau", "財經事務及庫務局": "Financial Services and the Treasury Bureau",
+    "商務及經濟發展局": "Commerce and Economic Development Bureau", "發展局": "Development Bureau", "教育局": "Education Bureau",
+    "環境及生態局": "Environment and Ecology Bureau", "醫務衞生局": "Health Bureau", "醫務衛生局": "Health Bureau",
+    "民政及青年事務局": "Home and Youth Affairs Bureau", "房屋局": "Housing Bureau",
+    "創新科技及工業局": "Innovation, Technology and Industry Bureau", "勞工及福利局": "Labour and Welfare Bureau",
+    "保安局": "Security Bureau", "運輸及物流局": "Transport and Logistics Bureau",
+    "文化體育及旅遊局": "Culture, Sports and Tourism Bureau", "政策局": "bureau", "律政司": "Department of Justice",
+    "運輸署": "Transport Department", "社會福利署": "Social Welfare Department", "衞生署": "Department of Health",
+    "入境事務處": "Immigration Department", "規劃署": "Planning Department", "地政總署": "Lands Department",
+    "房屋署": "Housing Department", "投資推廣署": "Invest Hong Kong", "廉政公署": "Independent Commission Against Corruption",
+    "審計署": "Audit Commission", "醫院管理局": "Hospital Authority", "香港貿易發展局": "Trade Development Council",
+    "財務委員會": "Finance Committee", "內務委員會": "House Committee", "施政報告": "Policy Address",
+    "財政預算案": "Budget", "基本法": "Basic Law", "國家安全": "national security", "首長級": "directorate",
+    "借調": "secondment", "國情": "national affairs", "人民政府": "people's government",
 }
 
 
@@ -244,3 +260,68 @@ def translate(text: str) -> Gloss:
                 weight = 1.0 if t in names else 1.0 / len(word_terms) ** 0.5
                 weighted[t] = max(weighted.get(t, 0.0), weight)
     return Gloss(" ".join(pieces), weighted, named, groups, named_words)
+
+
+# -- English carried over to Chinese, for English questions about papers written in Chinese --------
+
+_PLACE_KIND = re.compile(r"^([A-Z][\w'-]*(?: [A-Z][\w'-]*)?) (?:(?:sub-?provincial|prefecture-level|county-level) )?"
+                         r"(?:province|city|county|municipality|autonomous region|prefecture|district|river|island)\b")
+
+
+@lru_cache(maxsize=1)
+def _english_index() -> tuple[dict[tuple[str, ...], list[str]], frozenset[tuple[str, ...]]]:
+    """An English sense (its terms: ("civil", "servant")) → the Chinese words that say it, in
+    simplified characters as papers are indexed, most used first: Hong Kong's official terms, then
+    the dictionary's words of two or more characters by how common they are. Also the senses that
+    name something (a place, a body: written with capitals), which a paragraph must then say."""
+    from .text import _segmenter, simplified
+
+    frequency = _segmenter().dt.FREQ
+    index: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
+    proper: set[tuple[str, ...]] = set()
+    for word, english in HK_TERMS.items():
+        key = tuple(terms(english))
+        index[key][simplified(word)] = float("inf")
+        if english[:1].isupper():
+            proper.add(key)
+    for word, senses in _cedict().items():
+        if len(word) < 2:
+            continue  # one character alone says too many things (换, 汇) to stand for a word
+        plain = simplified(word)
+        for sense in senses:
+            for gloss in sense.glosses:
+                keys = [tuple(terms(gloss))]
+                if m := _PLACE_KIND.match(gloss):  # "Guangdong province" is also just "Guangdong"
+                    keys.append(tuple(terms(m.group(1))))
+                for key in keys:
+                    if 0 < len(key) <= 4:
+                        index[key][plain] = max(index[key].get(plain, 0.0), float(frequency.get(plain, 0)))
+                        if gloss[:1].isupper():
+                            proper.add(key)
+    return {key: sorted(words, key=lambda w: -words[w]) for key, words in index.items()}, frozenset(proper)
+
+
+class Rendering(NamedTuple):
+    english: tuple[str, ...]  # the question's terms it renders ("civil", "servant")
+    chinese: tuple[str, ...]  # the Chinese words any of which says it, in simplified characters
+    proper: bool = False  # it names something (Guangdong, the Civil Service Bureau): a paragraph must say it
+
+
+def chinese_for(text: str, per_word: int = 4) -> list[Rendering]:
+    """The Chinese words for an English question's words, longest phrases first ("civil servants"
+    → 公务员, not "civil" and "servants" apart), at most `per_word` for each; words the dictionary
+    has no Chinese for are left out."""
+    index, proper = _english_index()
+    words = terms(text)
+    out: list[Rendering] = []
+    i = 0
+    while i < len(words):
+        for n in (4, 3, 2, 1):
+            key = tuple(words[i:i + n])
+            if len(key) == n and key in index:
+                out.append(Rendering(key, tuple(index[key][:per_word]), key in proper))
+                i += n
+                break
+        else:
+            i += 1
+    return out

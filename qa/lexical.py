@@ -135,6 +135,7 @@ class Lexical:
         self.dates = {doc: self.units[start].date for doc, (start, _) in self._rows.items()}  # ISO, "" when unknown
         # papers, counting a paper's language versions once: "the paper does not say" or "the papers"
         self.papers = len({min(self.editions[d].values()) if d in self.editions else d for d in self._rows})
+        self.chinese = "zh" in set(self.languages.values())  # papers written in Chinese: English questions glossed
         self._doc_counts: dict[str, dict[int, int]] = {}
 
     def _merge_acronyms(self) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from .asked import ASKING, Asked, ask_of
-from .gloss import FUNCTION_WORDS, segment, translate, weights
+from .gloss import FUNCTION_WORDS, Rendering, chinese_for, segment, translate, weights
 from .models import Turn
 from .period import Period, period_of
 from .text import is_cjk, names, terms
@@ -46,6 +46,8 @@ class Query:
     groups: list[tuple[str, ...]] = field(default_factory=list)
     zh_words: list[str] = field(default_factory=list)  # content words of a Chinese question
     zh_names: list[str] = field(default_factory=list)  # its words that name things (閩港, 深圳)
+    # an English question's words in Chinese (civil servants → 公务员), when papers are written in Chinese
+    renderings: list[Rendering] = field(default_factory=list)
     scope: frozenset[str] = frozenset()  # the documents to search; empty = all of them
     asked: Asked = field(default_factory=Asked)  # the kind of answer it needs (see qa/asked.py)
     period: Period | None = None  # the time it is about: "in 2023", "since March 2024" (qa/period.py)
@@ -90,7 +92,9 @@ def cited_paragraphs(text: str) -> list[str]:
 
 
 def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = True,
-            scope: Iterable[str] = ()) -> Query:
+            scope: Iterable[str] = (), chinese_papers: bool = False) -> Query:
+    """`chinese_papers`: the library holds papers written in Chinese, which an English question
+    reaches through its words' Chinese renderings (the dictionary read backwards)."""
     text = clean(question, max_chars)
     lang = "zh" if is_cjk(text) else "en"
     if lang == "zh" and not gloss:
@@ -105,8 +109,14 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
                       zh_words=[w for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+", text)
                                 for w in segment(run) if len(w) > 1 and w not in FUNCTION_WORDS])
     else:
-        words = terms(ASKING.sub(" ", text))
+        content = ASKING.sub(" ", text)
+        words = terms(content)
         query = Query(text, lang, weights(words), [text], names=names(text), groups=[(w,) for w in words])
+        if chinese_papers and gloss:
+            query.renderings = chinese_for(content)
+            for rendering in query.renderings:  # they match only Chinese paragraphs: a second vocabulary
+                for t in {t for word in rendering.chinese for t in terms(word)}:
+                    query.terms.setdefault(t, 0.5 / len(rendering.chinese) ** 0.5)
     earlier = [t for t in history if t.role == "user" and t.content.strip()]
     if earlier and (is_followup(text, lang) or not query.names):  # names nothing: elliptical
         query.followup = True
@@ -136,8 +146,9 @@ def parts(query: Query, max_chars: int) -> list[Query]:
     m = _COMPOUND.match(query.question) if query.lang == "en" and not query.followup else None
     if not m:
         return [query]
-    first = analyse(m.group(1).rstrip(" ,") + "?", [], max_chars, scope=query.scope)
-    second = analyse(m.group(2), [], max_chars, scope=query.scope)
+    chinese = bool(query.renderings)
+    first = analyse(m.group(1).rstrip(" ,") + "?", [], max_chars, scope=query.scope, chinese_papers=chinese)
+    second = analyse(m.group(2), [], max_chars, scope=query.scope, chinese_papers=chinese)
     if not second.asked.listing and second.asked.extreme and first.asked.word:
         second.asked = replace(second.asked, listing=first.asked.word.split()[-1].lower())
     if not second.names:

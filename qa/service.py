@@ -25,7 +25,7 @@ from .llm import Abort, ChatModel, LLMError
 from .ingest import IngestError, discover, load_bytes, read_file
 from .models import Answer, Chunk, Document, Turn, content_hash, unit_key
 from .parse import find_committee
-from .gloss import translate
+from .gloss import chinese_for, translate
 from .query import Query, QuestionError, analyse, in_english, parts, rewritten
 from .lexical import Lexical
 from .retrieve import Retrieval, Retriever
@@ -399,6 +399,8 @@ class QA:
             get_embedder(model).queries(["warm up"])
         translate("香港")
         terms("粵港合作聯席會議")  # the Chinese word segmenter's dictionary
+        if self.store.lexical().chinese:
+            chinese_for("civil servants")  # the dictionary read backwards, for English questions
         self.start_llm(wait=False)
 
     # -- the language model -----------------------------------------------------------------
@@ -480,7 +482,7 @@ class QA:
         """The best citable units for a query, best first, with the marker that cites each (for
         assistants that read and cite for themselves)."""
         query = analyse(text, [], self.settings.max_question_chars, gloss=self.settings.zh_gloss,
-                        scope=self._checked_scope(scope))
+                        scope=self._checked_scope(scope), chinese_papers=self.store.lexical().chinese)
         retrieval = Retriever(self.store, self.settings).search(query, k)
         return [{"marker": marker(retrieval, h.chunk), **h.chunk.to_json(), "score": round(h.score, 4)}
                 for h in retrieval.hits]
@@ -507,7 +509,8 @@ class QA:
         try:
             turns = parse_history(history)
             query = analyse(question, turns, self.settings.max_question_chars, gloss=self.settings.zh_gloss,
-                            scope=self._checked_scope(scope, since, until, language))
+                            scope=self._checked_scope(scope, since, until, language),
+                            chinese_papers=self.store.lexical().chinese)
         except QuestionError:
             self._tell(None, "refused")
             raise

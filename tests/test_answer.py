@@ -331,3 +331,20 @@ def test_the_most_recent_meeting_is_the_newest_paper_s(tmp_path):
     answer = qa.ask("When was the most recent Hong Kong/Guangdong plenary?")
     assert answer.lead == "9 September 2024" and answer.citations[0].doc == "panel-2024-11-18-guangdong-plenary"
     assert "21 March 2023" not in answer.lead
+
+
+def test_english_questions_reach_a_paper_written_in_chinese(tmp_path):
+    from conftest import ROOT
+
+    paper = (ROOT / "tests" / "data" / "chinese" / "panel-ca-2024-07-15-civil-service-exchange-zh.txt")
+    qa = library(tmp_path, {paper.name: paper.read_text(encoding="utf-8")})
+    answer = qa.ask("How many civil servants joined the short-term exchanges in 2023-24?")
+    assert not answer.abstained and answer.citations[0].paragraph == "4", answer.answer
+    assert "186名" in answer.answer and answer.answer.startswith("The paper is written in Chinese")
+    signed = qa.ask("When did the Civil Service Bureau sign the exchange memorandum with the Guangdong Provincial "
+                    "Government?")
+    assert signed.citations[0].paragraph == "6" and "2024年3月" in signed.answer, signed.answer
+    assert qa.ask("How much does the civil service exchange programme cost each year?").abstained
+    # and a question typed in simplified characters finds the traditional ones
+    simple = qa.ask("公务员学院在2023-24年度举办了多少个国情培训班？")
+    assert simple.citations[0].paragraph == "9" and "42個" in simple.answer, simple.answer

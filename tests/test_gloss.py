@@ -1,4 +1,4 @@
-from qa.gloss import segment, translate
+from qa.gloss import chinese_for, segment, translate
 
 
 def test_hk_place_abbreviations_are_read_from_the_dictionary():
@@ -21,3 +21,13 @@ def test_numbers_and_dates_carry_over():
 def test_segmentation_prefers_known_compounds():
     assert segment("聯席會議") == ["聯席會議"]
     assert segment("香港與江蘇") == ["香港", "與", "江蘇"]
+
+
+def test_english_words_are_rendered_in_chinese_longest_phrase_first():
+    rendered = {r.english: r for r in chinese_for("How many civil servants joined the short-term exchanges "
+                                                 "with Guangdong?")}
+    assert "公务员" in rendered[("civil", "servant")].chinese  # the phrase, not "civil" and "servants" apart
+    assert "短期" in rendered[("shortterm",)].chinese and "交流" in rendered[("exchang",)].chinese
+    assert rendered[("guangdong",)].chinese == ("广东",) and rendered[("guangdong",)].proper
+    assert not rendered[("exchang",)].proper  # a word, not a name a paragraph must say
+    assert all(len(w) > 1 for r in rendered.values() for w in r.chinese)  # no lone characters (换, 汇)
