@@ -50,13 +50,13 @@ def _bold(tp, raw, index: int) -> bool:
 
 def _line(tp, raw, text: str, first: int, last: int) -> _Line | None:
     """A line from its characters' boxes; None for one with no visible character."""
-    boxes, sizes, firsts = [], [], []
+    boxes, sizes, visible = [], [], []
     for i in range(first, last):
         left, bottom, right, top = tp.get_charbox(i, loose=True)
         if right > left:
             boxes.append((left, bottom, right))
             sizes.append(raw.FPDFText_GetFontSize(tp.raw, i))
-            firsts.append(i)
+            visible.append(i)
     text = " ".join(text.replace("\x02", "-").replace("\ufffe", "-").split())
     if not boxes or not text:
         return None
@@ -68,7 +68,7 @@ def _line(tp, raw, text: str, first: int, last: int) -> _Line | None:
     return _Line(text, statistics.median(b for _, b, _ in head), min(b[0] for b in boxes),
                  max(b[2] for b in boxes), size,
                  # bold only when all of it is: a bold run-in heading ("Domestic Financial Crises.") starts a paragraph
-                 all(_bold(tp, raw, firsts[k * (len(firsts) - 1) // 4]) for k in range(5)),
+                 all(_bold(tp, raw, visible[k * (len(visible) - 1) // 4]) for k in range(5)),
                  statistics.median(b for _, b, _ in tail))
 
 
