@@ -146,7 +146,10 @@ class ExtractiveAnswerer:
             # an English question, a paragraph written in Chinese: its words' Chinese renderings
             written = _written(hit.chunk)
             said = [any(w in written for w in r.chinese) for r in query.renderings]
-            coverage = sum(said) / len(said)
+            # a word the paper never says at all is strong evidence that it does not answer (as above)
+            unknown = sum(1 for r in query.renderings
+                          if not any(all(lex.known_in(doc, b) for b in zh_bigrams(w)) for w in r.chinese))
+            coverage = sum(said) / (len(said) + 2.0 * unknown)
             return (0.6 * coverage + 0.4 * self._dense_part(hit)) * _names_said(query, written)
         coverage = covered / (total + 2.0 * oov) if total + oov else 0.0
         dense_part = self._dense_part(hit)

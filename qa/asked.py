@@ -147,6 +147,7 @@ class Asked:
     extreme: str = ""  # most | fewest | first | latest: which of the listed things
     measure: tuple[str, ...] = ()  # what "most"/"fewest" is counted in: ("item",)
     zh_noun: str = ""  # a Chinese question's own word for what it counts (協議), for Chinese papers
+    zh_counted: tuple[str, ...] = ()  # an English question's counted thing in Chinese (staff → 员工, 职员)
     about: tuple[str, ...] = ()  # the terms of the whole question: which column of a table row it asks for
     change: bool = False  # "By how much did funding increase": a percentage answers too
     total: bool = False  # "What is the total budget": a year's sum, or a rate, is not the total
@@ -582,15 +583,26 @@ def _span_zh(asked: Asked, text: str) -> tuple[int, int] | None:
                 re.search(rf"{re.escape(head)}[\u4e00-\u9fff]{{0,8}}?(?P<n>{_ZH_NUM}\s*{counted})", text)
         elif noun and not measure:  # a unit asked for itself: 為期多少天 → 五天; 多少人 → 186名
             m = re.search(rf"(?P<n>{_ZH_NUM}\s*{_ZH_UNIT.get(noun, re.escape(noun))})", text)
+        elif asked.zh_counted:  # an English question: "How many civil servants" → 186名公務員
+            things = "|".join(map(re.escape, asked.zh_counted))
+            m = re.search(rf"(?P<n>{_ZH_NUM}\s*{counted}?)[\u4e00-\u9fff]{{0,6}}?(?:{things})", text) or \
+                re.search(rf"(?:{things})[\u4e00-\u9fff]{{0,8}}?(?P<n>{_ZH_NUM}\s*{counted})", text)
+        elif asked.target:  # an English question whose counted thing the dictionary cannot render
+            return None
         else:
             m = re.search(rf"(?P<n>{_ZH_NUM}\s*{counted})", text)
         if m is None:
             return None
-        return m.span() if head and m.start("n") == m.start() else m.span("n")
+        return m.span() if (head or asked.zh_counted) and m.start("n") == m.start() else m.span("n")
+    if kind == "share":
+        m = _SHARE.search(text) or re.search(rf"百分之{_ZH_NUM}|{_ZH_NUM}成", text)
+        return m.span() if m else None
     pattern = {"date": _ZH_DATE, "money": _ZH_MONEY, "person": _ZH_PERSON, "place": _ZH_PLACE,
                "duration": _ZH_DURATION}.get(kind)
     if pattern is None:
-        return (0, len(text))
+        # a question of no particular kind; one of a kind not read in Chinese (an English question's
+        # figure, title, time of day) is not taken as stated
+        return (0, len(text)) if kind == "other" else None
     m = pattern.search(text)
     if m is None:
         # a Chinese sentence may keep a name as the paper writes it: "Mr Yin Yong"

@@ -18,7 +18,7 @@ from .models import Turn
 from .period import Period, period_of
 from .text import is_cjk, names, terms
 
-_CITED = re.compile(r"\[(?:[^\]¶]*?\s)?¶\s?(\d+(?:\.\d+)*)([^\]]*)\]")
+_CITED = re.compile(r"\[(?:([^\]¶]*?)\s)?¶\s?(\d+(?:\.\d+)*)([^\]]*)\]")
 # control and bidi characters, and lone surrogates (JSON can carry "\\ud800"; no encoder takes it)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _ANAPHORA_EN = re.compile(
@@ -38,7 +38,7 @@ class Query:
     terms: dict[str, float]  # weighted lexical terms
     dense_texts: list[str]  # texts for the dense models, in priority order
     context_terms: dict[str, float] = field(default_factory=dict)  # from the earlier turn, for follow-ups
-    focus: list[str] = field(default_factory=list)  # paragraph numbers cited in the last answer
+    focus: list[tuple[str, str]] = field(default_factory=list)  # (label, paragraph) cited in the last answer
     followup: bool = False
     gloss: str = ""  # English rendering of a Chinese question
     names: list[str] = field(default_factory=list)  # named things a supporting paragraph must mention
@@ -87,8 +87,10 @@ def is_followup(question: str, lang: str) -> bool:
     return bool(_ANAPHORA_EN.search(question))
 
 
-def cited_paragraphs(text: str) -> list[str]:
-    return list(dict.fromkeys(m.group(1) for m in _CITED.finditer(text)))
+def cited_paragraphs(text: str) -> list[tuple[str, str]]:
+    """The (label, paragraph) of each citation in an answer: ("2024-05-20", "8") for [2024-05-20 ¶8],
+    ("", "8") for [¶8]."""
+    return list(dict.fromkeys(((m.group(1) or "").strip(), m.group(2)) for m in _CITED.finditer(text)))
 
 
 def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = True,
@@ -132,6 +134,9 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
         query.dense_texts = [f"{last} {text}"] + query.dense_texts
     query.scope = frozenset(scope)
     query.asked = ask_of(text, lambda word: translate(word).text)
+    if query.renderings and query.asked.kind == "count" and query.asked.word:
+        counted = tuple(w for r in chinese_for(query.asked.word) for w in r.chinese)
+        query.asked = replace(query.asked, zh_counted=counted)
     query.period = period_of(text)
     return query
 

@@ -80,9 +80,7 @@ class Retriever:
             timing[f"dense_{model}"] = (time.perf_counter() - t2) * 1000
 
         if query.focus:
-            focus = [key for key, unit in zip(lex.keys, lex.units)
-                     if unit.paragraph in query.focus and (not query.scope or unit.doc_id in query.scope)]
-            rankings.append((s.followup_context_weight, focus))
+            rankings.append((s.followup_context_weight, self._focus(query, lex, self._fuse(rankings))))
 
         fused = self._fuse(rankings)
         period = self._period(query, lex)
@@ -102,6 +100,18 @@ class Retriever:
         ]
         timing["retrieve"] = (time.perf_counter() - t0) * 1000
         return Retrieval(hits, lex, timing, period)
+
+    @staticmethod
+    def _focus(query: Query, lex: Lexical, fused: dict[str, float]) -> list[str]:
+        """The paragraphs the last answer cited, for a follow-up: of the paper its citation names
+        ("[2024-05-20 ¶8]"), or, unnamed ("[¶8]") in a library, of whichever papers the question
+        itself finds best."""
+        keys = []
+        for label, paragraph in query.focus:
+            named = {doc for doc, short in lex.labels.items() if label and short and short in label}
+            keys += [key for key, unit in zip(lex.keys, lex.units) if unit.paragraph == paragraph
+                     and (not named or unit.doc_id in named) and (not query.scope or unit.doc_id in query.scope)]
+        return sorted(dict.fromkeys(keys), key=lambda key: -fused.get(key, 0.0))
 
     def _fuse(self, rankings: list[tuple[float, list[str]]]) -> dict[str, float]:
         fused: dict[str, float] = {}

@@ -348,3 +348,16 @@ def test_english_questions_reach_a_paper_written_in_chinese(tmp_path):
     # and a question typed in simplified characters finds the traditional ones
     simple = qa.ask("公务员学院在2023-24年度举办了多少个国情培训班？")
     assert simple.citations[0].paragraph == "9" and "42個" in simple.answer, simple.answer
+
+
+def test_a_follow_up_stays_with_the_paper_the_last_answer_cited(tmp_path):
+    qa = library(tmp_path, {
+        "piers-2023.md": "---\ndate: 2023-01-10\n---\n# Piers\n\n1. The report covers outlying piers.\n\n"
+                         "2. The Tai O pier carried 12,000 passengers on 300 sailings.\n",
+        "piers-2024.md": "---\ndate: 2024-01-10\n---\n# Piers\n\n1. The report covers outlying piers.\n\n"
+                         "2. The Mui Wo pier carried 30,500 passengers on 900 sailings.\n"})
+    for cited, sailings, doc in [("[2024-01-10 ¶2]", "900", "piers-2024"), ("[2023-01-10 ¶2]", "300", "piers-2023")]:
+        history = [{"role": "user", "content": "How many passengers used the pier?"},
+                   {"role": "assistant", "content": f"Passengers {cited}"}]
+        answer = qa.ask("How many sailings were there?", history)
+        assert answer.citations[0].doc == doc and sailings in answer.answer, answer.answer

@@ -21,11 +21,12 @@ def test_followups_use_the_conversation():
     history = [Turn("user", "When was the Hong Kong/Fujian Co-operation Conference held?"),
                Turn("assistant", "On 28 June 2023 [¶8].")]
     q = analyse("Who led the delegation from that province?", history, 2000)
-    assert q.followup and q.focus == ["8"]
+    assert q.followup and q.focus == [("", "8")]
     assert "fujian" in q.context_terms
     standalone = analyse("Who is the Mayor of Beijing?", history, 2000)
     assert not standalone.followup
 
 
 def test_cited_paragraphs_are_read_from_answers():
-    assert cited_paragraphs("A [¶5] and B [¶13 Legal co-operation] and [Paper 2024-05-20 ¶7].") == ["5", "13", "7"]
+    assert cited_paragraphs("A [¶5] and B [¶13 Legal co-operation] and [Paper 2024-05-20 ¶7].") == [
+        ("", "5"), ("", "13"), ("Paper 2024-05-20", "7")]
