@@ -84,16 +84,12 @@ def _written(chunk: Chunk) -> str:
     return simplified(" ".join([chunk.text, *chunk.heading_path, chunk.title]))
 
 
-def _names_said(query: Query, written: str) -> float:
-    """For an English question of a paper written in Chinese: 1 when the paragraph says every name
-    and number the question gives (Guangdong → 广东, 2023-24) that the dictionary renders as a name;
-    else 0."""
-    for rendering in query.renderings:
-        if rendering.proper and set(query.names) & set(rendering.english) and \
-                not any(w in written for w in rendering.chinese):
-            return 0.0
-    digits = re.findall(r"\d+", query.question)
-    return 1.0 if all(d in written for d in digits) else 0.0
+def _names_said(query: Query, written: str) -> bool:
+    """For an English question of a paper written in Chinese: whether the paragraph says every name
+    and number the question gives (Guangdong → 广东, 2023-24) that the dictionary renders as a name."""
+    named = set(query.names)
+    return all(any(w in written for w in r.chinese) for r in query.renderings if r.proper and named & set(r.english)) \
+        and all(d in written for d in re.findall(r"\d+", query.question))
 
 
 def marker(retrieval: Retrieval, chunk: Chunk) -> str:
@@ -150,7 +146,7 @@ class ExtractiveAnswerer:
             unknown = sum(1 for r in query.renderings
                           if not any(all(lex.known_in(doc, b) for b in zh_bigrams(w)) for w in r.chinese))
             coverage = sum(said) / (len(said) + 2.0 * unknown)
-            return (0.6 * coverage + 0.4 * self._dense_part(hit)) * _names_said(query, written)
+            return (0.6 * coverage + 0.4 * self._dense_part(hit)) if _names_said(query, written) else 0.0
         coverage = covered / (total + 2.0 * oov) if total + oov else 0.0
         dense_part = self._dense_part(hit)
         # what the paper's title names, each of its paragraphs is about ("New York City's … Tolling Program")
@@ -306,14 +302,12 @@ class ExtractiveAnswerer:
         before = max((a for a, b in spans if b <= scored.start), default=scored.start)
         context = set(terms(" ".join([text[before:scored.end], text[spans[0][0]:spans[0][1]],
                                       *chunk.heading_path, chunk.title])))
-        if query.lang == "zh" and is_cjk(text):  # a Chinese paper names things as the question does
+        if is_cjk(text):  # a Chinese paper names things as a Chinese question does, or as the dictionary renders them
             written = simplified("".join([text[before:scored.end], text[spans[0][0]:spans[0][1]],
                                           *chunk.heading_path, chunk.title]))
-            return found if all(simplified(w) in written for w in query.zh_names) else None
-        if query.lang == "en" and is_cjk(text):  # an English question of a paper written in Chinese
-            return found if _names_said(query, simplified(" ".join([text[before:scored.end],
-                                                                     text[spans[0][0]:spans[0][1]],
-                                                                     *chunk.heading_path, chunk.title]))) else None
+            if query.lang == "zh":
+                return found if all(simplified(w) in written for w in query.zh_names) else None
+            return found if _names_said(query, written) else None
         named = [t for t in query.names if not _YEAR.fullmatch(t)]
         context = set(retrieval.lexical.expand(list(context)))  # "the CE" names the Chief Executive
         if named and not all(t in context for t in named):
