@@ -1,7 +1,7 @@
 """Index any folder of real documents and report what became of each: documents indexed, documents
 that failed (with the reason), chunks, chunks/s; given a question file, hit@1 per question type.
 
-    .venv/bin/python bench/bench_library.py --corpus DIR [--questions FILE.jsonl] [--limit N]
+    .venv/bin/python bench/bench_library.py --corpus DIR [--questions FILE.jsonl,...] [--limit N]
         [--models e5-small] [--index DIR] [--json]
 
 The index goes to a temporary folder unless --index names one (then a second run is a no-change
@@ -39,7 +39,7 @@ def library(corpus: Path, limit: int | None, work: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, required=True)
-    parser.add_argument("--questions", type=Path)
+    parser.add_argument("--questions", help="question files (JSONL), comma-separated")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--models", help="embedding models (default: the configured ones)")
     parser.add_argument("--index", type=Path, help="keep the index here (default: a temporary folder)")
@@ -70,7 +70,8 @@ def main() -> None:
         tables = None
         if args.questions:
             service.warm()
-            tables = summarise(run(service, load_questions(args.questions), generate=False))
+            questions = [q for f in args.questions.split(",") for q in load_questions(Path(f))]
+            tables = summarise(run(service, questions, generate=False))
             report["by_type"] = tables
         if args.json:
             print(json.dumps(report, ensure_ascii=False, indent=1))
