@@ -21,14 +21,15 @@ from .config import Settings
 from .models import Check, Chunk, Citation
 from .gloss import arabic, date_words, segment, translate
 from .lexical import Lexical
-from .text import MONTHS, STOPWORDS, is_cjk, language_of, sentences, terms
+from .text import MONTHS, STOPWORDS, is_cjk, language_of, sentences, simplified, terms
 
 if TYPE_CHECKING:
     from .embed import Embedder
 
 # [¶5], [¶5, ¶6], [2024-05-20 ¶5], (¶5), 【¶5】, and a bare ¶5
 _MARKER = re.compile(r"[\[【(（]\s*([^\]】)）]*?¶[^\]】)）]*)[\]】)）]|¶\s?\d+(?:\([a-z]+\))?")
-_REF = re.compile(r"(?:([\w-]+(?:-\d\d)*)\s+)?¶\s?(\d+(?:\.\d+)*)(?:\s?\(([a-z]{1,3})\))?")
+# the label may be several words: "2024-05-20 中文", "2024-05-20 Annex A"
+_REF = re.compile(r"(?:((?:[\w-]+\s+)*?[\w-]+)\s+)?¶\s?(\d+(?:\.\d+)*)(?:\s?\(([a-z]{1,3})\))?")
 _ZH_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -185,13 +186,15 @@ class Verifier:
     def coverage(self, groups: list[tuple[str, ...]], unit: Chunk) -> float:
         present = self.lex.terms_of(unit.unit) or set(terms(unit.text))
         present = present | set(terms(" ".join(unit.heading_path)))
+        written = simplified(" ".join([unit.text, *unit.heading_path]))  # a lone character: 15名
         stated = _paragraph_numbers(unit)  # "5" in a claim is "five" in the paragraph
         total = covered = 0.0
         for group in groups:
             # a word no paper uses at all ("Mars") weighs as much as a rare one
             weight = max((self.lex.weight(t) if self.lex.known(t) else 3.0) for t in group)
             total += weight
-            if any(t in present for t in group) or numbers(" ".join(group)) & stated:
+            if any(t in present or (len(t) == 1 and is_cjk(t) and t in written) for t in group) \
+                    or numbers(" ".join(group)) & stated:
                 covered += weight
         return covered / total if total else 1.0
 
@@ -286,6 +289,8 @@ def _refers_to(ref: tuple[str, str, str], unit: Chunk, labels: dict[str, str]) -
     doc_label, paragraph, bullet = ref
     if unit.paragraph != paragraph:
         return False
+    if unit.part and doc_label.endswith(unit.part):  # "[2024-05-20 Annex A ¶1]": the part, then the paper
+        doc_label = doc_label[:-len(unit.part)].strip()
     if doc_label and doc_label not in (labels.get(unit.doc_id), unit.doc_id, unit.date):
         return False
     return not bullet or not unit.label or unit.label.strip("()").lower() == bullet

@@ -17,6 +17,9 @@ def test_claims_take_the_markers_that_follow_them():
     assert [(c.text, [r[1] for r in c.refs]) for c in zh] == [("行政長官率團到貴陽", ["9"]), ("雙方同意三個議題", ["10"])]
     labelled = split_claims("They signed it [2024-05-20 ¶5, ¶6].")
     assert labelled[0].refs == [("2024-05-20", "5", ""), ("", "6", "")]
+    # a label of several words: the Chinese version of a paper, a part of one
+    assert split_claims("五個 [2024-05-20 中文 ¶3]")[0].refs == [("2024-05-20 中文", "3", "")]
+    assert split_claims("It [2024-05-20 Annex A ¶1].")[0].refs == [("2024-05-20 Annex A", "1", "")]
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -121,3 +124,5 @@ def test_a_chinese_claim_is_checked_in_chinese_against_a_chinese_paragraph(servi
     assert verifier.check("香港有11個聯絡處。", unit, 0.9)[0]
     assert not verifier.check("香港有12個聯絡處。", unit, 0.9)[0]
     assert not verifier.check("香港有11個駐內地辦事處。", unit, 0.9)[0]  # 11 counts the liaison units
+    assert verifier.check("11個", unit, 0.0)[0]  # a quoted lead: a figure and its measure word alone
+    assert not verifier.check("12個", unit, 0.0)[0]
