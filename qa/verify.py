@@ -28,8 +28,8 @@ if TYPE_CHECKING:
 
 # [¶5], [¶5, ¶6], [2024-05-20 ¶5], (¶5), 【¶5】, and a bare ¶5
 _MARKER = re.compile(r"[\[【(（]\s*([^\]】)）]*?¶[^\]】)）]*)[\]】)）]|¶\s?\d+(?:\([a-z]+\))?")
-# the label may be several words: "2024-05-20 中文", "2024-05-20 Annex A"
-_REF = re.compile(r"(?:((?:[\w-]+\s+)*?[\w-]+)\s+)?¶\s?(\d+(?:\.\d+)*)(?:\s?\(([a-z]{1,3})\))?")
+# the label may be several words, or a document's id: "2024-05-20 中文", "2024-05-20 Annex A", "IF12929.2"
+_REF = re.compile(r"(?:((?:[\w.-]+\s+)*?[\w.-]+)\s+)?¶\s?(\d+(?:\.\d+)*)(?:\s?\(([a-z]{1,3})\))?")
 _ZH_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "

@@ -20,6 +20,7 @@ def test_claims_take_the_markers_that_follow_them():
     # a label of several words: the Chinese version of a paper, a part of one
     assert split_claims("五個 [2024-05-20 中文 ¶3]")[0].refs == [("2024-05-20 中文", "3", "")]
     assert split_claims("It [2024-05-20 Annex A ¶1].")[0].refs == [("2024-05-20 Annex A", "1", "")]
+    assert split_claims("It [IF12929.2 ¶8].")[0].refs == [("IF12929.2", "8", "")]
 
 
 @pytest.mark.parametrize("text,expected", [
