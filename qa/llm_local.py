@@ -165,6 +165,7 @@ def serve(model: Path, port: int, threads: int, context: int, batch: int) -> Non
     params.cpuparams.n_threads = threads
     params.cpuparams_batch.n_threads = threads
     params.cache_prompt = True  # the system prompt's tokens are computed once
+    params.endpoint_metrics = True  # loopback only: prompt steps taken, for tests and operators
     server = xllamacpp.Server(params)
     print(f"llama.cpp server for {MODEL_NAME} on {server.listening_address}", flush=True)
     while os.getppid() == parent:  # re-parented: the app is gone

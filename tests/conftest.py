@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -64,17 +65,29 @@ def llm_url():
     server.stop()
 
 
-def short_reply_s(url: str) -> float:
-    """Seconds the model takes to give one token to a short prompt no cache has seen: whether it is
-    free, or still busy with something else."""
+def short_reply(url: str) -> None:
+    """One token for a short prompt no cache has seen: returns once the model is free and has answered."""
     import uuid
 
     from qa.llm import ChatModel
     from qa.llm_local import MODEL_NAME
 
-    t0 = time.perf_counter()
     ChatModel(url, MODEL_NAME, Settings()).complete([{"role": "user", "content": f"{uuid.uuid4()}: say OK"}], 1)
-    return time.perf_counter() - t0
+
+
+def model_steps(url: str) -> int:
+    """How many steps (`llama_decode` calls: a prompt slice of QA_LLM_BATCH_TOKENS, or one generated
+    token) the bundled model's server has taken: work counted, where a clock would measure the machine."""
+    import httpx
+
+    text = httpx.get(url.removesuffix("/v1") + "/metrics", timeout=120).text
+    return int(float(re.search(r"^llamacpp:n_decode_total (\S+)$", text, re.M).group(1)))
+
+
+def model_busy(url: str) -> bool:
+    import httpx
+
+    return any(slot["is_processing"] for slot in httpx.get(url.removesuffix("/v1") + "/slots", timeout=120).json())
 
 
 @pytest.fixture(scope="session")
