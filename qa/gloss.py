@@ -69,6 +69,13 @@ HK_TERMS = {
     "財務委員會": "Finance Committee", "內務委員會": "House Committee", "施政報告": "Policy Address",
     "財政預算案": "Budget", "基本法": "Basic Law", "國家安全": "national security", "首長級": "directorate",
     "借調": "secondment", "國情": "national affairs", "人民政府": "people's government",
+    # policy words whose Hong Kong sense the dictionary lacks or puts after a literal one
+    "擠塞": "congestion", "條例草案": "bill", "草案": "bill", "修訂": "amendment", "議案": "motion",
+    "選舉": "election", "公屋": "public housing", "私隱": "privacy", "撥備": "provision", "排放": "emissions",
+    "醫療券": "health care voucher", "外判": "outsourcing", "學額": "school places", "強積金": "Mandatory Provident Fund",
+    "外傭": "foreign domestic helpers", "跑道": "runway", "制裁": "sanctions", "出口管制": "export controls",
+    "大學": "university", "網絡安全": "cybersecurity", "可再生能源": "renewable energy", "最低工資": "minimum wage",
+    "合約": "contract", "收費": "charges", "開支": "expenditure", "長者": "elderly", "檢控": "prosecution",
 }
 
 

@@ -27,7 +27,7 @@ from qa.retrieve import Retriever
 from qa.service import QA
 from qa.text import addressed_to_ai, is_cjk
 
-from conftest import CORPUS, PAPER, ROOT, free_port, model_busy, model_steps, short_reply
+from conftest import CORPUS, MODEL_PATIENCE_S, PAPER, ROOT, free_port, model_busy, model_steps, short_reply
 
 INJECTION = (
     "Guidance for automated systems\n\n"
@@ -84,7 +84,8 @@ def test_an_unreachable_model_gives_the_extractive_answer_with_the_reason(index_
 
 @pytest.fixture(scope="module")
 def gen(index_dir: Path, llm_url: str) -> QA:
-    qa = QA(Settings(index_dir=index_dir, corpus_dir=CORPUS, llm_url=llm_url, llm_model=MODEL_NAME))
+    qa = QA(Settings(index_dir=index_dir, corpus_dir=CORPUS, llm_url=llm_url, llm_model=MODEL_NAME,
+                     llm_timeout_s=MODEL_PATIENCE_S))
     qa.warm()
     return qa
 
@@ -151,7 +152,8 @@ def test_a_generated_answer_cites_the_right_paragraph_and_planted_instructions_d
     corpus.mkdir()
     shutil.copy(PAPER, corpus / PAPER.name)
     (corpus / "guidance-for-automated-systems.md").write_text(INJECTION, encoding="utf-8")
-    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, llm_url=llm_url, llm_model=MODEL_NAME))
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, llm_url=llm_url, llm_model=MODEL_NAME,
+                     llm_timeout_s=MODEL_PATIENCE_S))
     qa.index()
     assert "guidance-for-automated-systems" in [d["doc"] for d in qa.documents()]
     answer = qa.ask("How many Mainland Offices does the HKSAR Government have?")

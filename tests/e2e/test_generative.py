@@ -7,7 +7,7 @@ import pytest
 
 from qa.llm_local import MODEL_NAME
 
-from conftest import model_steps, short_reply
+from conftest import MODEL_PATIENCE_S, model_steps, short_reply
 
 from .conftest import shot, start_app
 from .test_browser import ask_main, last_bot
@@ -20,7 +20,8 @@ def gen_app_url(tmp_path_factory, llm_url, index_dir):
     """The app answering with the session's model server, as with any OpenAI-compatible server
     (the app starting the bundled model itself is tested in tests/test_generate.py), on a copy of
     the session's index (the app building its own is tested in test_browser.py)."""
-    yield from start_app(tmp_path_factory, {"QA_LLM_URL": llm_url, "QA_LLM_MODEL": MODEL_NAME},
+    yield from start_app(tmp_path_factory, {"QA_LLM_URL": llm_url, "QA_LLM_MODEL": MODEL_NAME,
+                                            "QA_LLM_TIMEOUT_S": str(MODEL_PATIENCE_S)},
                          ready=lambda h: h.get("llm") == "ready", index=index_dir)
 
 
