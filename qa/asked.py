@@ -174,11 +174,13 @@ def _head(phrase: list[str]) -> tuple[list[str], str]:
     return words[:words.index(head) + 1], head
 
 
-def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "") -> Asked:
+def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "",
+           senses: Callable[[str], tuple[str, ...]] = lambda word: ()) -> Asked:
     """What the question asks for. A Chinese question is read in Chinese, the nouns it counts or
-    lists through `gloss` (English for one Chinese word, from the caller, which owns the dictionary)."""
+    lists through `gloss` (English for one Chinese word, from the caller, which owns the dictionary)
+    and `senses` (the terms of every sense of a phrase's last word: 操作 is work, operation …)."""
     if re.search(r"[\u4e00-\u9fff]", question):
-        return _ask_of_zh(question, gloss)
+        return _ask_of_zh(question, gloss, senses)
     q = question.strip()
     low = q.lower()
     future = bool(_FUTURE_EN.search(q))
@@ -273,7 +275,7 @@ def _listing(q: str) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
     return listing.lower(), extreme, measure, qualifier
 
 
-def _ask_of_zh(question: str, gloss: Callable[[str], str]) -> Asked:
+def _ask_of_zh(question: str, gloss: Callable[[str], str], senses: Callable[[str], tuple[str, ...]]) -> Asked:
     future = bool(re.search(r"下一?次|將會|将会|將於|将于|未來|未来|即將|即将", question))
     if m := _ZH_COUNT.search(question):
         measure, thing = m.group(1), m.group(2).rstrip("？?。嗎吗呢")
@@ -283,8 +285,9 @@ def _ask_of_zh(question: str, gloss: Callable[[str], str]) -> Asked:
             measure, thing = thing, (_ZH_BEFORE_COUNT.findall(before) or [""])[-1]
         noun = gloss(thing).split()[-1:]  # the head comes last: 辦事處職員 → worker
         counted = _ZH_MEASURE.get(measure, ())
-        return Asked("count", tuple(dict.fromkeys(counted + tuple(terms(" ".join(noun))))), " ".join(noun), future,
-                     zh_noun=measure + thing)
+        # any sense of the head may be the paper's word: 信貸操作 are credit operations, not "work"
+        head = tuple(terms(" ".join(noun))) + senses(thing)
+        return Asked("count", tuple(dict.fromkeys(counted + head)), " ".join(noun), future, zh_noun=measure + thing)
     listing = ""
     if m := re.search(r"哪些([\u4e00-\u9fff]{2})", question):
         listing = (gloss(m.group(1).rstrip("？?。嗎吗呢")).split() or ["哪些"])[-1].lower()

@@ -30,7 +30,9 @@ _ABBR = re.compile(r"(?:abbr\. for|short name for|abbr\. of)\s+([A-Z][^,;/()\u34
 _SKIP_SENSE = re.compile(r"^(CL:|variant of|old variant|see |used in |classifier |also written|also pr\.|"
                          r"\(old\)|\(literary\)|\(dialect\)|\(archaic\)|Japanese variant)", re.I)
 FUNCTION_WORDS = frozenset("的 了 是 在 與 与 和 及 或 嗎 吗 呢 吧 啊 有 於 于 為 为 把 被 由 之 而 並 并 也 都 就 個 个 些 其 該 该 "
-                      "哪 誰 谁 什麼 什么 甚麼 多少 幾 几 何 如何 怎樣 怎样 為什麼 为什么 哪些 哪裡 哪里 是否 請問 请问".split())
+                      "哪 誰 谁 什麼 什么 甚麼 多少 幾 几 何 如何 怎樣 怎样 為什麼 为什么 哪些 哪裡 哪里 是否 請問 请问 "
+                      # standing alone in a question: from (自 … 以來), the counter of times, will, already, to
+                      "自 次 曾 已 將 将 會 会 從 从 向 對 对 到 給 给".split())
 
 
 # Hong Kong's official English for the titles and bodies its papers name, which the general
@@ -76,6 +78,7 @@ HK_TERMS = {
     "外傭": "foreign domestic helpers", "跑道": "runway", "制裁": "sanctions", "出口管制": "export controls",
     "大學": "university", "網絡安全": "cybersecurity", "可再生能源": "renewable energy", "最低工資": "minimum wage",
     "合約": "contract", "收費": "charges", "開支": "expenditure", "長者": "elderly", "檢控": "prosecution",
+    "穩定": "stability",
 }
 
 

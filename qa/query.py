@@ -133,7 +133,7 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
             query.focus = cited_paragraphs(answers[-1].content)
         query.dense_texts = [f"{last} {text}"] + query.dense_texts
     query.scope = frozenset(scope)
-    query.asked = ask_of(text, lambda word: translate(word).text)
+    query.asked = ask_of(text, lambda word: translate(word).text, lambda word: (translate(word).groups or [()])[-1])
     if query.renderings and query.asked.kind == "count" and query.asked.word:
         counted = tuple(w for r in chinese_for(query.asked.word) for w in r.chinese)
         query.asked = replace(query.asked, zh_counted=counted)
