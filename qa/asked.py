@@ -178,7 +178,7 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "",
            senses: Callable[[str], tuple[str, ...]] = lambda word: ()) -> Asked:
     """What the question asks for. A Chinese question is read in Chinese, the nouns it counts or
     lists through `gloss` (English for one Chinese word, from the caller, which owns the dictionary)
-    and `senses` (the terms of every sense of a phrase's last word: 操作 is work, operation …)."""
+    and `senses` (the head of every sense of a phrase's last word: 操作 is work, operation …)."""
     if re.search(r"[\u4e00-\u9fff]", question):
         return _ask_of_zh(question, gloss, senses)
     q = question.strip()

@@ -272,6 +272,13 @@ def translate(text: str) -> Gloss:
     return Gloss(" ".join(pieces), weighted, named, groups, named_words)
 
 
+def head_senses(text: str) -> tuple[str, ...]:
+    """The head word of each sense of a Chinese phrase's last word, as search terms: what a count
+    question counts may be any of them (信貸操作: work, operation; 職員: worker, member)."""
+    words = [w for w in segment(text) if w not in FUNCTION_WORDS and _senses_for(w)]
+    return tuple(dict.fromkeys(t for g in _senses_for(words[-1]) for t in terms(g)[-1:])) if words else ()
+
+
 # -- English carried over to Chinese, for English questions about papers written in Chinese --------
 
 _PLACE_KIND = re.compile(r"^([A-Z][\w'-]*(?: [A-Z][\w'-]*)?) (?:(?:sub-?provincial|prefecture-level|county-level) )?"

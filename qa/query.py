@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from .asked import ASKING, Asked, ask_of
-from .gloss import FUNCTION_WORDS, Rendering, chinese_for, segment, translate, weights
+from .gloss import FUNCTION_WORDS, Rendering, chinese_for, head_senses, segment, translate, weights
 from .models import Turn
 from .period import Period, period_of
 from .text import is_cjk, names, terms
@@ -133,7 +133,7 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
             query.focus = cited_paragraphs(answers[-1].content)
         query.dense_texts = [f"{last} {text}"] + query.dense_texts
     query.scope = frozenset(scope)
-    query.asked = ask_of(text, lambda word: translate(word).text, lambda word: (translate(word).groups or [()])[-1])
+    query.asked = ask_of(text, lambda word: translate(word).text, head_senses)
     if query.renderings and query.asked.kind == "count" and query.asked.word:
         counted = tuple(w for r in chinese_for(query.asked.word) for w in r.chinese)
         query.asked = replace(query.asked, zh_counted=counted)

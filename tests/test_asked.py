@@ -237,3 +237,11 @@ def test_a_sum_lost_saved_or_earned_and_a_target_need_their_own_words():
     assert answered("What GDP growth target does the Five-Year Plan set?", plan) is None
     assert answered("What GDP growth target does the plan set?", "The plan sets a GDP growth target of 5% a year.") \
         == "GDP growth target of 5%"
+
+
+def test_a_chinese_count_reads_every_sense_of_what_it_counts():
+    # 操作 is first "to work": the paper's word is the other sense, operations
+    loans = asked("該基金自2001年以來進行了多少次信貸操作？")
+    text = "The fund has carried out 48 credit operations since 2001, most of them short-term swaps."
+    assert text[slice(*span(loans, text))] == "48 credit operations"
+    assert span(loans, "The fund was set up in 2001 with 48 staff.") is None
