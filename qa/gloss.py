@@ -78,7 +78,7 @@ HK_TERMS = {
     "外傭": "foreign domestic helpers", "跑道": "runway", "制裁": "sanctions", "出口管制": "export controls",
     "大學": "university", "網絡安全": "cybersecurity", "可再生能源": "renewable energy", "最低工資": "minimum wage",
     "合約": "contract", "收費": "charges", "開支": "expenditure", "長者": "elderly", "檢控": "prosecution",
-    "穩定": "stability",
+    "穩定": "stability", "司法部": "department of justice",
 }
 
 
