@@ -10,11 +10,20 @@ from .parse import ParseError, find_date
 from .parse.text import parse_front_matter, parse_text, split_blocks
 
 __all__ = ["IngestError", "SUPPORTED_SUFFIXES", "decode", "discover", "find_date", "load", "load_bytes",
-           "parse_front_matter", "parse_text", "split_blocks"]
+           "parse_front_matter", "parse_text", "parser_version", "split_blocks"]
 
 IngestError = ParseError
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm"}
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# a format's parser, when it has changed since its first version: files of that format indexed
+# before are read again, and no other file is (a PDF fix does not re-read a library of HTML)
+PARSER_VERSIONS = {".pdf": "2"}  # 2: headings in larger type are headings, not paragraphs
+
+
+def parser_version(name: str) -> str:
+    """The version of the parser for this file name's format ("" for a first version)."""
+    suffix = Path(name).suffix.lower()
+    return f"{suffix}{PARSER_VERSIONS[suffix]}" if suffix in PARSER_VERSIONS else ""
 
 
 def decode(raw: bytes, name: str) -> str:

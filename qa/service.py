@@ -22,7 +22,7 @@ from .config import Settings, get_settings
 from .embed import get_embedder, multilingual
 from .generate import GenerativeAnswerer, pieces
 from .llm import Abort, ChatModel, LLMError
-from .ingest import IngestError, discover, load_bytes, read_file
+from .ingest import IngestError, discover, load_bytes, parser_version, read_file
 from .models import Answer, Chunk, Document, Turn, content_hash, unit_key
 from .parse import find_committee
 from .gloss import chinese_for, translate
@@ -211,7 +211,7 @@ class QA:
             try:
                 over = corpus.overrides(path) if corpus.contains(path) else {}
                 raw = read_file(path, limit)
-                stamped = stamp(raw, over, self.reader())
+                stamped = stamp(raw, over, self.reader(path.name))
                 known = by_source.get(path.name)
                 if known is not None and known.stamp == stamped:
                     doc, item = Document(known.doc, known.title, known.date, source=str(path), hash=known.hash), None
@@ -243,10 +243,13 @@ class QA:
                 reading.inputs.append(item)
         return reading
 
-    def reader(self) -> str:
-        """The version of what turns a file into indexed chunks (chunker, window, models): a file
-        stamped by another is read again, and its chunks embedded by a newly configured model."""
-        return f"{CHUNKER_VERSION}/{self.window_tokens()}/{','.join(self.settings.embed_models)}"
+    def reader(self, name: str) -> str:
+        """The version of what turns this file into indexed chunks (its format's parser, chunker,
+        window, models): a file stamped by another is read again, and its chunks embedded by a
+        newly configured model."""
+        parser = parser_version(name)
+        return f"{CHUNKER_VERSION}/{self.window_tokens()}/{','.join(self.settings.embed_models)}" + \
+            (f"/{parser}" if parser else "")
 
     def index(self, paths: list[Path] | None = None, progress: Callable[[int], None] | None = None,
               on_total: Callable[[int], None] | None = None, force: bool = False) -> IndexResult:
@@ -339,7 +342,7 @@ class QA:
                 trashed = self.corpus.trash(self.settings.corpus_dir / Path(old.source).name)
             path = self.corpus.place(clean, data)
             self.corpus.set_overrides(path, id=doc_id, title=title, date=date)
-            item.record.stamp = stamp(data, self.corpus.overrides(path), self.reader())
+            item.record.stamp = stamp(data, self.corpus.overrides(path), self.reader(path.name))
             placed[doc.id] = (path, trashed)
         inputs = [item for _, _, _, item in ready]
         models = len(self.settings.embed_models)

@@ -183,3 +183,30 @@ def make_two_column_pdf(path: Path, title: str = "The Harbour Ferry Fund: Issues
     pdf.multi_cell(85, 5, "island services, tying renewals to punctuality targets.", align="L")
     pdf.output(str(path))
     return path
+
+
+def make_question_headings_pdf(path: Path) -> Path:
+    """A legal brief's layout: unnumbered paragraphs under headings set larger than the text, some of
+    which end like sentences (a question; a party's name ending "Ltd."), one over two lines."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 20)
+    pdf.multi_cell(180, 10, "Ferry Licences and the Courts")
+    for heading, text in [
+        ("Does the Ordinance Cover Kaito Ferries?",
+         "The Ordinance covers every vessel carrying more than twelve passengers for hire. Kaito ferries "
+         "carry up to sixty passengers and are licensed under it."),
+        ("Latest Court Action: Secretary for Transport v. Island Kaito Services Company Ltd.",
+         "In March 2025 the Secretary sued the operator for sailing without a valid licence on four routes. "
+         "The court fined the operator $80,000."),
+    ]:
+        pdf.ln(4)
+        pdf.set_font("Helvetica", "B", 15)
+        pdf.multi_cell(120, 7, heading)  # narrow: the long heading takes two lines
+        pdf.ln(2)
+        pdf.set_font("Helvetica", "", 10)
+        pdf.multi_cell(180, 5, text)
+    pdf.output(str(path))
+    return path

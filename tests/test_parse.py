@@ -8,7 +8,7 @@ import pytest
 from qa.chunk import structure
 from qa.ingest import IngestError, load, load_bytes
 
-from docgen import make_docx, make_html, make_pdf, make_two_column_pdf
+from docgen import make_docx, make_html, make_pdf, make_question_headings_pdf, make_two_column_pdf
 
 
 def numbered(doc):
@@ -162,3 +162,12 @@ def test_a_two_column_pdf_is_read_column_by_column(tmp_path):
     notes = [u for u in structure(doc) if u.note]
     assert [(n.part, n.paragraph, n.text) for n in notes] == [
         ("Footnotes", "1", "Passenger trips counted by the operators' ticketing systems.")]
+
+
+def test_pdf_headings_in_larger_type_are_headings_even_when_they_end_like_sentences(tmp_path):
+    units = structure(load(make_question_headings_pdf(tmp_path / "brief.pdf")))
+    assert [u.paragraph for u in units] == ["1", "2"]  # the headings are not numbered as paragraphs
+    assert units[0].heading_path[-1] == "Does the Ordinance Cover Kaito Ferries?"
+    # over two lines, one heading, the paragraph under it filed under it
+    assert units[1].heading_path[-1] == "Latest Court Action: Secretary for Transport v. Island Kaito Services Company Ltd."
+    assert units[1].text.startswith("In March 2025 the Secretary sued")

@@ -211,6 +211,7 @@ def test_a_document_that_fails_to_write_is_reported_and_the_rest_are_indexed(tmp
 
 
 def test_a_file_as_it_was_indexed_is_not_parsed_again(tmp_path, monkeypatch):
+    import qa.ingest
     import qa.service
 
     qa_ = make_service(tmp_path)
@@ -241,6 +242,13 @@ def test_a_file_as_it_was_indexed_is_not_parsed_again(tmp_path, monkeypatch):
     # forced, every file is read
     qa_.index(force=True)
     assert sorted(parsed[3:]) == sorted(["note.md", PAPER.name])
+
+    # a new version of one format's parser: its files are read again, and only they
+    monkeypatch.setitem(qa.ingest.PARSER_VERSIONS, ".md", "99")
+    qa_.index()
+    assert parsed[5:] == ["note.md"]
+    qa_.index()
+    assert parsed[5:] == ["note.md"]
 
 
 def test_a_file_that_turns_unreadable_keeps_its_last_good_version(tmp_path):

@@ -25,6 +25,7 @@ _ENDS_SENTENCE = re.compile(r"[.:;?!。：；？！][\"'”’)]*$")
 # file titles that name the file rather than the paper: "Microsoft Word - CA20240520.docx", "untitled"
 _NOT_A_TITLE = re.compile(r"^(?:microsoft\s+\w+\s*-|untitled\b)|\.(?:docx?|pdf|rtf|odt)$", re.I)
 _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+_HEADING_SIZE, _HEADING_WORDS = 1.2, 25  # type this much larger than the body's, and this short, is a heading
 _LOCK = threading.Lock()  # PDFium is not thread-safe: one document at a time per process
 
 
@@ -119,22 +120,32 @@ def _column_right(line: _Line, lines: list[_Line]) -> float:
     return near[int(0.9 * (len(near) - 1))] if near else line.x1
 
 
-def _paragraphs(lines: list[_Line]) -> list[str]:
+def _paragraphs(lines: list[_Line], body: float) -> list[str]:
     gaps = [a.y_end - b.y for a, b in zip(lines, lines[1:]) if 0 < a.y_end - b.y < 3 * max(a.size, 1)]
     spacing = statistics.median(gaps) if gaps else 14.0
-    out, current = [], [lines[0].text]
+    out, current = [], [lines[0]]
+
+    def close() -> None:
+        text = _joined([l.text for l in current])
+        # a few words in larger type than the body are a heading, even one that ends like a sentence
+        # ("Does the ADA Cover Ridesharing Companies?", "… Uber Technologies, Inc."), which the
+        # chunker would otherwise number as a paragraph (the others it reads as headings itself)
+        heading = current[0].size >= _HEADING_SIZE * body and len(text.split()) <= _HEADING_WORDS \
+            and bool(_ENDS_SENTENCE.search(text))
+        out.append("## " + text if heading else text)
+
     for prev, line in zip(lines, lines[1:]):
         gap = prev.y_end - line.y
         new_column = (gap < -prev.size or (abs(gap) <= prev.size / 2 and line.x0 > prev.x1)) \
             and not _continues(prev.text, line.text)
-        ended = bool(_ENDS_SENTENCE.search(prev.text)) and \
-            prev.x1 < _column_right(prev, lines) - 6 * prev.size and line.text[:1].isupper()
-        if gap > spacing * 1.35 or new_column or ended or _STARTS_PARAGRAPH.match(line.text) \
+        ended = bool(_ENDS_SENTENCE.search(prev.text)) and prev.size < _HEADING_SIZE * body and \
+            prev.x1 < _column_right(prev, lines) - 6 * prev.size and line.text[:1].isupper()  # not "… v." in a heading
+        if gap > spacing * 1.35 * max(1.0, prev.size / body) or new_column or ended or _STARTS_PARAGRAPH.match(line.text) \
                 or abs(line.size - prev.size) > 1.5 or line.bold != prev.bold:
-            out.append(_joined(current))
+            close()
             current = []
-        current.append(line.text)
-    out.append(_joined(current))  # a page or column break is a paragraph break; the chunker re-joins
+        current.append(line)
+    close()  # a page or column break is a paragraph break; the chunker re-joins
     return out
 
 
@@ -153,6 +164,15 @@ def _joined(lines: list[str]) -> str:
         else:
             text += " " + line
     return text
+
+
+def _body_size(pages: list[list[_Line]]) -> float:
+    """The type size most of the document's text is set in."""
+    weight: Counter[float] = Counter()
+    for lines in pages:
+        for l in lines:
+            weight[round(l.size, 1)] += len(l.text)
+    return weight.most_common(1)[0][0] if weight else 10.0
 
 
 def _title_lines(first_page: list[_Line]) -> list[_Line]:
@@ -195,12 +215,13 @@ def parse(data: bytes, doc_id: str, name: str) -> Document:
     if heading:
         title = _joined([l.text for l in heading])
         paragraphs.append("# " + title)  # the document's heading, not a paragraph of it
+    body = _body_size(pages)
     for lines in pages:
         lines = [l for l in lines if not _PAGE_NUMBER.match(l.text) and re.sub(r"\d+", "#", l.text) not in repeats
                  and l not in heading]
         if lines:
             _mark_footnotes(lines)
-            more = _paragraphs(lines)
+            more = _paragraphs(lines, body)
             if paragraphs and _continues(paragraphs[-1], more[0]):
                 paragraphs[-1] = _joined([paragraphs[-1], more.pop(0)])
             paragraphs += more
