@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
@@ -80,19 +81,20 @@ def short_reply(url: str) -> None:
     ChatModel(url, MODEL_NAME, Settings()).complete([{"role": "user", "content": f"{uuid.uuid4()}: say OK"}], 1)
 
 
+def _model_server(url: str, path: str) -> httpx.Response:
+    """A GET of the model server's own routes (beside its OpenAI ones under /v1)."""
+    return httpx.get(url.removesuffix("/v1") + path, timeout=120)
+
+
 def model_steps(url: str) -> int:
     """How many steps (`llama_decode` calls: a prompt slice of QA_LLM_BATCH_TOKENS, or one generated
     token) the bundled model's server has taken: work counted, where a clock would measure the machine."""
-    import httpx
-
-    text = httpx.get(url.removesuffix("/v1") + "/metrics", timeout=120).text
+    text = _model_server(url, "/metrics").text
     return int(float(re.search(r"^llamacpp:n_decode_total (\S+)$", text, re.M).group(1)))
 
 
 def model_busy(url: str) -> bool:
-    import httpx
-
-    return any(slot["is_processing"] for slot in httpx.get(url.removesuffix("/v1") + "/slots", timeout=120).json())
+    return any(slot["is_processing"] for slot in _model_server(url, "/slots").json())
 
 
 @pytest.fixture(scope="session")

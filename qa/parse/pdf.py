@@ -120,6 +120,11 @@ def _column_right(line: _Line, lines: list[_Line]) -> float:
     return near[int(0.9 * (len(near) - 1))] if near else line.x1
 
 
+def _large(line: _Line, body: float) -> bool:
+    """Set larger than the body text, as headings are."""
+    return line.size >= _HEADING_SIZE * body
+
+
 def _paragraphs(lines: list[_Line], body: float) -> list[str]:
     gaps = [a.y_end - b.y for a, b in zip(lines, lines[1:]) if 0 < a.y_end - b.y < 3 * max(a.size, 1)]
     spacing = statistics.median(gaps) if gaps else 14.0
@@ -130,7 +135,7 @@ def _paragraphs(lines: list[_Line], body: float) -> list[str]:
         # a few words in larger type than the body are a heading, even one that ends like a sentence
         # ("Does the ADA Cover Ridesharing Companies?", "… Uber Technologies, Inc."), which the
         # chunker would otherwise number as a paragraph (the others it reads as headings itself)
-        heading = current[0].size >= _HEADING_SIZE * body and len(text.split()) <= _HEADING_WORDS \
+        heading = _large(current[0], body) and len(text.split()) <= _HEADING_WORDS \
             and bool(_ENDS_SENTENCE.search(text))
         out.append("## " + text if heading else text)
 
@@ -138,7 +143,7 @@ def _paragraphs(lines: list[_Line], body: float) -> list[str]:
         gap = prev.y_end - line.y
         new_column = (gap < -prev.size or (abs(gap) <= prev.size / 2 and line.x0 > prev.x1)) \
             and not _continues(prev.text, line.text)
-        ended = bool(_ENDS_SENTENCE.search(prev.text)) and prev.size < _HEADING_SIZE * body and \
+        ended = bool(_ENDS_SENTENCE.search(prev.text)) and not _large(prev, body) and \
             prev.x1 < _column_right(prev, lines) - 6 * prev.size and line.text[:1].isupper()  # not "… v." in a heading
         if gap > spacing * 1.35 * max(1.0, prev.size / body) or new_column or ended or _STARTS_PARAGRAPH.match(line.text) \
                 or abs(line.size - prev.size) > 1.5 or line.bold != prev.bold:
