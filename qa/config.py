@@ -99,15 +99,16 @@ class Settings(BaseSettings):
     zh_gloss: bool = True
 
     # Answering
-    list_max_items: int = 12  # a list answer shows this many items, and says how many more there are
-    list_item_words: int = 16  # an item's evidence, at most: enough to see why it qualifies
-    # Abstain when the best paragraph's support score is below this (calibrated, see qa/answer.py).
-    abstain_threshold: float = 0.35
-    # Added to a sentence's score when it states the kind of thing asked for (a date for "when").
-    answer_type_bonus: float = 0.15
-    # Another paper of another date that states a different figure, with a sentence scoring at least
-    # this share of the best one's, is shown beside it, newest first.
-    conflict_score: float = 0.9
+    list_max_items: int = 8  # a list answer shows at most this many items, the most likely
+    list_item_words: int = 30  # an item's evidence, at most: enough to see why it qualifies
+    # Paragraphs the answer judge reads per question (qa/judge.py; its own thresholds are calibrated
+    # with its weights, in qa/judge.json): more finds more of a list, and costs time
+    judge_candidates: int = 20
+    # A quoted sentence longer than this is cut to the clauses that carry the answer
+    quote_max_words: int = 45
+    # Another paper of another date that the answer judge finds at least this share as likely to
+    # state the same kind of thing, with a different figure, is shown beside it, newest first.
+    conflict_score: float = 0.8
     max_question_chars: int = 2000
 
     # Generative answers (qa/generate.py). Unset = the extractive answerer only.

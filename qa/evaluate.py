@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .answer import QUOTE_NOTE_EN, QUOTE_NOTE_ZH
+from .cite import without_markers
 from .models import Answer
 from .service import QA
 from .verify import Verifier
@@ -65,11 +66,8 @@ class Row:
         return sum(any(f.lower() in text for f in alts) for alts in self.facts) / len(self.facts)
 
 
-_MARKERS = re.compile(r"\[[^\]]*¶[^\]]*\]")
-
-
 def answer_words(text: str) -> int:
-    return len([w for w in _MARKERS.sub(" ", text).split() if any(ch.isalnum() for ch in w)])
+    return len([w for w in without_markers(text).split() if any(ch.isalnum() for ch in w)])
 
 
 def load_questions(path: Path) -> list[dict[str, Any]]:

@@ -1,9 +1,10 @@
 """The generative answerer: a chat model writes the answer from the retrieved paragraphs, and every
 citation it writes is checked before the answer is final (qa/verify.py).
 
-It is asked only when the extractive answerer finds support (so abstention is the same for both),
-it sees only the passages that support the question, as quoted data with their paragraph markers,
-and whatever goes wrong (server down, too slow, nothing verifiable) ends in the extractive answer,
+The model reads the paragraphs the answer judge finds most likely to answer, as quoted data with
+their paragraph markers, and decides: its verified, cited sentences are the answer, and "not in the
+passages" is an abstention that points at them. The judge's own gate does not stand in its way.
+Whatever goes wrong (server down, too slow, nothing verifiable) ends in the extractive answer,
 with the reason recorded on the Answer."""
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import re
 import time
 from typing import Iterator
 
-from .answer import ExtractiveAnswerer, is_list_question, marker as marker_for, not_stated
-from .asked import span
+from .abstain import not_stated
+from .answer import ExtractiveAnswerer, is_list_question
+from .cite import marker
 from .config import Settings
 from .llm import ChatModel, LLMError, Usage
 from .models import Answer, Check, Chunk, Turn
@@ -22,7 +24,8 @@ from .gloss import translate
 from .query import Query, names_in
 from .retrieve import Retrieval
 from .text import addressed_to_ai, converter, is_cjk, names, terms
-from .verify import DenseSimilarity, Verifier, strip_markers
+from .cite import strip_markers
+from .verify import DenseSimilarity, Verifier
 
 log = logging.getLogger(__name__)
 
@@ -123,12 +126,13 @@ class GenerativeAnswerer:
 
     # -- answering --------------------------------------------------------------------------
     def passages(self, query: Query, retrieval: Retrieval) -> list[Chunk]:
-        """The supporting passages, best first: what the extractive answerer would draw on."""
-        floor = self.extractive.usable_support
+        """The passages the judge finds most likely to answer, best first; none when not one is even
+        about the question (then there is nothing for the model to read)."""
+        judged, _ = self.extractive.judged(query, retrieval)
+        floor = self.extractive.judge.thresholds.near
         # A paragraph that addresses instructions to AI systems is not evidence of anything: the
         # model never sees it (delimiting and rule 4 are the second defence, verification the third).
-        chosen = [h.chunk for h in retrieval.hits
-                  if self.extractive.support(query, retrieval, h) >= floor and not addressed_to_ai(h.chunk.text)]
+        chosen = [j.hit.chunk for j in judged if j.p >= floor and not addressed_to_ai(j.text)]
         return chosen[:MAX_PASSAGES]
 
     def messages(self, question: str, script: str, passages: list[Chunk], retrieval: Retrieval) -> list[dict[str, str]]:
@@ -137,13 +141,13 @@ class GenerativeAnswerer:
             text = chunk.text[:MAX_PASSAGE_CHARS]
             where = " › ".join(chunk.heading_path)
             source = f"{chunk.title}, {chunk.date}" if chunk.date else chunk.title
-            blocks.append(f"{marker_for(retrieval, chunk)} ({source}{'; ' + where if where else ''})\n"
+            blocks.append(f"{marker(retrieval.lexical, chunk)} ({source}{'; ' + where if where else ''})\n"
                           f"<passage>\n{text}\n</passage>")
         breadth = ("The question asks for several things: cover every passage that answers it, up to five "
                    "sentences. ") if is_list_question(question) else ""
         user = ("Passages:\n\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}\n\n{LANGUAGE[script]} "
                 f"{breadth}Write complete sentences and end each one with the marker of its passage, such as "
-                f"{marker_for(retrieval, passages[0])}.")
+                f"{marker(retrieval.lexical, passages[0])}.")
         return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}]
 
     def stream(self, query: Query, retrieval: Retrieval, fallback: Answer) -> Iterator[str | Answer]:
@@ -196,19 +200,11 @@ class GenerativeAnswerer:
             return
         verifier = Verifier(self.settings, retrieval.lexical, self.similarity)
         checked = verifier.verify(to_script(text, script), passages,
-                                  lambda c: marker_for(retrieval, c), retrieval.lexical.labels)
+                                  lambda c: marker(retrieval.lexical, c), retrieval.lexical.labels)
         timing["verify"] = (time.perf_counter() - done) * 1000
         if not checked.kept:
             yield from self._fallback(fallback, "no generated sentence could be verified against its citation",
                                       shown == 0, checked.checks)
-            return
-        kept = [c for c in checked.checks if c.status != "unsupported"]
-        if query.asked.typed and not any(span(query.asked, c.claim) for c in kept):
-            # verified sentences that still do not give what was asked (a date, a number of what)
-            if fallback.lead and not fallback.abstained:
-                yield from self._fallback(fallback, STATED_ELSEWHERE, shown == 0, checked.checks)
-            else:
-                yield self._not_stated(query, retrieval, passages, timing)
             return
         yield Answer(checked.text, checked.citations, False, self.name, model=self.chat.model,
                      timing_ms=timing, checks=checked.checks, draft=text)
@@ -216,7 +212,7 @@ class GenerativeAnswerer:
     def states_detail(self, query: Query, passages: list[Chunk], retrieval: Retrieval) -> bool:
         """The model's yes or no to "do the passages state the detail asked for?" (an error is a yes:
         the answer and its checks still follow)."""
-        blocks = "\n\n".join(f"{marker_for(retrieval, c)}\n<passage>\n{c.text[:MAX_PASSAGE_CHARS]}\n</passage>"
+        blocks = "\n\n".join(f"{marker(retrieval.lexical, c)}\n<passage>\n{c.text[:MAX_PASSAGE_CHARS]}\n</passage>"
                               for c in passages)
         system = CHECK_DETAIL.format(detail=DETAIL.get(query.asked.kind, "the answer"))
         try:
@@ -229,8 +225,8 @@ class GenerativeAnswerer:
         return not reply.strip().upper().startswith("NO")
 
     def _not_stated(self, query: Query, retrieval: Retrieval, passages: list[Chunk], timing: dict[str, float]) -> Answer:
-        answer = not_stated(query, retrieval, passages[:3])
-        answer.answerer, answer.model, answer.timing_ms = self.name, self.chat.model, timing
+        answer = not_stated(query, retrieval, passages[:3], self.name)
+        answer.model, answer.timing_ms = self.chat.model, timing
         return answer
 
     def _fallback(self, answer: Answer, reason: str, stream_text: bool,

@@ -231,6 +231,9 @@ class Gloss(NamedTuple):
     names: list[str]
     groups: list[tuple[str, ...]]
     named_words: list[str] = []  # the Chinese words the names come from (閩港, 深圳), for Chinese papers
+    # each named word's terms in every sense (英國: england, britain, unit, kingdom …): a paper says the
+    # name when it uses any of them
+    name_groups: list[tuple[str, ...]] = []
 
 
 def translate(text: str) -> Gloss:
@@ -242,11 +245,14 @@ def translate(text: str) -> Gloss:
     named: list[str] = [t for t in terms(" ".join(english)) if t[:1].isdigit()]
     groups: list[tuple[str, ...]] = [(t,) for t in terms(" ".join(english))]
     named_words: list[str] = []
+    name_groups: list[tuple[str, ...]] = []
     pieces: list[str] = list(english)
     for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9'-]*", rest):
-        if not is_cjk(run):
+        if not is_cjk(run):  # a name kept in English inside a Chinese question: "Ofsted", "Wales"
             pieces.append(run)
+            named.extend(t for t in terms(run) if t not in named)
             groups.extend((t,) for t in terms(run))
+            name_groups.extend((t,) for t in terms(run) if len(t) > 2)
             for t in terms(run):
                 weighted[t] = max(weighted.get(t, 0.0), 1.0)
             continue
@@ -261,15 +267,17 @@ def translate(text: str) -> Gloss:
             if word_terms:
                 groups.append(tuple(word_terms))
             lead = re.match(r"(?:[A-Z][\w'-]*\s?)+", glosses[0])
-            names = set(terms(lead.group(0))) if lead else set()
+            # a dialect's label ("Cantonese" particles) names nothing
+            names = set(terms(lead.group(0))) if lead and "Cantonese" not in lead.group(0) else set()
             named.extend(n for n in names if n not in named)
             if names and word not in named_words:
                 named_words.append(word)
+                name_groups.append(tuple(word_terms))
             for t in word_terms:
                 # a proper noun (Jiangsu, Beijing) is the point of the word; senses share the rest
                 weight = 1.0 if t in names else 1.0 / len(word_terms) ** 0.5
                 weighted[t] = max(weighted.get(t, 0.0), weight)
-    return Gloss(" ".join(pieces), weighted, named, groups, named_words)
+    return Gloss(" ".join(pieces), weighted, named, groups, named_words, name_groups)
 
 
 def head_senses(text: str) -> tuple[str, ...]:

@@ -281,6 +281,14 @@ class Lexical:
             self._doc_counts[doc] = got
         return got
 
+    def doc_units(self, doc: str) -> list[Chunk]:
+        """A document's units, in reading order."""
+        return self.units[slice(*self._rows.get(doc, (0, 0)))]
+
+    def doc_terms(self, doc: str) -> set[str]:
+        """Every term the document uses."""
+        return {self.vocab_terms[i] for i in self._doc_df(doc)}
+
     def expand(self, words: list[str]) -> list[str]:
         extra = [t for w in words for t in self.acronyms.get(w, ())]
         return words + extra if extra else words

@@ -59,6 +59,11 @@ class Period:
     def overlaps(self, first: str, last: str) -> bool:
         return (not self.start or last >= self.start) and (not self.end or first <= self.end)
 
+    def names(self, text: str) -> bool:
+        """Whether the text writes a date inside the period itself ("in July 2024" for July 2024),
+        not only one that overlaps it ("in 2024")."""
+        return any((not self.start or a >= self.start) and (not self.end or b <= self.end) for a, b in dates_in(text))
+
     def covers(self, text: str, doc_date: str = "", heading: str = "") -> bool | None:
         """Whether a paragraph is about this period: a date it writes falls in it; when it writes
         none, a date its headings write (a table row's caption: "… joined between 01 January 2023

@@ -12,13 +12,13 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
+from .cite import cited_paragraphs
 from .asked import ASKING, Asked, ask_of
 from .gloss import FUNCTION_WORDS, Rendering, chinese_for, head_senses, segment, translate, weights
 from .models import Turn
 from .period import Period, period_of
 from .text import is_cjk, names, terms
 
-_CITED = re.compile(r"\[(?:([^\]¶]*?)\s)?¶\s?(\d+(?:\.\d+)*)([^\]]*)\]")
 # control and bidi characters, and lone surrogates (JSON can carry "\\ud800"; no encoder takes it)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _ANAPHORA_EN = re.compile(
@@ -46,6 +46,7 @@ class Query:
     groups: list[tuple[str, ...]] = field(default_factory=list)
     zh_words: list[str] = field(default_factory=list)  # content words of a Chinese question
     zh_names: list[str] = field(default_factory=list)  # its words that name things (閩港, 深圳)
+    name_groups: list[tuple[str, ...]] = field(default_factory=list)  # their English senses' terms, each word
     # an English question's words in Chinese (civil servants → 公务员), when papers are written in Chinese
     renderings: list[Rendering] = field(default_factory=list)
     scope: frozenset[str] = frozenset()  # the documents to search; empty = all of them
@@ -87,12 +88,6 @@ def is_followup(question: str, lang: str) -> bool:
     return bool(_ANAPHORA_EN.search(question))
 
 
-def cited_paragraphs(text: str) -> list[tuple[str, str]]:
-    """The (label, paragraph) of each citation in an answer: ("2024-05-20", "8") for [2024-05-20 ¶8],
-    ("", "8") for [¶8]."""
-    return list(dict.fromkeys(((m.group(1) or "").strip(), m.group(2)) for m in _CITED.finditer(text)))
-
-
 def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = True,
             scope: Iterable[str] = (), chinese_papers: bool = False) -> Query:
     """`chinese_papers`: the library holds papers written in Chinese, which an English question
@@ -103,11 +98,11 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
         words = terms(text)
         query = Query(text, lang, weights(words), [text], groups=[(w,) for w in words])
     elif lang == "zh":
-        gloss, weighted, named, groups, named_words = translate(text)
+        gloss, weighted, named, groups, named_words, name_groups = translate(text)
         # the question's own bigrams too, for documents written in Chinese
         weighted = {**weights([t for t in terms(text) if is_cjk(t)], 0.5), **weighted}
         query = Query(text, lang, weighted, [text, gloss], gloss=gloss, names=named, groups=groups,
-                      zh_names=named_words,
+                      zh_names=named_words, name_groups=name_groups,
                       zh_words=[w for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+", text)
                                 for w in segment(run) if len(w) > 1 and w not in FUNCTION_WORDS])
     else:
@@ -134,28 +129,31 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
         query.dense_texts = [f"{last} {text}"] + query.dense_texts
     query.scope = frozenset(scope)
     query.asked = ask_of(text, lambda word: translate(word).text, head_senses)
-    if query.renderings and query.asked.kind == "count" and query.asked.word:
-        counted = tuple(w for r in chinese_for(query.asked.word) for w in r.chinese)
-        query.asked = replace(query.asked, zh_counted=counted)
     query.period = period_of(text)
     return query
 
 
-_COMPOUND = re.compile(r"^(.{12,}?),?\s+and\s+((?:which|what|when|where|who|how many|how much)\b.{3,})$", re.I)
+# "How many …, and where …?", "When …? Who …?", "…，以及…", "…？由誰…？": two asks in one question
+_COMPOUND_EN = re.compile(r"^(.{12,}?)(?:\?\s+|,?\s+and\s+(?=(?:which|what|when|where|who|whom|whose|why|whether|how)\b))"
+                          r"(.{6,})$", re.I)
+_COMPOUND_ZH = re.compile(r"^(.{5,}?)(?:[？?；;]|，以及|，另外|，同埋)\s*(.{3,})$")
 
 
 def parts(query: Query, max_chars: int) -> list[Query]:
     """A question that asks two things ("How many mechanisms are there, and which was the latest?")
-    as two questions, each answered on its own. The second is about the first's things when it
-    does not name its own ("which was the latest" of the mechanisms)."""
-    m = _COMPOUND.match(query.question) if query.lang == "en" and not query.followup else None
+    as its two asks, each answered on its own. The second is read with the first as its context:
+    "由誰主持？" after "深港合作會議2023在何時舉行？" is about that meeting."""
+    if query.followup:
+        return [query]
+    m = (_COMPOUND_ZH if query.lang == "zh" else _COMPOUND_EN).match(query.question)
     if not m:
         return [query]
+    first_text = m.group(1).rstrip(" ,，") + ("？" if query.lang == "zh" else "?")
+    second_text = m.group(2).strip()
+    second_text = second_text[:1].upper() + second_text[1:] if query.lang == "en" else second_text
     chinese = bool(query.renderings)
-    first = analyse(m.group(1).rstrip(" ,") + "?", [], max_chars, scope=query.scope, chinese_papers=chinese)
-    second = analyse(m.group(2), [], max_chars, scope=query.scope, chinese_papers=chinese)
-    if not second.asked.listing and second.asked.extreme and first.asked.word:
-        second.asked = replace(second.asked, listing=first.asked.word.split()[-1].lower())
+    first = analyse(first_text, [], max_chars, scope=query.scope, chinese_papers=chinese)
+    second = analyse(second_text, [Turn("user", first_text)], max_chars, scope=query.scope, chinese_papers=chinese)
     if not second.names:
         second.names = first.names
     return [first, second]

@@ -44,6 +44,7 @@ class Retriever:
         lex = self.store.lexical()
         rankings: list[tuple[float, list[str]]] = []
         sims: dict[str, dict[str, float]] = {}
+        asked: dict[str, np.ndarray] = {}  # each dense model's query vectors
 
         bm25 = lex.scores(list(query.terms), query.terms)
         if query.context_terms:
@@ -60,7 +61,7 @@ class Retriever:
             texts = query.dense_texts if multilingual(model) or query.lang == "en" else \
                 [t for t in query.dense_texts if t == query.gloss or query.followup]
             texts = texts or [query.standalone]
-            vectors = self.store.embedder(model).queries(texts)
+            vectors = asked[model] = self.store.embedder(model).queries(texts)
             timing[f"embed_{model}"] = (time.perf_counter() - t1) * 1000
             t2 = time.perf_counter()
             try:
@@ -98,8 +99,26 @@ class Retriever:
                 sims={name: table.get(key, 0.0) for name, table in sims.items()})
             for key in best_keys if key in lex.position
         ]
+        self._complete_similarities(hits, asked, lex)
         timing["retrieve"] = (time.perf_counter() - t0) * 1000
         return Retrieval(hits, lex, timing, period)
+
+    def _complete_similarities(self, hits: list[Hit], asked: dict[str, np.ndarray], lex: Lexical) -> None:
+        """Each dense model's similarity for the hits its own search did not return (found by BM25
+        or a paper ranking), read from the vectors the index holds, so the answer judge weighs every
+        candidate on one scale."""
+        for model, vectors in asked.items():
+            missing = [h.chunk for h in hits if model not in h.sims or not h.sims[model]]
+            if not missing:
+                continue
+            try:
+                found = self.store.similarity(model, vectors, missing, lex.live)
+            except Exception as exc:  # a damaged vector segment: the judge reads the rest
+                log.warning("similarities from %s not read (%s)", model, exc)
+                continue
+            for hit in hits:
+                if hit.unit in found:
+                    hit.sims[model] = found[hit.unit]
 
     @staticmethod
     def _focus(query: Query, lex: Lexical, fused: dict[str, float]) -> list[str]:

@@ -15,7 +15,8 @@ from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Sequence
 
 from anyio import to_thread
 
-from .answer import ExtractiveAnswerer, marker
+from .answer import ExtractiveAnswerer
+from .cite import marker
 from .chunk import CHUNKER_VERSION, chunk_document
 from .corpus import Corpus, safe_name, stamp
 from .config import Settings, get_settings
@@ -487,7 +488,7 @@ class QA:
         query = analyse(text, [], self.settings.max_question_chars, gloss=self.settings.zh_gloss,
                         scope=self._checked_scope(scope), chinese_papers=self.store.lexical().chinese)
         retrieval = Retriever(self.store, self.settings).search(query, k)
-        return [{"marker": marker(retrieval, h.chunk), **h.chunk.to_json(), "score": round(h.score, 4)}
+        return [{"marker": marker(retrieval.lexical, h.chunk), **h.chunk.to_json(), "score": round(h.score, 4)}
                 for h in retrieval.hits]
 
     def ask(self, question: str, history: Iterable[object] | None = None, generate: bool = True,
@@ -551,8 +552,10 @@ class QA:
             # the dictionary found nothing: a translation by the model gets one more try
             query, retrieval, answer = self._translated(query, generator, timing) or (query, retrieval, answer)
         final = answer
-        # a list is made from every qualifying paragraph, more than the model is shown: it stays quoted
-        if generator is None or answer.abstained or answer.items:
+        # a list is made from every paragraph the judge accepts, more than the model is shown: it
+        # stays quoted. Otherwise a configured model reads the best passages and decides, whatever
+        # the judge's gate said.
+        if generator is None or answer.items:
             if generate and self.settings.generative and not answer.abstained and not answer.items:
                 answer.fallback = self._why_no_llm()
             yield from pieces(answer.answer)
@@ -618,11 +621,13 @@ class QA:
         t1 = time.perf_counter()
         timing.setdefault("query", (t1 - t0) * 1000 - sum(timing.values()))
         retriever = Retriever(self.store, self.settings)
-        retrieval = retriever.search(query)
+        k = self.settings.judge_candidates
+        retrieval = retriever.search(query, k)
         t2 = time.perf_counter()
-        questions = parts(query, self.settings.max_question_chars)
-        if len(questions) > 1:  # two questions in one: each searched and answered on its own
-            answer = self.answerer.combine(query, [self.answerer.answer(q, retriever.search(q)) for q in questions])
+        asks = parts(query, self.settings.max_question_chars)
+        if len(asks) > 1:  # two questions in one: each searched and answered on its own
+            answer = self.answerer.combine(query, retrieval, [(q, self.answerer.answer(q, retriever.search(q, k)))
+                                                              for q in asks])
         else:
             answer = self.answerer.answer(query, retrieval)
         timing.update({**retrieval.timing_ms, "answer": (time.perf_counter() - t2) * 1000})

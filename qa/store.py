@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -675,6 +675,26 @@ class Store:
             if exhausted or fetch >= total:
                 return out
             fetch = min(total, fetch * 4)
+
+    def similarity(self, model: str, vectors: np.ndarray, units: list[Chunk], live: frozenset[str],
+                   windows: int = 4) -> dict[str, float]:
+        """The dense similarity of each given unit to the nearest of the query vectors, from the
+        vectors the index holds (its best window): for paragraphs another ranking found that the
+        dense search did not return, so every candidate is weighed on the same scale."""
+        version = {v.rpartition("@")[0]: v for v in live}
+        ids = [chunk_id(version[u.doc_id], replace(u, window=w)) for u in units if u.doc_id in version
+               for w in range(windows)]
+        if not ids:
+            return {}
+        got = self._reader(model).get(ids=ids, include=["embeddings", "metadatas"])
+        if got["embeddings"] is None or not len(got["embeddings"]):
+            return {}
+        sims = np.asarray(got["embeddings"], dtype=np.float32) @ np.asarray(vectors, dtype=np.float32).T
+        out: dict[str, float] = {}
+        for meta, row in zip(got["metadatas"], sims.max(axis=1)):
+            unit = Chunk.from_metadata("", meta).unit
+            out[unit] = max(out.get(unit, -1.0), float(row))
+        return out
 
     def _reader(self, model: str) -> Any:
         """The model's collection for searching, looked up again only when the committed documents

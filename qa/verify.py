@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
+from .cite import LOOSE, REFERENCE, strip_markers
 from .config import Settings
 from .models import Check, Chunk, Citation
 from .gloss import arabic, date_words, segment, translate
@@ -26,10 +27,6 @@ from .text import MONTHS, STOPWORDS, is_cjk, language_of, sentences, simplified,
 if TYPE_CHECKING:
     from .embed import Embedder
 
-# [¶5], [¶5, ¶6], [2024-05-20 ¶5], (¶5), 【¶5】, and a bare ¶5
-_MARKER = re.compile(r"[\[【(（]\s*([^\]】)）]*?¶[^\]】)）]*)[\]】)）]|¶\s?\d+(?:\([a-z]+\))?")
-# the label may be several words, or a document's id: "2024-05-20 中文", "2024-05-20 Annex A", "IF12929.2"
-_REF = re.compile(r"(?:((?:[\w.-]+\s+)*?[\w.-]+)\s+)?¶\s?(\d+(?:\.\d+)*)(?:\s?\(([a-z]{1,3})\))?")
 _ZH_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -57,19 +54,15 @@ class _Claim:
     refs: list[tuple[str, str, str]]  # (document label or "", paragraph, bullet label or "")
 
 
-def strip_markers(text: str) -> str:
-    return " ".join(_MARKER.sub(" ", text).split())
-
-
 def split_claims(answer: str) -> list[_Claim]:
     """Sentences with the citations that follow them. Markers cite the run of sentences since the
     previous marker, as in "A. B. [¶5]"."""
     answer = unicodedata.normalize("NFKC", answer).replace("\n", " ")
     claims: list[_Claim] = []
     last = 0
-    for m in _MARKER.finditer(answer):
+    for m in LOOSE.finditer(answer):
         span = answer[last:m.start()]
-        refs = [(r.group(1) or "", r.group(2), r.group(3) or "") for r in _REF.finditer(m.group(0))]
+        refs = [(r.group(1) or "", r.group(2), r.group(3) or "") for r in REFERENCE.finditer(m.group(0))]
         pieces = _sentences(span)
         if pieces:
             claims.extend(_Claim(p, list(refs)) for p in pieces)

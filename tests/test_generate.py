@@ -124,12 +124,12 @@ def test_the_check_catches_a_wrong_citation_in_a_real_answer(gen):
     assert "Wang Weizhong" in answer.answer and answer.citations[0].paragraph == "6"
     retrieval = Retriever(gen.store, gen.settings).search(analyse(question, [], 2000))
     wrong = answer.answer.replace("[¶6]", "[¶12]")
-    from qa.answer import marker
+    from qa.cite import marker
     from qa.verify import Verifier
 
     result = Verifier(gen.settings, retrieval.lexical, gen.similarity()).verify(
         wrong, [h.chunk for h in retrieval.hits] + [gen.paragraph(answer.citations[0].doc, "12")],
-        lambda c: marker(retrieval, c), retrieval.lexical.labels)
+        lambda c: marker(retrieval.lexical, c), retrieval.lexical.labels)
     assert result.checks[0].cited == ["12"] and result.checks[0].status == "recited"
     assert result.checks[0].paragraph == "6" and result.text.endswith("[¶6]")
 

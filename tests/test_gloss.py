@@ -2,7 +2,7 @@ from qa.gloss import chinese_for, segment, translate
 
 
 def test_hk_place_abbreviations_are_read_from_the_dictionary():
-    gloss, weights, names, _, named_words = translate("閩港合作會議第四次全體會議達成了多少項合作事項？")
+    gloss, weights, names, _, named_words, _ = translate("閩港合作會議第四次全體會議達成了多少項合作事項？")
     assert {"fujian", "hong", "kong", "cooper"} <= set(weights)
     assert "fujian" in names and {"閩", "港"} <= set(named_words)  # as a Chinese paper names it
     assert "Fujian" in gloss

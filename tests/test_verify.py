@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answer import marker
+from qa.cite import marker
 from qa.retrieve import Retriever
 from qa.query import analyse
 from qa.verify import Verifier, numbers, split_claims
@@ -37,10 +37,11 @@ def test_numbers_agree_across_spellings(text, expected):
 def check(service):
     """Verify an answer against the passages retrieval gives for a question, as the generator does."""
     def run(question: str, answer: str):
-        retrieval = Retriever(service.store, service.settings).search(analyse(question, [], 2000))
+        retrieval = Retriever(service.store, service.settings).search(analyse(question, [], 2000),
+                                                                      service.settings.judge_candidates)
         units = [h.chunk for h in retrieval.hits]
         verifier = Verifier(service.settings, retrieval.lexical, service.similarity())
-        return verifier.verify(answer, units, lambda c: marker(retrieval, c), retrieval.lexical.labels)
+        return verifier.verify(answer, units, lambda c: marker(retrieval.lexical, c), retrieval.lexical.labels)
     return run
 
 

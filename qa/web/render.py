@@ -7,9 +7,9 @@ import html
 import re
 from urllib.parse import quote
 
+from ..cite import CITED
 from ..models import Answer, Chunk, Citation
 
-_MARKER = re.compile(r"\[(?:[^\[\]¶]*?\s)?¶(\d+(?:\.\d+)*)\]")
 # everything Markdown (or the HTML inside it) could turn into markup, a link, an image or a style
 _MD_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>:])")
 
@@ -41,9 +41,9 @@ def citation_for(citations: list[Citation], marker: str, paragraph: str, sentenc
 def _linked(text: str, citations: list[Citation]) -> str:
     """Text as text, its markers as links that open the paragraph they cite."""
     out, last = [], 0
-    for m in _MARKER.finditer(text):
+    for m in CITED.finditer(text):
         sentence = text[last:m.start()]
-        c = citation_for(citations, m.group(0), m.group(1), sentence)
+        c = citation_for(citations, m.group(0), m.group(2), sentence)
         out.append(as_text(sentence))
         out.append(f"[{as_text(m.group(0))}]({cite_href(c)})" if c else as_text(m.group(0)))
         last = m.end()
