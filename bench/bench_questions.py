@@ -144,7 +144,6 @@ def main() -> None:
     libraries = {"paper": [(p, None) for p in PAPER], "bilingual": [(p, None) for p in BILINGUAL],
                  "library": [(p, None) for p in FIXTURES] + extra}
     corpora = {name: assemble(name, sources, args.cache) for name, sources in libraries.items()}
-    held = {name: {Path(f).stem for f in discover([c])} for name, c in corpora.items()}
     services = {name: service(c, args.generate) for name, c in corpora.items()}
     docs_of = {name: {r.doc for r in s.list_documents()} for name, s in services.items()}
     dump = []

@@ -2,14 +2,15 @@
 
     .venv/bin/python bench/train_judge.py [--library DIR[:N] …] [--out qa/judge.json] [--folds 5]
 
-The questions are bench/questions/generated/dev.jsonl; each is asked of the libraries
-bench/bench_questions.py builds (the same --library folders), and every paragraph retrieval returns
-becomes a training row: it answers when it is a gold paragraph of the question's paper (in either
-language version), and for a near miss nothing answers. Within a gold paragraph, a sentence that
-holds the answer words is a positive sentence. The thresholds are chosen on out-of-fold
-predictions (folds by document), so they are calibrated on questions about papers the model did
-not see, for near-miss abstention >= 0.85 with as few false refusals as that allows.
-Takes a few minutes on 2 cores; the test split is never read.
+The questions are bench/questions/generated/dev.jsonl, and the project's own question files
+(tests/data, bench/questions: they add near misses that ask for a detail a paper never gives). Each
+is asked of the libraries bench/bench_questions.py builds (the same --library folders), and every
+paragraph retrieval returns becomes a training row: it answers when it is a gold paragraph of the
+question's paper (in either language version), and for a near miss nothing answers. Within a gold
+paragraph, a sentence that holds the answer words is a positive sentence. The thresholds are
+chosen on out-of-fold predictions (folds by document) for the development split's questions, so
+they are calibrated on questions about papers the models did not see. Takes a few minutes on 2
+cores; the test split is never read.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_questions as bq  # noqa: E402
 
 from qa.embed import evidence_model  # noqa: E402
-from qa.judge import (GATE_FEATURES, MODEL_PATH, SENTENCE_FEATURES, SIGNS, UNIT_FEATURES, JudgeFile,  # noqa: E402
-                      Model, Thresholds, candidates, gate_row, vector)  # noqa: E402
+from qa.features import (GATE_FEATURES, SENTENCE_FEATURES, SIGNS, UNIT_FEATURES, candidates,  # noqa: E402
+                         gate_row, vector)
+from qa.judge import MODEL_PATH, JudgeFile, Model, Thresholds  # noqa: E402  # noqa: E402
 from qa.query import analyse  # noqa: E402
 from qa.retrieve import Retriever  # noqa: E402
 from qa.service import parse_history  # noqa: E402
@@ -208,8 +210,7 @@ def main() -> None:
             p = model.predict(np.stack([u["x"] for u in r["units"]])) if r["units"] else np.zeros(0)
             r["oof"] = p
             order = np.argsort(-p)
-            judged = [(float(p[i]), r["units"][i]["row"]) for i in order]
-            r["gate"] = {"x": vector(gate_row(r["query"], r["retrieval"], judged), GATE_FEATURES),
+            r["gate"] = {"x": vector(gate_row([r["units"][i]["row"] for i in order]), GATE_FEATURES),
                          "y": bool(r["q"]["gold"])}
             if r["q"]["gold"] and r["q"]["type"] != "list" and len(order):
                 firsts.append(bool(r["units"][int(order[0])]["y"]))
@@ -220,7 +221,8 @@ def main() -> None:
         for r in gates:
             if r["fold"] == fold:
                 r["p_gate"] = float(gate.predict(r["gate"]["x"][None, :])[0])
-                best.append((r["p_gate"], r["gate"]["y"]))
+                if "home" not in r["q"]:  # calibrated on the development split, not the project's own files
+                    best.append((r["p_gate"], r["gate"]["y"]))
     threshold, at = calibrate(best)
     listed = calibrate_lists([r for r in data if r["q"]["type"] == "list" and "oof" in r])
     if args.dump:
@@ -246,7 +248,7 @@ def main() -> None:
         models[name] = fit(*stack(rows), args.c, signs(features))
         models[name].features = features
     judged = JudgeFile(models["units"], models["sentences"], models["gate"],
-                       Thresholds(answer=round(threshold, 3), near=0.15, listed=listed),
+                       Thresholds(answer=round(threshold, 3), listed=listed),
                        {"questions": len(questions), "runs": len(data), "out_of_fold": at,
                         "first_out_of_fold": round(float(np.mean(firsts)), 3), "c": args.c, "k": args.k})
     args.out.write_text(json.dumps(judged.to_json(), indent=1) + "\n", encoding="utf-8")

@@ -87,14 +87,16 @@ class ExtractiveAnswerer:
             return parts[0][1]
         many = papers_searched(query, retrieval) > 1
         citations: dict[str, Citation] = {}
-        texts = []
+        texts: list[str] = []
         for ask, a in parts:
             if a.abstained:
                 texts.append(unanswered_part(ask, many))
                 continue
             for c in a.citations:
                 citations.setdefault(c.unit, c)
-            texts.append(a.answer.replace(QUOTE_NOTE_ZH + "\n", "").replace(QUOTE_NOTE_EN + "\n", ""))
+            text = a.answer.replace(QUOTE_NOTE_ZH + "\n", "").replace(QUOTE_NOTE_EN + "\n", "")
+            # the same words quoted for both asks: the second gives its own lead, and the quote once
+            texts += [piece for piece in text.split("\n\n") if piece not in texts]
         answered = [a for _, a in parts if not a.abstained]
         return self._finish(query, Answer("\n\n".join(dict.fromkeys(texts)), list(citations.values()), False, self.name,
                                           lead=answered[0].lead, items=[i for a in answered for i in a.items]))
@@ -110,43 +112,50 @@ class ExtractiveAnswerer:
 
     def quote(self, query: Query, retrieval: Retrieval, judged: Judged) -> Answer:
         """The sentence that says it, cut to the clauses that carry the answer (never reworded), led
-        by the answer itself when the question asks for a kind of thing; a second sentence of the
-        paragraph when the judge finds it says as much."""
-        chunk, lex = judged.hit.chunk, retrieval.lexical
+        by the answer itself when the question asks for a kind of thing; with the next or previous
+        sentence of the paragraph when the judge finds it likely to say it too and both are short
+        (quoted as one run when they stand together, else with "…" between)."""
+        chunk, lex, text = judged.hit.chunk, retrieval.lexical, judged.text
         mark = marker(lex, chunk)
         best = judged.best()
-        chosen = [best] + [s for s in judged.sentences[1:2] if s.p >= self.judge.thresholds.second]
-        chosen.sort(key=lambda s: s.start)
         found = self.lead_of(query, judged, best)
+        length = lambda s: len(text[s.start:s.end].split())  # noqa: E731
+        second = next((s for s in judged.sentences[1:2] if s.p >= self.judge.thresholds.second
+                       and length(best) + length(s) <= self.settings.quote_max_words), None)
+        runs = sorted([(best.start, best.end)] + ([(second.start, second.end)] if second else []))
+        if len(runs) == 2 and not text[runs[0][1]:runs[1][0]].strip():
+            runs = [(runs[0][0], runs[1][1])]  # neighbours: one run of the paper's own text
         weights = {t: w * lex.weight(t) for t, w in {**query.context_terms, **query.terms}.items()}
         pieces = []
-        for s in chosen:
-            sentence = judged.text[s.start:s.end]
-            local = (found[0], found[1]) if found and s is best else None
-            pieces.append(trim(sentence, local, weights, self.settings.quote_max_words))
-        words = " … ".join(p.words for p in pieces)
+        for a, b in runs:
+            local = (found[0] + best.start - a, found[1] + best.start - a) if found and a <= best.start < b else None
+            pieces.append(trim(text[a:b], local, weights, self.settings.quote_max_words))
+        citation = Citation.of(chunk, " … ".join(p.words for p in pieces), judged.p, mark)
         shown = " ".join(p.text for p in pieces)
-        citation = Citation.of(chunk, words, judged.p, mark)
         if found is None:
             return Answer(f"{shown} {mark}", [citation], False, self.name, lead=pieces[0].words)
-        sentence = judged.text[best.start:best.end]
-        lead = sentence[found[0]:found[1]]
+        lead = text[best.start + found[0]:best.start + found[1]]
         return Answer(f"**{lead}** {mark}\n\n{shown} {mark}", [citation], False, self.name, lead=lead)
 
     def listed(self, query: Query, retrieval: Retrieval, items: list[Judged]) -> Answer:
-        """Every paragraph the judge accepts, most likely first, each with the words that answer and
-        its citation."""
+        """Every paragraph the judge accepts, most likely first (a question read as a list may have
+        one answer), each named, with the words that answer and its citation. An item is named by
+        its paper when the list spans papers, else by its heading when the headings tell the items
+        apart ("Hong Kong/Chongqing Co-operation Conference")."""
         lex = retrieval.lexical
-        order = items  # most likely first: a question read as a list may have one answer
+        weights = {t: w * lex.weight(t) for t, w in query.terms.items()}
+        papers = len({j.hit.chunk.doc_id for j in items}) > 1
+        headings = [j.hit.chunk.heading_path[-1] if j.hit.chunk.heading_path else "" for j in items]
+        by_heading = not papers and all(headings) and len(set(headings)) > 1
         entries, citations, lines = [], [], []
-        for j in order:
-            s = j.best()
-            mark = marker(lex, j.hit.chunk)
-            weights = {t: w * lex.weight(t) for t, w in query.terms.items()}
+        for j, heading in zip(items, headings):
+            chunk, s = j.hit.chunk, j.best()
+            mark = marker(lex, chunk)
             cut = trim(j.text[s.start:s.end], None, weights, self.settings.list_item_words)
-            entries.append(Item(j.hit.chunk.title or j.hit.chunk.doc_id, cut.words, mark, j.hit.chunk.date))
-            citations.append(Citation.of(j.hit.chunk, cut.words, j.p, mark))
-            lines.append(f"- {cut.text} {mark}")
+            name = (chunk.title or chunk.doc_id) if papers else heading if by_heading else ""
+            entries.append(Item(name or chunk.title or chunk.doc_id, cut.words, mark, chunk.date))
+            citations.append(Citation.of(chunk, cut.words, j.p, mark))
+            lines.append(f"- **{name}**: {cut.text} {mark}" if name else f"- {cut.text} {mark}")
         return Answer("\n".join(lines), citations, False, self.name, items=entries)
 
     def other_papers(self, query: Query, judged: list[Judged]) -> list[Judged]:

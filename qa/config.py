@@ -104,8 +104,9 @@ class Settings(BaseSettings):
     # Paragraphs the answer judge reads per question (qa/judge.py; its own thresholds are calibrated
     # with its weights, in qa/judge.json): more finds more of a list, and costs time
     judge_candidates: int = 20
-    # A quoted sentence longer than this is cut to the clauses that carry the answer
-    quote_max_words: int = 45
+    # A quoted sentence longer than this is cut to the clauses that carry the answer, and a second
+    # sentence of the paragraph is quoted only when both fit (the median English answer stays ~40 words)
+    quote_max_words: int = 60
     # Another paper of another date that the answer judge finds at least this share as likely to
     # state the same kind of thing, with a different figure, is shown beside it, newest first.
     conflict_score: float = 0.8

@@ -92,7 +92,7 @@ class Paper:
         for t in d.terms:
             if t in self.terms or (len(t) >= 6 and t[:6] in self.prefixes) or t.upper() in self.initials:
                 return True
-            if len(t) >= 6 and t.endswith(("es", "ian", "an")) and any(u.startswith(t[:4]) for u in self.prefixes):
+            if len(t) >= 6 and t.endswith(("es", "ian", "an")) and any(u.startswith(t[:4]) for u in self.terms):
                 return True  # a people's name for its country's: Chinese, China; Ukrainian, Ukraine
         return False
 

@@ -1,22 +1,17 @@
 """The answer judge: "does this paragraph (and which of its sentences) state what this question
-asks?", decided by a small trained model instead of rules about question wordings.
+asks, and do the papers answer it at all?", decided by small trained models instead of rules about
+question wordings.
 
-Each retrieved paragraph is described by features that do not depend on how a question is worded:
-how close the multilingual E5 vectors of the question and the paragraph are, how much of the
-question's weighted words (or their dictionary renderings) the paragraph, its sentences and its
-paper use, whether the names, numbers and years the question gives are there, whether a sentence
-holds a thing of the kind the question asks for (a date for "when": one feature among many, never
-a veto), and where retrieval ranked it. Two logistic models read them: one gives the probability
-that the paragraph answers the question, the other which of its sentences says it. Their weights,
-and the thresholds calibrated with them, are `judge.json` beside this module, written by
-`bench/train_judge.py` from the development questions (bench/questions/generated/dev.jsonl).
+Three logistic models read the features of qa/features.py: one gives the probability that a
+paragraph answers the question (which ranks them), one which of its sentences says it, and one, the
+gate, whether the question is answered at all. Their weights, and the thresholds calibrated with
+them, are `judge.json` beside this module, written by `bench/train_judge.py` from the development
+questions (bench/questions/generated/dev.jsonl) in a few minutes.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,51 +19,13 @@ from typing import Any
 
 import numpy as np
 
-from .asked import has_kind, span
-from .details import YEAR, details_of, figures, paper_of
 from .embed import evidence_model
+from .features import candidates, gate_row, vector
 from .models import Hit
 from .query import Query
 from .retrieve import Retrieval
-from .text import addressed_to_ai, is_cjk, is_question, sentences, simplified, terms, zh_bigrams
 
 MODEL_PATH = Path(__file__).with_name("judge.json")
-
-UNIT_FEATURES = [
-    "bias", "rank", "fused", "dense", "dense_gap", "bm25", "cover", "cover_groups", "cover_title",
-    "unknown_in_paper", "names", "names_in_paper", "numbers", "year_missing", "period", "cross_language",
-    "cross_dense", "best_sentence_cover", "typed", "typed_found", "typed_missing",
-    "same_paper_as_top", "paper_share", "missing_in_paper", "missing_weight", "numbers_in_paper", "years_in_paper",
-    "rare_missing", "cover_gap", "sentence_gap", "kind_missing", "names_in_library", "cited_before",
-    "unknown_words", "period_named",
-]
-# the question as a whole, read off its best paragraphs: answer it at all? Only what tells a near
-# miss from an answer: whether the names, figures, years and kind of thing asked for are there.
-# How close or how wordy a match is says what a question is about, not whether it is answered.
-GATE_FEATURES = [
-    "bias", "top_names", "top_names_in_paper", "top_numbers", "top_year_missing", "top_kind_missing",
-    "top_cross_language", "top_missing_in_paper", "top_missing_weight", "top_numbers_in_paper", "top_years_in_paper",
-    "top_rare_missing", "best_names", "best_numbers", "top_names_in_library", "top_cross_unknown",
-    "top_unknown_words",
-]
-SENTENCE_FEATURES = [
-    "bias", "cover", "cover_context", "share_of_unit", "typed_found", "typed_missing", "numbers",
-    "first", "words", "position",
-]
-
-
-# The direction in which a feature may count, where its meaning fixes it: a name the paragraph says
-# counts only for it, a word its paper never uses only against it (the training holds weights to
-# these signs, so no quirk of how its questions were written can turn evidence on its head).
-_FOR = ("rank fused dense dense_gap bm25 cover cover_groups cover_title names names_in_paper numbers period "
-        "best_sentence_cover typed_found numbers_in_paper years_in_paper cover_gap sentence_gap cover_context "
-        "share_of_unit p_top best_names best_numbers names_in_library cited_before period_named").split()
-_AGAINST = ("unknown_in_paper year_missing typed_missing missing_in_paper missing_weight rare_missing "
-            "least_unknown kind_missing cross_unknown unknown_words").split()
-SIGNS = {**{f: 1 for f in _FOR}, **{f"top_{f}": 1 for f in _FOR}, **{f: -1 for f in _AGAINST},
-         **{f"top_{f}": -1 for f in _AGAINST}}
-# "top_best_sentence" is the best paragraph's best_sentence_cover
-SIGNS["top_best_sentence"] = 1
 
 
 @dataclass
@@ -123,10 +80,12 @@ class Model:
 class Thresholds:
     """Calibrated on the development questions (see bench/train_judge.py)."""
 
-    answer: float = 0.5  # the best paragraph's probability at which the question is answered
+    answer: float = 0.5  # the gate's probability at which the question is answered
     near: float = 0.15  # a paragraph this likely is about the subject: pointed at by a near miss
     listed: float = 0.5  # a list gathers every paragraph at least this likely
-    second: float = 0.6  # a second sentence of the paragraph is quoted when this likely
+    # a second sentence of the paragraph is quoted when this likely to say it: with the right paragraph,
+    # the best sentence alone holds the answer words 74% of the time, with this second one 86%
+    second: float = 0.3
 
 
 @dataclass
@@ -150,215 +109,6 @@ def load(path: Path = MODEL_PATH) -> JudgeFile:
                      data.get("trained_on", {}))
 
 
-# -- features ------------------------------------------------------------------------------------
-class Features:
-    """The features of one question's candidates. Made once per question: the question's weights
-    and the library's rarity of each word are shared by every paragraph and sentence."""
-
-    def __init__(self, query: Query, retrieval: Retrieval, dense_model: str | None) -> None:
-        self.query, self.retrieval, self.lex = query, retrieval, retrieval.lexical
-        lex = self.lex
-        self.weights = {t: w * lex.weight(t) for t, w in {**query.context_terms, **query.terms}.items() if lex.known(t)}
-        self.total = sum(self.weights.values()) or 1.0
-        self.names = [t for t in dict.fromkeys(query.names) if not YEAR.fullmatch(t)]
-        self.years = set(YEAR.findall(query.question))
-        # a Chinese date's month and day are read by the period, not as figures (2024年4月: April)
-        plain = re.sub(r"\d+\s*[月日號号]", " ", query.question) if query.lang == "zh" else query.question
-        self.numbers = figures(plain) - self.years
-        self.dense_model = dense_model
-        sims = [h.sims.get(dense_model, 0.0) for h in retrieval.hits if dense_model and h.sims.get(dense_model)]
-        # a paragraph the dense model did not return is at most as close as the last one it did
-        self.floor = (min(sims) - 0.01) if sims else 0.0
-        self.top_sim = max(sims) if sims else 0.0
-        bm25 = [h.sims.get("bm25", 0.0) for h in retrieval.hits]
-        self.top_bm25 = max(bm25) if bm25 and max(bm25) > 0 else 1.0
-        self.top_score = retrieval.hits[0].score if retrieval.hits else 1.0
-        self.top_doc = retrieval.hits[0].chunk.doc_id if retrieval.hits else ""
-        # a word no paragraph uses weighs this much: rarity on one scale in a paper and in a library
-        self.rarest = float(np.log(1 + (lex.n + 0.5) / 0.5)) or 1.0
-        docs = [h.chunk.doc_id for h in retrieval.hits]
-        self.doc_share = {d: docs.count(d) / len(docs) for d in set(docs)} if docs else {}
-
-    def named(self, chinese_paper: bool) -> list[tuple[str, ...]]:
-        """The names the question gives, each as the terms any of which would say it in a paragraph of
-        this language (for whether a paragraph names what the question names)."""
-        q = self.query
-        if q.lang == "zh" and chinese_paper:
-            return [tuple(zh_bigrams(simplified(w))) for w in q.zh_names]
-        if q.lang == "en" and chinese_paper:
-            return [tuple(t for w in r.chinese for t in zh_bigrams(w)) for r in q.renderings
-                    if r.proper and set(r.english) & set(self.names)]
-        if q.lang == "zh":
-            return list(q.name_groups)
-        return [(t,) for t in self.names if len(t) > 2 or t[:1].isdigit()]
-
-    def details(self, doc: str, chinese_paper: bool) -> dict[str, float]:
-        """Whether the paper says the names, numbers and years the question gives anywhere at all:
-        a question about another place, person, year or figure than its paper's is a near miss."""
-        q, lex = self.query, self.lex
-        named = [g for g in self.named(chinese_paper) if g]
-        paper = paper_of(lex, doc)
-        missing = [d for d in details_of(q, chinese_paper) if not paper.says(d)]
-        # a figure, a phrase or a Chinese word the paper does not write is as telling as its rarest word
-        weight = max((self.rarest if d.specific else max(lex.weight(t) for t in d.terms) for d in missing),
-                     default=0.0) / self.rarest
-        # the rarest word of the question the paper never uses ("endometriosis" asked of a paper on
-        # another condition); a word no paper uses counts as the rarest
-        words = [tuple(zh_bigrams(w)) for w in q.zh_words] if q.lang == "zh" and chinese_paper else \
-            [(t,) for t, w in q.terms.items() if w >= 0.5 and not is_cjk(t)]
-        rare = max((max(lex.weight(t) for t in g) for g in words if g and not all(lex.known_in(doc, t) for t in g)),
-                   default=0.0)
-        return {
-            "names_in_library": sum(any(lex.known(t) for t in g) for g in named) / len(named) if named else 1.0,
-            "rare_missing": rare / self.rarest,
-            "missing_in_paper": min(3, len(missing)) / 3,
-            "missing_weight": weight,
-            "numbers_in_paper": len(self.numbers & paper.figures) / len(self.numbers) if self.numbers else 1.0,
-            "years_in_paper": len(self.years & paper.figures) / len(self.years) if self.years else 1.0,
-        }
-
-    def cover(self, present: set[str]) -> float:
-        return sum(w for t, w in self.weights.items() if t in present) / self.total
-
-    def unit(self, rank: int, hit: Hit, sentence_rows: list[dict[str, float]]) -> dict[str, float]:
-        q, lex, chunk = self.query, self.lex, hit.chunk
-        doc = chunk.doc_id
-        context = " ".join([chunk.text, *chunk.heading_path, chunk.title])
-        present = lex.terms_of(hit.unit) | lex.title_terms.get(doc, set())
-        groups = [g for g in q.groups if any(lex.known(t) for t in g)]
-        in_paper = [any(lex.known_in(doc, t) for t in g) for g in groups]
-        written = simplified(context) if is_cjk(chunk.text) else context
-        named = [g for g in self.named(is_cjk(chunk.text)) if g]
-        here = present | set(terms(written)) if is_cjk(chunk.text) else present
-        sim = hit.sims.get(self.dense_model, 0.0) if self.dense_model else 0.0
-        sim = sim or self.floor
-        numbers = figures(context)
-        years_here = set(YEAR.findall(context)) | ({chunk.date[:4]} if chunk.date else set())
-        period = self.retrieval.period
-        covers = period.covers(chunk.text, chunk.date, " ".join(chunk.heading_path)) if period is not None else None
-        cross = float((q.lang == "zh") != is_cjk(chunk.text))
-        if cross and q.lang == "en" and q.renderings:  # an English question, a Chinese paper: its renderings
-            said = [any(w in written for w in r.chinese) for r in q.renderings]
-            cover = sum(said) / len(said)
-        else:
-            cover = self.cover(present)
-        best = max((r["cover"] for r in sentence_rows), default=0.0)
-        typed = float(q.asked.typed)
-        found = max((r["typed_found"] for r in sentence_rows), default=0.0)
-        return {
-            "bias": 1.0,
-            "rank": 1.0 / (1.0 + rank),
-            "fused": hit.score / self.top_score if self.top_score else 0.0,
-            "dense": sim,
-            "dense_gap": sim - self.top_sim,
-            "bm25": hit.sims.get("bm25", 0.0) / self.top_bm25,
-            "cover": cover,
-            "cover_groups": sum(any(t in present for t in g) for g in groups) / len(groups) if groups else 0.0,
-            "cover_title": self.cover(lex.title_terms.get(doc, set())),
-            "unknown_in_paper": (len(in_paper) - sum(in_paper)) / len(in_paper) if in_paper else 0.0,
-            "names": sum(any(t in here for t in g) for g in named) / len(named) if named else 1.0,
-            "names_in_paper": sum(any(lex.known_in(doc, t) for t in g) for g in named) / len(named) if named else 1.0,
-            "numbers": len(self.numbers & numbers) / len(self.numbers) if self.numbers else 1.0,
-            "year_missing": float(bool(self.years) and not self.years & years_here and not covers),
-            "period": 0.0 if covers is None else (1.0 if covers else -1.0),
-            "period_named": float(period is not None and period.names(chunk.text)),
-            "cross_language": cross,
-            "cross_dense": cross * sim,
-            "best_sentence_cover": best,
-            "typed": typed,
-            "typed_found": typed * found,
-            "typed_missing": typed * (1.0 - found),
-            "same_paper_as_top": float(doc == self.top_doc),
-            "paper_share": self.doc_share.get(doc, 0.0),
-            **self.details(doc, is_cjk(chunk.text)),
-            "kind_missing": float(q.asked.typed and not has_kind(q.asked, chunk.text, chunk.date)),
-            # words of the question no paper uses at all (a Chinese question's 馬拉松: marathon)
-            "unknown_words": sum(not any(lex.known(t) for t in g) for g in q.groups) / len(q.groups) if q.groups else 0.0,
-            # the paragraph the conversation's last answer cited, for a follow-up ("How many sailings?")
-            "cited_before": float(any(chunk.paragraph == p and (not label or lex.labels.get(doc, "") in label)
-                                      for label, p in q.focus)),
-        }
-
-    def sentences(self, hit: Hit) -> tuple[list[tuple[int, int]], list[dict[str, float]]]:
-        q, lex, chunk = self.query, self.lex, hit.chunk
-        text = chunk.text
-        spans = sentences(text) or [(0, len(text))]
-        heading = set(terms(" ".join(chunk.heading_path)))
-        rows, kept = [], []
-        unit_cover = self.cover(lex.terms_of(hit.unit)) or 1.0
-        previous: set[str] = set()
-        for n, (a, b) in enumerate(spans):
-            s = text[a:b]
-            if addressed_to_ai(s) or is_question(s):
-                continue  # a question restated, an instruction to AI systems planted in a paper: no answer
-            own = set(lex.expand(terms(s)))
-            cover = self.cover(own)
-            found = float(q.asked.typed and span(q.asked, s, chunk.date) is not None)
-            numbers = figures(s) - self.years
-            rows.append({
-                "bias": 1.0,
-                "cover": cover,
-                "cover_context": self.cover(own | previous | heading),
-                "share_of_unit": cover / unit_cover,
-                "typed_found": found,
-                "typed_missing": float(q.asked.typed) * (1.0 - found),
-                "numbers": len(self.numbers & numbers) / len(self.numbers) if self.numbers else 1.0,
-                "first": float(n == 0),
-                "words": math.log1p(len(s.split()) if not is_cjk(s) else len(s) / 2),
-                "position": n / max(1, len(spans) - 1),
-            })
-            kept.append((a, b))
-            previous = own
-        return kept, rows
-
-
-def gate_row(query: Query, retrieval: Retrieval, judged: list[tuple[float, dict[str, float]]]) -> dict[str, float]:
-    """The features of "is this question answered here at all", from its paragraphs' probabilities
-    (best first) and the best one's features."""
-    lex = retrieval.lexical
-    p = [pj for pj, _ in judged] + [0.0]
-    top = judged[0][1] if judged else {}
-    rows = [u for _, u in judged[:5]]
-    return {
-        "bias": 1.0, "p_top": p[0],
-        **{f"top_{k}": top.get(k, 0.0) for k in ("names", "names_in_paper", "numbers", "year_missing",
-                                                 "unknown_in_paper", "cover", "cover_groups", "dense",
-                                                 "typed_missing", "cross_language", "missing_in_paper",
-                                                 "missing_weight", "numbers_in_paper", "years_in_paper",
-                                                 "rare_missing", "kind_missing", "names_in_library",
-                                                 "unknown_words")},
-        "top_best_sentence": top.get("best_sentence_cover", 0.0),
-        "best_names": max((u["names"] for u in rows), default=0.0),
-        "best_numbers": max((u["numbers"] for u in rows), default=0.0),
-        "least_unknown": min((u["unknown_in_paper"] for u in rows), default=1.0),
-        # a Chinese question's words the dictionary carries over to no word of the English paper
-        "top_cross_unknown": top.get("cross_language", 0.0) * top.get("unknown_in_paper", 0.0),
-    }
-
-
-def vector(row: dict[str, float], names: list[str]) -> np.ndarray:
-    return np.array([row[n] for n in names], dtype=np.float64)
-
-
-def candidates(query: Query, retrieval: Retrieval, dense_model: str | None) -> list[tuple[Hit, dict[str, float], list[tuple[int, int]], list[dict[str, float]]]]:
-    """Every retrieved paragraph with its features, and its sentences with theirs (the same for
-    training and for answering)."""
-    features = Features(query, retrieval, dense_model)
-    out = []
-    for rank, hit in enumerate(retrieval.hits):
-        spans, rows = features.sentences(hit)
-        if not spans:
-            continue
-        out.append((hit, features.unit(rank, hit, rows), spans, rows))
-    # how each compares with the best of the others: a paragraph is judged among its rivals
-    top_cover = max((u["cover"] for _, u, _, _ in out), default=0.0)
-    top_sentence = max((u["best_sentence_cover"] for _, u, _, _ in out), default=0.0)
-    for _, u, _, _ in out:
-        u["cover_gap"] = u["cover"] - top_cover
-        u["sentence_gap"] = u["best_sentence_cover"] - top_sentence
-    return out
-
-
 class Judge:
     def __init__(self, embed_models: list[str], path: Path = MODEL_PATH) -> None:
         self.path = path
@@ -378,7 +128,7 @@ class Judge:
         """The probability that the papers answer the question at all, read off its best paragraphs."""
         if not judged:
             return 0.0
-        row = gate_row(query, retrieval, [(j.p, j.features) for j in judged])
+        row = gate_row([j.features for j in judged])
         return float(self.file.gate.predict(vector(row, self.file.gate.features)[None, :])[0])
 
     def judge(self, query: Query, retrieval: Retrieval) -> list[Judged]:

@@ -136,7 +136,7 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
 # "How many …, and where …?", "When …? Who …?", "…，以及…", "…？由誰…？": two asks in one question
 _COMPOUND_EN = re.compile(r"^(.{12,}?)(?:\?\s+|,?\s+and\s+(?=(?:which|what|when|where|who|whom|whose|why|whether|how)\b))"
                           r"(.{6,})$", re.I)
-_COMPOUND_ZH = re.compile(r"^(.{5,}?)(?:[？?；;]|，以及|，另外|，同埋)\s*(.{3,})$")
+_COMPOUND_ZH = re.compile(r"^(.{5,}?)(?:[？?；;]|[，,]以及|[，,]另外|[，,]同埋)\s*(.{3,})$")
 
 
 def parts(query: Query, max_chars: int) -> list[Query]:
@@ -148,12 +148,16 @@ def parts(query: Query, max_chars: int) -> list[Query]:
     m = (_COMPOUND_ZH if query.lang == "zh" else _COMPOUND_EN).match(query.question)
     if not m:
         return [query]
-    first_text = m.group(1).rstrip(" ,，") + ("？" if query.lang == "zh" else "?")
+    first_text = m.group(1).rstrip(" ,，") + "?"
     second_text = m.group(2).strip()
     second_text = second_text[:1].upper() + second_text[1:] if query.lang == "en" else second_text
     chinese = bool(query.renderings)
     first = analyse(first_text, [], max_chars, scope=query.scope, chinese_papers=chinese)
     second = analyse(second_text, [Turn("user", first_text)], max_chars, scope=query.scope, chinese_papers=chinese)
+    if not second.followup:  # "…, and who led the Hong Kong delegation?": still the first ask's subject
+        second.followup = True
+        second.context_terms = {t: w * 0.5 for t, w in first.terms.items() if t not in second.terms}
+        second.dense_texts = [f"{first_text} {second_text}", *second.dense_texts]
     if not second.names:
         second.names = first.names
     return [first, second]

@@ -16,7 +16,7 @@ from typing import Any, AsyncIterator, Callable, Iterable, Iterator, Sequence
 from anyio import to_thread
 
 from .answer import ExtractiveAnswerer
-from .cite import marker
+from .cite import cited_paragraphs, marker
 from .chunk import CHUNKER_VERSION, chunk_document
 from .corpus import Corpus, safe_name, stamp
 from .config import Settings, get_settings
@@ -625,9 +625,13 @@ class QA:
         retrieval = retriever.search(query, k)
         t2 = time.perf_counter()
         asks = parts(query, self.settings.max_question_chars)
-        if len(asks) > 1:  # two questions in one: each searched and answered on its own
-            answer = self.answerer.combine(query, retrieval, [(q, self.answerer.answer(q, retriever.search(q, k)))
-                                                              for q in asks])
+        if len(asks) > 1:  # two questions in one: each searched and answered, the second as a follow-up
+            answered: list[tuple[Query, Answer]] = []
+            for ask in asks:
+                if answered and not answered[-1][1].abstained:
+                    ask.focus = cited_paragraphs(answered[-1][1].answer)
+                answered.append((ask, self.answerer.answer(ask, retriever.search(ask, k))))
+            answer = self.answerer.combine(query, retrieval, answered)
         else:
             answer = self.answerer.answer(query, retrieval)
         timing.update({**retrieval.timing_ms, "answer": (time.perf_counter() - t2) * 1000})

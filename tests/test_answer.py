@@ -362,3 +362,16 @@ def test_a_follow_up_stays_with_the_paper_the_last_answer_cited(tmp_path):
                    {"role": "assistant", "content": f"Passengers {cited}"}]
         answer = qa.ask("How many sailings were there?", history)
         assert answer.citations[0].doc == doc and sailings in answer.answer, answer.answer
+
+
+def test_a_question_that_asks_two_things_answers_each_or_says_which_the_paper_does_not(service):
+    both = service.ask("When was the PPRD Joint Conference held, and who led the Hong Kong delegation?")
+    assert not both.abstained and "7 July 2023" in both.answer and "The CE led" in both.answer
+    assert [c.paragraph for c in both.citations] == ["9"]
+    check_citations(both)
+    one = service.ask("When was the Hong Kong/Shenzhen Co-operation Meeting 2023 held, and what was its budget?")
+    assert "22 February 2023" in one.answer and one.citations[0].paragraph == "5"
+    assert one.answer.endswith("The paper does not say what its budget was."), one.answer
+    zh = service.ask("深港合作會議2023在何時舉行？由誰共同主持？")
+    assert "22 February 2023" in zh.answer and "Qin Weizhong" in zh.answer
+    assert zh.answer.count("co-chaired") == 1  # one quote says both

@@ -1,7 +1,7 @@
 import pytest
 
 from qa.models import Turn
-from qa.query import QuestionError, analyse, clean, cited_paragraphs
+from qa.query import QuestionError, analyse, clean, parts
 
 
 @pytest.mark.parametrize("bad,reason", [
@@ -27,6 +27,23 @@ def test_followups_use_the_conversation():
     assert not standalone.followup
 
 
-def test_cited_paragraphs_are_read_from_answers():
-    assert cited_paragraphs("A [¶5] and B [¶13 Legal co-operation] and [Paper 2024-05-20 ¶7].") == [
-        ("", "5"), ("", "13"), ("Paper 2024-05-20", "7")]
+@pytest.mark.parametrize("question,first,second", [
+    ("How many mechanisms are there, and which was the latest?", "How many mechanisms are there?",
+     "Which was the latest?"),
+    ("When was the PPRD Joint Conference held? Who led the Hong Kong delegation?",
+     "When was the PPRD Joint Conference held?", "Who led the Hong Kong delegation?"),
+    ("深港合作會議2023在何時舉行？由誰主持？", "深港合作會議2023在何時舉行?", "由誰主持?"),
+    ("閩港合作會議第四次會議達成多少項合作事項，以及涵蓋哪些範疇？", "閩港合作會議第四次會議達成多少項合作事項?",
+     "涵蓋哪些範疇?"),
+])
+def test_a_question_that_asks_two_things_is_read_as_two_asks(question, first, second):
+    asks = parts(analyse(question, [], 2000), 2000)
+    assert [a.question for a in asks] == [first, second]
+    if not asks[1].names or asks[1].lang == "zh":  # an ask that names nothing is read with the first
+        assert asks[1].context_terms
+
+
+def test_one_ask_stays_one():
+    for question in ("Which meetings were held in Hong Kong and Guangdong?", "香港與廣東以及深圳的合作涵蓋哪些範疇？",
+                     "How many items and areas were agreed with Chongqing?"):
+        assert len(parts(analyse(question, [], 2000), 2000)) == 1

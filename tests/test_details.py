@@ -1,0 +1,51 @@
+"""The details a question gives, and whether a paper says them (the shipped paper's real index)."""
+
+from qa.details import Detail, details_of, ordinals, paper_of
+from qa.query import analyse
+
+from conftest import DOC
+
+
+def details(question: str, chinese_paper: bool = False) -> list[Detail]:
+    return details_of(analyse(question, [], 2000, chinese_papers=chinese_paper), chinese_paper)
+
+
+def test_ordinals_in_any_writing():
+    assert ordinals("the Fourth Plenary Session") == {"4"}
+    assert ordinals("粵港合作聯席會議第二十三次會議") == {"23"} and ordinals("the 23rd Plenary") == {"23"}
+
+
+def test_an_english_question_gives_names_figures_ordinals_and_dates():
+    found = details("How many items were agreed at the Fifth Plenary in Beijing in November 2023?")
+    assert Detail(figure="2023") in found and Detail(ordinal="5") in found
+    assert Detail(terms=("beij",)) in found and Detail(phrase="novemb 2023") in found
+    assert Detail(terms=("item",)) in found  # what is counted
+
+
+def test_a_chinese_question_gives_its_own_words_or_their_english_senses():
+    for_chinese = details("2023年閩港合作會議在哪裡舉行？", chinese_paper=True)
+    assert Detail(figure="2023") in for_chinese and any(d.written for d in for_chinese)
+    for_english = details("2022年3月21日舉行的粵港合作聯席會議簽署了多少份文件？")
+    assert Detail(phrase="21 march 2022") in for_english  # the date as an English paper writes it
+    assert any("guangdong" in d.terms for d in for_english)
+
+
+def test_what_the_paper_says_anywhere(service):
+    paper = paper_of(service.store.lexical(), DOC)
+    said = {q: all(paper.says(d) for d in details(q)) for q in (
+        "When was the PPRD Joint Conference held in Guiyang?",
+        "When was the PPRD Joint Conference held in Kunming?",  # another city
+        "What did the 23rd Hong Kong/Guangdong plenary agree?",
+        "What did the 22nd Hong Kong/Guangdong plenary agree?",  # another sitting
+        "What did the Chinese government say about the DWP?",
+        "How many items were agreed in 2019?",  # another year
+    )}
+    assert said == {
+        "When was the PPRD Joint Conference held in Guiyang?": True,
+        "When was the PPRD Joint Conference held in Kunming?": False,
+        "What did the 23rd Hong Kong/Guangdong plenary agree?": True,
+        "What did the 22nd Hong Kong/Guangdong plenary agree?": False,
+        "What did the Chinese government say about the DWP?": False,  # "Chinese" is China's, but no DWP
+        "How many items were agreed in 2019?": False,
+    }
+    assert paper.says(Detail(terms=("chines",)))  # a people's name finds its country's
