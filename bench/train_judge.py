@@ -28,10 +28,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_questions as bq  # noqa: E402
 
+from qa.answer import is_list_question  # noqa: E402
 from qa.embed import evidence_model  # noqa: E402
 from qa.features import (GATE_FEATURES, SENTENCE_FEATURES, SIGNS, UNIT_FEATURES, candidates,  # noqa: E402
                          gate_row, vector)
-from qa.judge import MODEL_PATH, JudgeFile, Model, Thresholds  # noqa: E402  # noqa: E402
+from qa.generate import MAX_PASSAGES  # noqa: E402
+from qa.judge import MODEL_PATH, JudgeFile, Model, Thresholds  # noqa: E402
 from qa.query import analyse  # noqa: E402
 from qa.retrieve import Retriever  # noqa: E402
 from qa.service import parse_history  # noqa: E402
@@ -146,21 +148,48 @@ def calibrate(best: list[tuple[float, bool]]) -> tuple[float, dict[str, float]]:
     return float(t), {"false_refusal": round(float(fr), 3), "abstain": round(float(ab), 3)}
 
 
-def calibrate_lists(runs: list[dict[str, Any]], max_items: int = 8) -> float:
-    """The probability at which a paragraph joins a list: the most gold paragraphs listed, less a
-    little for every paragraph listed (a list the reader has to wade through is a worse answer)."""
-    best = (-1.0, 0.5)
+def _chosen(p: np.ndarray, floor: float, ratio: float, max_items: int) -> list[int]:
+    least = max(floor, ratio * float(p.max()))
+    return [i for i in np.argsort(-p) if p[i] >= least][:max_items] or [int(np.argmax(p))]
+
+
+def calibrate_lists(runs: list[dict[str, Any]], max_items: int = 8) -> tuple[float, float]:
+    """When a paragraph joins a list: at least this probability, and at least this share of the
+    best paragraph's (a list question may have its whole answer in one paragraph: "Which provinces
+    does it comprise?"). Chosen for the most gold paragraphs listed, less a little for every
+    paragraph listed (a list the reader has to wade through is a worse answer)."""
+    scores = {}
     for t in np.linspace(0.2, 0.9, 15):
+        for ratio in np.linspace(0.0, 0.9, 10):
+            score = []
+            for r in runs:
+                gold = [u["y"] for u in r["units"]]
+                chosen = _chosen(r["oof"], t, ratio, max_items)
+                score.append(sum(gold[i] for i in chosen) / max(1, sum(gold)) - 0.03 * len(chosen))
+            scores[round(float(t), 2), round(float(ratio), 2)] = float(np.mean(score))
+    (t, ratio), best = max(scores.items(), key=lambda kv: (kv[1], -kv[0][0], -kv[0][1]))
+    print(f"  lists ({len(runs)} questions): a paragraph joins at {t} and {ratio} of the best ({best:.3f})",
+          file=sys.stderr)
+    return t, ratio
+
+
+def calibrate_reading(runs: list[dict[str, Any]], floor: float, max_items: int) -> float:
+    """The share of the best paragraph's probability at which a paragraph is given to the language
+    model to read: the best F1 of the passages given against those that answer, over every
+    answerable question (each passage it reads and should not is one it may cite)."""
+    scores = {}
+    for ratio in np.linspace(0.0, 0.9, 19):
         score = []
         for r in runs:
             gold = [u["y"] for u in r["units"]]
-            chosen = [i for i in np.argsort(-r["oof"]) if r["oof"][i] >= t][:max_items] or [int(np.argmax(r["oof"]))]
-            total = max(1, sum(gold))
-            score.append(sum(gold[i] for i in chosen) / total - 0.03 * len(chosen))
-        if np.mean(score) > best[0]:
-            best = (float(np.mean(score)), round(float(t), 2))
-    print(f"  lists: a paragraph joins at {best[1]}", file=sys.stderr)
-    return best[1]
+            chosen = _chosen(r["oof"], floor, ratio, max_items)
+            right = sum(gold[i] for i in chosen)
+            score.append(2 * right / (len(chosen) + min(sum(gold), max_items)) if right else 0.0)
+        scores[round(float(ratio), 2)] = float(np.mean(score))
+    ratio = max(scores, key=lambda k: (scores[k], -k))
+    print(f"  the model reads paragraphs at {ratio} of the best (F1 {scores[ratio]:.3f}, all: {scores[0.0]:.3f})",
+          file=sys.stderr)
+    return ratio
 
 
 def main() -> None:
@@ -224,7 +253,10 @@ def main() -> None:
                 if "home" not in r["q"]:  # calibrated on the development split, not the project's own files
                     best.append((r["p_gate"], r["gate"]["y"]))
     threshold, at = calibrate(best)
-    listed = calibrate_lists([r for r in data if r["q"]["type"] == "list" and "oof" in r])
+    # every question answered as a list: those written as one, and those whose wording reads as one
+    answerable = [r for r in data if "oof" in r and r["q"]["gold"] and len(r["oof"])]
+    listed, beside = calibrate_lists([r for r in answerable if r["q"]["type"] == "list" or is_list_question(r["q"]["question"])])
+    read = calibrate_reading(answerable, Thresholds.near, MAX_PASSAGES)
     if args.dump:
         with args.dump.open("w", encoding="utf-8") as f:
             for r in gates:
@@ -248,7 +280,7 @@ def main() -> None:
         models[name] = fit(*stack(rows), args.c, signs(features))
         models[name].features = features
     judged = JudgeFile(models["units"], models["sentences"], models["gate"],
-                       Thresholds(answer=round(threshold, 3), listed=listed),
+                       Thresholds(answer=round(threshold, 3), listed=listed, beside=beside, read=read),
                        {"questions": len(questions), "runs": len(data), "out_of_fold": at,
                         "first_out_of_fold": round(float(np.mean(firsts)), 3), "c": args.c, "k": args.k})
     args.out.write_text(json.dumps(judged.to_json(), indent=1) + "\n", encoding="utf-8")

@@ -71,7 +71,7 @@ class ExtractiveAnswerer:
         if answers < t.answer:
             return not_stated(query, retrieval, [j.hit.chunk for j in self.near(judged)])
         if is_list_question(query.question):
-            items = [j for j in judged if j.p >= t.listed][: self.settings.list_max_items] or judged[:1]
+            items = self.judge.beside(judged, t.listed, t.beside)[: self.settings.list_max_items] or judged[:1]
             if len(items) > 1:
                 return self._finish(query, self.listed(query, retrieval, items))
         best = judged[0]
@@ -129,7 +129,8 @@ class ExtractiveAnswerer:
         pieces = []
         for a, b in runs:
             local = (found[0] + best.start - a, found[1] + best.start - a) if found and a <= best.start < b else None
-            pieces.append(trim(text[a:b], local, weights, self.settings.quote_max_words))
+            pieces.append(trim(text[a:b], local, weights, self.settings.quote_max_words,
+                               self.settings.quote_word_cost, self.settings.quote_new_weight))
         citation = Citation.of(chunk, " … ".join(p.words for p in pieces), judged.p, mark)
         shown = " ".join(p.text for p in pieces)
         if found is None:
@@ -151,7 +152,8 @@ class ExtractiveAnswerer:
         for j, heading in zip(items, headings):
             chunk, s = j.hit.chunk, j.best()
             mark = marker(lex, chunk)
-            cut = trim(j.text[s.start:s.end], None, weights, self.settings.list_item_words)
+            cut = trim(j.text[s.start:s.end], None, weights, self.settings.list_item_words,
+                       self.settings.quote_word_cost, self.settings.quote_new_weight)
             name = (chunk.title or chunk.doc_id) if papers else heading if by_heading else ""
             entries.append(Item(name or chunk.title or chunk.doc_id, cut.words, mark, chunk.date))
             citations.append(Citation.of(chunk, cut.words, j.p, mark))

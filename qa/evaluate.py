@@ -8,7 +8,6 @@ quotes would be broken, so the extractive column doubles as the checker's own sa
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import time
 from collections import defaultdict

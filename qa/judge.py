@@ -82,7 +82,9 @@ class Thresholds:
 
     answer: float = 0.5  # the gate's probability at which the question is answered
     near: float = 0.15  # a paragraph this likely is about the subject: pointed at by a near miss
-    listed: float = 0.5  # a list gathers every paragraph at least this likely
+    listed: float = 0.5  # a list gathers every paragraph at least this likely …
+    beside: float = 0.0  # … and at least this share of the best one's probability
+    read: float = 0.0  # a language model reads the paragraphs at least this share as likely as the best
     # a second sentence of the paragraph is quoted when this likely to say it: with the right paragraph,
     # the best sentence alone holds the answer words 74% of the time, with this second one 86%
     second: float = 0.3
@@ -123,6 +125,13 @@ class Judge:
     @property
     def thresholds(self) -> Thresholds:
         return self.file.thresholds
+
+    @staticmethod
+    def beside(judged: list[Judged], floor: float, share: float) -> list[Judged]:
+        """The paragraphs that stand beside the best (itself included): at least `floor` likely and
+        at least `share` of the best one's probability."""
+        least = max(floor, share * judged[0].p) if judged else floor
+        return [j for j in judged if j.p >= least]
 
     def gate(self, query: Query, retrieval: Retrieval, judged: list[Judged]) -> float:
         """The probability that the papers answer the question at all, read off its best paragraphs."""

@@ -22,9 +22,12 @@ class Trimmed:
     words: str  # verbatim from the paper
 
 
-def trim(sentence: str, found: tuple[int, int] | None, weights: dict[str, float], max_words: int = 0) -> Trimmed:
+def trim(sentence: str, found: tuple[int, int] | None, weights: dict[str, float], max_words: int = 0,
+         word_cost: float = 0.012, new_weight: float = 0.0) -> Trimmed:
     """The clauses of a sentence that carry the answer and the question's words: the shortest run
-    that keeps the answer span and most of the weight, with "…" where words were left out."""
+    that keeps the answer span, most of the question's weight and, at `new_weight`, most of the
+    words the question does not have (what it is told: "…, namely Fujian, Jiangxi, …" of "Which
+    provinces does it comprise?"), with "…" where words were left out."""
     cuts = [0] + [m.end() for m in _CLAUSE.finditer(sentence)] + [len(sentence)]
     clauses: list[tuple[int, int]] = []
     for a, b in zip(cuts, cuts[1:]):
@@ -39,6 +42,8 @@ def trim(sentence: str, found: tuple[int, int] | None, weights: dict[str, float]
     clause_terms = [set(terms(sentence[a:b].replace("-", " "))) | set(terms(sentence[a:b])) for a, b in clauses]
     offered = set().union(*clause_terms)
     total = sum(w for t, w in weights.items() if t in offered) or 1.0  # of what this sentence can give
+    new = [len(c - weights.keys()) for c in clause_terms]
+    all_new = sum(new) or 1
     best: tuple[float, int, int] | None = None
     for i in range(len(clauses)):
         for j in range(i, len(clauses)):
@@ -50,7 +55,7 @@ def trim(sentence: str, found: tuple[int, int] | None, weights: dict[str, float]
             present = set().union(*clause_terms[i:j + 1])
             covered = sum(w for t, w in weights.items() if t in present) / total
             words = len(sentence[a:b].split())
-            score = covered - 0.012 * max(0, words - 12)
+            score = covered + new_weight * sum(new[i:j + 1]) / all_new - word_cost * max(0, words - 12)
             if best is None or score > best[0]:
                 best = (score, a, b)
     assert best is not None

@@ -9,7 +9,7 @@ import pytest
 
 from qa.config import Settings
 from qa.features import GATE_FEATURES, SENTENCE_FEATURES, SIGNS, UNIT_FEATURES
-from qa.judge import load
+from qa.judge import Judge, Judged, load
 from qa.query import analyse
 from qa.retrieve import Retriever
 from qa.service import QA
@@ -27,7 +27,19 @@ def test_the_shipped_weights_match_the_features_the_code_makes():
     assert judged.gate.features == GATE_FEATURES
     for model in (judged.units, judged.sentences, judged.gate):
         assert len(model.weights) == len(model.features) == len(model.mean) == len(model.scale)
-    assert 0 < judged.thresholds.answer < 1 and 0 < judged.thresholds.listed < 1
+    t = judged.thresholds
+    assert 0 < t.answer < 1 and 0 < t.listed < 1 and 0 <= t.beside < 1 and 0 <= t.read < 1
+
+
+def test_paragraphs_beside_the_best_are_those_near_it():
+    """A list, or what a language model reads, keeps a paragraph only when it is likely enough and
+    not far below the best: one paragraph far above the rest is the answer alone."""
+    judged = [Judged(None, p) for p in (0.99, 0.5, 0.3, 0.1)]  # type: ignore[arg-type]
+    assert [j.p for j in Judge.beside(judged, 0.2, 0.0)] == [0.99, 0.5, 0.3]
+    assert [j.p for j in Judge.beside(judged, 0.2, 0.45)] == [0.99, 0.5]
+    assert [j.p for j in Judge.beside(judged, 0.2, 0.9)] == [0.99]
+    assert Judge.beside([Judged(None, 0.1)], 0.2, 0.5) == []  # type: ignore[arg-type]
+    assert Judge.beside([], 0.2, 0.5) == []
 
 
 def test_evidence_never_counts_against_an_answer():
