@@ -14,13 +14,13 @@ paragraph says counts for it, a word its paper never uses against it) keeps it i
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 
 from .asked import has_kind, span
-from .details import YEAR, details_of, figures, paper_of
+from .details import details_of, figures, given, paper_of
 from .models import Hit
+from .period import years_in
 from .query import Query
 from .retrieve import Retrieval
 from .text import addressed_to_ai, is_cjk, is_question, sentences, simplified, terms, zh_bigrams
@@ -70,11 +70,8 @@ class Features:
         lex = self.lex
         self.weights = {t: w * lex.weight(t) for t, w in {**query.context_terms, **query.terms}.items() if lex.known(t)}
         self.total = sum(self.weights.values()) or 1.0
-        self.names = [t for t in dict.fromkeys(query.names) if not YEAR.fullmatch(t)]
-        self.years = set(YEAR.findall(query.question))
-        # a Chinese date's month and day are read by the period, not as figures (2024年4月: April)
-        plain = re.sub(r"\d+\s*[月日號号]", " ", query.question) if query.lang == "zh" else query.question
-        self.numbers = figures(plain) - self.years
+        self.years, self.numbers = given(query)
+        self.names = [t for t in dict.fromkeys(query.names) if t not in self.years]
         self.dense_model = dense_model
         sims = [h.sims.get(dense_model, 0.0) for h in retrieval.hits if dense_model and h.sims.get(dense_model)]
         # a paragraph the dense model did not return is at most as close as the last one it did
@@ -146,7 +143,7 @@ class Features:
         sim = hit.sims.get(self.dense_model, 0.0) if self.dense_model else 0.0
         sim = sim or self.floor
         numbers = figures(context)
-        years_here = set(YEAR.findall(context)) | ({chunk.date[:4]} if chunk.date else set())
+        years_here = years_in(context) | ({chunk.date[:4]} if chunk.date else set())
         period = self.retrieval.period
         covers = period.covers(chunk.text, chunk.date, " ".join(chunk.heading_path)) if period is not None else None
         cross = float((q.lang == "zh") != is_cjk(chunk.text))

@@ -26,6 +26,7 @@ _WRITTEN = re.compile(
     rf"|\b(?P<y5>{_YEAR})-(?P<m5>\d\d)-(?P<d5>\d\d)\b"
     rf"|(?<![0-9A-Za-z,.$£€])(?P<fy>{_YEAR})\s?[-/–]\s?(?P<fy2>\d\d(?:\d\d)?)(?![\d%]|[,.]\d)"
     rf"|(?<![\d,.$£€])\b(?P<y6>{_YEAR})\b(?![%]|[,.]\d)(?!\s*(?:-|/|to)\s*\d{{2}}\b)", re.I)
+_A_YEAR = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
 _THIS_PAPER = r"(?:this|the) (?:paper|document|report|reply|answer)"
 _RELATIVE = re.compile(rf"\b(before|prior to|earlier than|since|after|later than) {_THIS_PAPER}\b"
                        r"|(本文件|本文|這份文件|该文件|該文件)(之前|以前|之後|以後|以来|以來)", re.I)
@@ -89,6 +90,17 @@ def dates_in(text: str):
         found = _parts(m)
         if found is not None:
             yield _range(found)
+
+
+def years_in(text: str) -> set[str]:
+    """The years a text writes, alone or in a date ("2023", "May 2023", "2023年", "2023-24")."""
+    return set(_A_YEAR.findall(text))
+
+
+def without_dates(text: str) -> str:
+    """The text with its dates blanked, so that a date's day and month are not read as figures
+    ("21 March 2022", 2024年4月)."""
+    return _WRITTEN.sub(" ", text)
 
 
 def period_of(question: str) -> Period | None:
