@@ -29,6 +29,8 @@ def ask(page, question: str, n: int) -> None:
     page.wait_for_function(f"n => document.querySelectorAll('{BOT}').length >= n && "
                            f"[...document.querySelectorAll('{BOT}')].pop().querySelector('a[href*=\"#cite/\"], em')",
                            arg=n, timeout=30_000)
+    # and kept: the conversation is saved before Ask is switched back on (the chain's last step)
+    page.wait_for_function("!document.querySelector('#qa-send')?.disabled", timeout=30_000)
 
 
 def bots(page) -> int:
