@@ -14,6 +14,11 @@ from typing import Protocol
 
 import numpy as np
 
+# A question is read by the dense models up to this many tokens. Longer is an essay pasted as a
+# question or as the conversation before one; its cost would grow with its length (the engine
+# is shared, so every other user would wait for it) and its tail holds what is being asked.
+QUERY_TOKENS = 128
+
 
 class Embedder(Protocol):
     name: str
@@ -57,7 +62,14 @@ class SentenceTransformerEmbedder:
         return self._encode([self._p + t for t in texts])
 
     def queries(self, texts: list[str]) -> np.ndarray:
-        return self._encode([self._q + t for t in texts])
+        return self._encode([self._q + self._clipped(t) for t in texts])
+
+    def _clipped(self, text: str) -> str:
+        """The text's last `QUERY_TOKENS` tokens (the model itself would keep the first ones)."""
+        if len(text) <= QUERY_TOKENS - 2:
+            return text
+        offsets = self._model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        return text if len(offsets) <= QUERY_TOKENS - 2 else text[offsets[-(QUERY_TOKENS - 2)][0]:]
 
 
 class E5Embedder:
@@ -78,7 +90,24 @@ class E5Embedder:
 
     def queries(self, texts: list[str]) -> np.ndarray:
         with self._lock:
-            return _normalise(self._model.query(list(texts)))
+            return _normalise(self._model.query([self._clipped(t) for t in texts]))
+
+    def _clipped(self, text: str) -> str:
+        """The text's last `QUERY_TOKENS` tokens: the engine embeds whatever it is given, at a cost
+        that grows faster than its length."""
+        if len(text) <= QUERY_TOKENS - 2:  # no token is shorter than a character
+            return text
+        count = self._model.token_count
+        if count(text, True) <= QUERY_TOKENS:
+            return text
+        low, high = 0, min(len(text), 8 * QUERY_TOKENS)  # the longest tail that fits, by halving
+        while low < high:
+            mid = (low + high + 1) // 2
+            if count(text[-mid:], True) <= QUERY_TOKENS:
+                low = mid
+            else:
+                high = mid - 1
+        return text[-low:]
 
 
 def _minilm() -> Embedder:

@@ -98,20 +98,18 @@ class GenerativeAnswerer:
     # -- question handling ------------------------------------------------------------------
     def condense(self, question: str, history: list[Turn]) -> str:
         """A follow-up as a standalone question, for retrieval."""
-        lines = []
-        for turn in history[-4:]:
-            content = strip_markers(turn.content)[:400]
-            lines.append(f"{turn.role.upper()}: {content}")
-        lines.append(f"USER: {question}")
+        # each turn as far as a rewrite needs it, and no further: a pasted essay costs nothing here
+        recent = [Turn(t.role, strip_markers(t.content[:2000])[:400]) for t in history[-4:]]
+        lines = [f"{turn.role.upper()}: {turn.content}" for turn in recent] + [f"USER: {question}"]
         text = _one_line(self.chat.complete([{"role": "system", "content": CONDENSE},
                                              {"role": "user", "content": "\n".join(lines)}], max_tokens=60))
         # A rewrite must be a question built from the conversation; a model that answers instead
         # ("… was led by Premier Li") or brings in names of its own is ignored.
         # It must also keep what the conversation was about: "How many agreements were signed?"
         # after a question about Fujian has lost Fujian.
-        conversation = " ".join([question, *(t.content for t in history[-4:])])
+        conversation = " ".join([question, *(t.content for t in recent)])
         said = set(terms(conversation)) | (set(translate(conversation).weights) if is_cjk(conversation) else set())
-        asked = [t.content for t in history if t.role == "user"]
+        asked = [t.content for t in recent if t.role == "user"]
         topic = set(names_in(asked[-1])) if asked else set()
         rewritten = set(names(text))
         if not text.endswith("?") or rewritten - said or (topic and not topic & rewritten):

@@ -269,3 +269,52 @@ def test_ask_takes_filters(client):
     assert none.status_code == 422 and "no indexed paper is dated from 2030" in none.json()["error"]
     bad = client.post("/api/ask", json={"question": "How many offices?", "filters": {"until": "May 2024"}})
     assert bad.status_code == 422 and "until" in bad.json()["error"]
+
+
+def test_long_histories_in_flight_do_not_stall_a_small_question(service):
+    """Four conversations of 20,000 hostile characters each, in flight at once, over a real server:
+    another user's small question still answers within a second or so (it took 15.9 s when a
+    pasted essay was embedded whole, and a citation pattern backtracked on runs of brackets)."""
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from conftest import free_port
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}/api/ask"
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        essays = ["[" * 20_000, "¶[" * 10_000, "深圳合作" * 4_000, "(¶" * 10_000]  # each within the body limit
+        stop, codes = threading.Event(), []
+
+        def attack(essay: str) -> None:
+            history = [{"role": "user", "content": essay}, {"role": "assistant", "content": "Five [¶3]."}]
+            while not stop.is_set():
+                res = httpx.post(url, json={"question": "And where are they?", "history": history}, timeout=60)
+                codes.append(res.status_code)
+
+        attackers = [threading.Thread(target=attack, args=(e,)) for e in essays]
+        for t in attackers:
+            t.start()
+        time.sleep(1.0)  # all four in flight
+        took = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            res = httpx.post(url, json={"question": "How many Mainland Offices are there?"}, timeout=60)
+            took.append(time.perf_counter() - t0)
+            assert res.status_code == 200 and "[¶3]" in res.json()["answer"]
+        stop.set()
+        for t in attackers:
+            t.join(timeout=60)
+        assert codes and set(codes) == {200}
+        assert sorted(took)[1] < 1.5, took  # the median; was 15.9 s
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
