@@ -21,6 +21,14 @@ def as_text(text: str) -> str:
     return _MD_ACTIVE.sub(r"\\\1", html.escape(text, quote=False))
 
 
+_ESCAPED = re.compile(r"\\" + _MD_ACTIVE.pattern)  # one escape as_text wrote
+
+
+def from_text(shown: str) -> str:
+    """What `as_text` was given, read back from the chat (a user's question, to be asked again)."""
+    return html.unescape(_ESCAPED.sub(r"\1", shown))
+
+
 def cite_href(c: Citation) -> str:
     """The link a citation becomes: the unit, and the quoted words, so that an earlier answer's
     citation can still highlight what it quoted."""

@@ -16,7 +16,7 @@ import gradio as gr
 from .. import feedback
 from ..models import Answer
 from ..service import QA, QuestionError
-from .render import answer_markdown, as_text, sources_html
+from .render import answer_markdown, as_text, from_text, sources_html
 
 STATIC = Path(__file__).parent / "static"
 EXAMPLES = [
@@ -79,6 +79,13 @@ def message_text(content: object) -> str:
     if isinstance(content, dict):
         return str(content.get("text", ""))
     return "" if content is None else str(content)
+
+
+def said(message: dict[str, Any]) -> str:
+    """What a message says. A person's words are shown as text (escaped, so that a share link's
+    `<img src=…>` or `[notice](…)` stays words) and read back as they were typed."""
+    text = message_text(message.get("content"))
+    return from_text(text) if message.get("role") == "user" else text
 
 
 def share_link(question: str, earlier: list[str], lang: str) -> str:
@@ -174,15 +181,15 @@ def build(service: QA) -> gr.Blocks:
             if len(message) > limit:
                 gr.Warning(TEXTS[lang_]["too_long"].format(n=len(message), limit=limit))
                 return gr.update(), history
-            return "", history + [{"role": "user", "content": message}]
+            return "", history + [{"role": "user", "content": as_text(message)}]
 
         async def respond(history: list[dict[str, Any]], stored: list[dict[str, Any]], lang_: str,
                           searched: list[str] | None = None) -> AsyncIterator[Any]:
             if not history or history[-1]["role"] != "user":
                 yield gr.update(), gr.update(), gr.update(), gr.update()
                 return
-            question = message_text(history[-1]["content"])
-            turns = [{"role": t["role"], "content": message_text(t["content"])} for t in history[:-1]]
+            question = said(history[-1])
+            turns = [{"role": t["role"], "content": said(t)} for t in history[:-1]]
             earlier = [t["content"] for t in turns if t["role"] == "user"]
             history = history + [{"role": "assistant", "content": ""}]
             if service.llm_status()["llm"] == "ready":  # the model reads the papers before its first word
@@ -209,7 +216,7 @@ def build(service: QA) -> gr.Blocks:
             if not history:
                 return all_saved, conv_id, gr.update()
             conv_id = conv_id or uuid.uuid4().hex[:12]
-            first = next((message_text(m["content"]) for m in history if m["role"] == "user"), "")
+            first = next((said(m) for m in history if m["role"] == "user"), "")
             entry = {"id": conv_id, "title": first[:80], "messages": history, "answers": stored,
                      "updated": time.time()}
             all_saved = [entry] + [c for c in (all_saved or []) if c.get("id") != conv_id][: MAX_SAVED - 1]
@@ -258,13 +265,13 @@ def build(service: QA) -> gr.Blocks:
                     earlier = []
                 for q in earlier:  # replay the questions before it, so a follow-up means the same
                     try:
-                        answer = service.ask(q, [{"role": m["role"], "content": message_text(m["content"])}
-                                                 for m in history])
+                        answer = service.ask(q, [{"role": m["role"], "content": said(m)} for m in history])
                     except QuestionError:
                         continue
-                    history += [{"role": "user", "content": q}, {"role": "assistant", "content": answer_markdown(answer)}]
+                    history += [{"role": "user", "content": as_text(q)},
+                                {"role": "assistant", "content": answer_markdown(answer)}]
                     stored.append({"question": q, **answer.to_json()})
-                history.append({"role": "user", "content": params["q"][:limit]})
+                history.append({"role": "user", "content": as_text(params["q"][:limit])})
             elif all_saved:
                 conv_id, history, stored = all_saved[0]["id"], all_saved[0]["messages"], all_saved[0]["answers"]
             return (lang_, lang_, "中文" if lang_ == "zh" else "English", history, stored, conv_id,

@@ -245,6 +245,25 @@ def test_html_and_css_from_a_document_are_shown_as_text(page, app_url):
     # the page fixture fails the test if the browser fetched anything from outside
 
 
+def test_a_share_link_s_markup_stays_words(page, app_url):
+    """A share link is written by whoever sends it: its question and its earlier questions are
+    shown as typed, never as an image, a link or a style."""
+    from urllib.parse import quote
+
+    q = ("<img src=http://example.invalid/q.png> ![x](http://example.invalid/x.png) "
+         "[Official notice](http://example.invalid/phish) How many Mainland Offices are there?")
+    ctx = '["<img src=http://example.invalid/c.png> When was the Hong Kong/Fujian Co-operation Conference held?"]'
+    open_chat(page, app_url + "/chat/?q=" + quote(q, safe="") + "&ctx=" + quote(ctx, safe=""))
+    page.wait_for_function(f"document.querySelectorAll('{BOT}').length >= 2 && "
+                           f"[...document.querySelectorAll('{BOT}')].pop().querySelector('a[href*=\"#cite/\"], em')",
+                           timeout=30_000)
+    chat = page.locator("#qa-chat")
+    assert "[Official notice](http://example.invalid/phish)" in chat.inner_text()  # shown, as typed
+    assert "<img src=http://example.invalid/c.png>" in chat.inner_text()
+    assert chat.locator("img, a[href*='//example.invalid']").count() == 0  # the share link's own is encoded
+    # the page fixture fails the test if the browser fetched anything from outside
+
+
 def test_api_docs_render_offline(page, app_url):
     page.goto(app_url + "/docs")
     page.wait_for_selector(".swagger-ui .info", timeout=20_000)
