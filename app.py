@@ -15,6 +15,7 @@ def main() -> None:
 
     from qa import logs
     from qa.web import create_app
+    from qa.web.clients import server_config
 
     service = QA()
     logs.configure(service.settings.log_format, service.settings.log_level)
@@ -39,7 +40,7 @@ def main() -> None:
     app = create_app(service)
     print(f"Serving on http://{service.settings.host}:{service.settings.port}/", file=sys.stderr)
     try:
-        uvicorn.run(app, host=service.settings.host, port=service.settings.port, log_level="warning")
+        uvicorn.Server(server_config(app, service.settings.host, service.settings.port)).run()
     finally:
         service.stop()  # the bundled model's server, if one was started
 

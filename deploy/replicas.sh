@@ -18,6 +18,8 @@ CHROMA_PORT="${CHROMA_PORT:-8765}"
 CHROMA_PATH="${CHROMA_PATH:-$ROOT/chroma-data}"
 export QA_CORPUS_DIR="${QA_CORPUS_DIR:-$ROOT/corpus}"
 export QA_CHROMA_URL="http://127.0.0.1:$CHROMA_PORT"
+# the reverse proxy in front (nginx.conf, Caddyfile) names the client; nobody else may
+export QA_TRUSTED_PROXIES="${QA_TRUSTED_PROXIES:-127.0.0.1}"
 export ANONYMIZED_TELEMETRY=False
 
 pids=()

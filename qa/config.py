@@ -70,8 +70,11 @@ class Settings(BaseSettings):
     # Admin (upload/remove documents on the web); unset = admin disabled
     admin_token: str | None = None
     feedback_path: Path = Path("feedback/feedback.jsonl")
-    feedback_max_mb: int = 50  # then votes are refused, never the disk filled
-    feedback_per_minute: int = 20  # votes per client address
+    feedback_max_mb: int = 50  # then the file is rotated to .1 (the oldest votes dropped): never the disk filled
+    feedback_per_minute: int = 20  # votes per client address, from the chat and the API together
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+    # Unset: the client is the connection's own address, whatever a request claims.
+    trusted_proxies: Annotated[list[str], NoDecode] = []
     # Bearer key for the OpenAI-compatible routes (/v1) and the MCP endpoint (/mcp); unset = open,
     # like /api/ask
     api_key: SecretStr | None = None
@@ -153,7 +156,7 @@ class Settings(BaseSettings):
     verify_coverage: float = 0.7
     verify_similarity: float = 0.9
 
-    @field_validator("embed_models", "allowed_origins", "public_hosts", mode="before")
+    @field_validator("embed_models", "allowed_origins", "public_hosts", "trusted_proxies", mode="before")
     @classmethod
     def _split_names(cls, value: object) -> object:
         # `QA_EMBED_MODELS=e5-small,minilm` is friendlier than JSON in a shell.

@@ -21,6 +21,7 @@ from .chunk import CHUNKER_VERSION, chunk_document
 from .corpus import Corpus, safe_name, stamp
 from .config import Settings, get_settings
 from .embed import get_embedder, multilingual
+from .feedback import Feedback
 from .generate import GenerativeAnswerer, pieces
 from .llm import Abort, ChatModel, LLMError
 from .ingest import IngestError, discover, load_bytes, parser_version, read_file
@@ -125,6 +126,16 @@ class QA:
         self._similarity: DenseSimilarity | None = None
         self.listeners: list[AnswerListener] = []
         self._serving = None  # the serving lock, while this process serves the index
+        self._feedback: Feedback | None = None
+
+    @property
+    def feedback(self) -> Feedback:
+        """Where every front end's votes go (made on first use, from the settings of that time)."""
+        with self._lock:
+            if self._feedback is None:
+                s = self.settings
+                self._feedback = Feedback(s.feedback_path, s.feedback_max_mb * 1024 * 1024, s.feedback_per_minute)
+            return self._feedback
 
     @property
     def store(self) -> Store:

@@ -177,7 +177,7 @@ def test_a_lone_surrogate_is_not_a_server_error(client):
     assert res.status_code == 422 and "error" in res.json()
 
 
-def test_feedback_is_rate_limited_and_capped(index_dir, tmp_path):
+def test_feedback_is_rate_limited_and_a_full_file_rotates(index_dir, tmp_path):
     settings = Settings(index_dir=index_dir, corpus_dir=CORPUS, feedback_path=tmp_path / "fb.jsonl",
                         feedback_per_minute=5, feedback_max_mb=1)
     vote = {"question": "q", "answer": "a" * 40_000, "vote": "up"}
@@ -185,11 +185,42 @@ def test_feedback_is_rate_limited_and_capped(index_dir, tmp_path):
         codes = [c.post("/api/feedback", json=vote).status_code for _ in range(8)]
         assert codes == [200] * 5 + [429] * 3
     assert len(feedback.read(tmp_path / "fb.jsonl")) == 5
-    (tmp_path / "fb.jsonl").write_bytes(b"x" * (1024 * 1024))  # full
+    (tmp_path / "fb.jsonl").write_bytes(b"x" * (1024 * 1024))  # full: one person must not switch votes off
     with TestClient(create_app(QA(settings))) as c:
-        res = c.post("/api/feedback", json=vote)
-    assert res.status_code == 507 and "full" in res.json()["error"]
-    assert (tmp_path / "fb.jsonl").stat().st_size == 1024 * 1024
+        res = c.post("/api/feedback", json={**vote, "question": "after"})
+    assert res.status_code == 200
+    assert (tmp_path / "fb.jsonl.1").stat().st_size == 1024 * 1024  # the oldest kept aside, once
+    assert [r["question"] for r in feedback.read(tmp_path / "fb.jsonl")] == ["after"]
+
+
+@pytest.mark.parametrize("proxies, allowed", [([], 3), (["127.0.0.1"], 6)])
+def test_forwarded_for_is_believed_only_from_configured_proxies(index_dir, tmp_path, proxies, allowed):
+    """From loopback, six votes each claiming another address: without QA_TRUSTED_PROXIES they are
+    all one client (three a minute); behind a configured proxy, six clients."""
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from conftest import free_port
+    from qa.web.clients import server_config
+
+    settings = Settings(index_dir=index_dir, corpus_dir=CORPUS, feedback_path=tmp_path / "fb.jsonl",
+                        feedback_per_minute=3, trusted_proxies=proxies)
+    port = free_port()
+    server = uvicorn.Server(server_config(create_app(QA(settings)), "127.0.0.1", port))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        codes = [httpx.post(f"http://127.0.0.1:{port}/api/feedback", json={"question": "q", "answer": "a", "vote": "up"},
+                            headers={"x-forwarded-for": f"203.0.113.{i}"}).status_code for i in range(6)]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+    assert codes.count(200) == allowed and codes.count(429) == 6 - allowed
 
 
 def test_gradio_takes_no_uploads_and_its_bodies_are_bounded(client):

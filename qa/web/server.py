@@ -25,8 +25,8 @@ from ..metrics import CONTENT_TYPE, Metrics
 from ..models import Answer
 from ..service import QA, IndexError_, QuestionError
 from . import admin, docs, openai_api, render, ui
+from .clients import client_of, trust_proxies
 from .observe import Observe
-from .ratelimit import RateLimit
 
 STATIC = Path(__file__).parent / "static"
 GRADIO_JS = Path(gr.__file__).parent / "templates" / "frontend" / "gradio.js"
@@ -171,6 +171,7 @@ def create_app(service: QA) -> FastAPI:
                        chat_limit=s.max_chat_body_bytes,
                        upload_denied=lambda authorization: admin_denied(s, authorization))
     app.add_middleware(Observe, metrics=metrics)
+    trust_proxies(app, s.trusted_proxies)  # outermost: every layer sees the client it resolves
 
     @app.middleware("http")
     async def embedding_policy(request: Request, call_next: Any) -> Any:
@@ -240,22 +241,17 @@ def create_app(service: QA) -> FastAPI:
             return error(404, "no such paragraph")
         return unit.to_json()
 
-    votes = RateLimit(s.feedback_per_minute)
-
     @app.post("/api/feedback", summary="Thumbs up or down on an answer, stored for review")
     def post_feedback(req: FeedbackRequest, request: Request) -> Any:
         origin = request.headers.get("origin")
         own = f"{request.url.scheme}://{request.url.netloc}"
         if origin and origin != own and origin not in origins:
             return error(403, "feedback is accepted from this site and the origins listed in QA_ALLOWED_ORIGINS")
-        client = request.client.host if request.client else "unknown"
-        if not votes.allow(client):
-            return error(429, f"at most {s.feedback_per_minute} votes a minute")
         try:
-            feedback.record(s.feedback_path, req.question, req.answer, req.citations, req.vote, {"source": "api"},
-                            max_bytes=s.feedback_max_mb * 1024 * 1024)
-        except feedback.FeedbackFull as exc:
-            return error(507, str(exc))
+            service.feedback.vote(client_of(request), req.question, req.answer, req.citations, req.vote,
+                                  {"source": "api"})
+        except feedback.TooMany as exc:
+            return error(429, str(exc))
         return {"ok": True}
 
     jobs = admin.Jobs(on_finish=metrics.job, nice=s.index_nice)

@@ -16,6 +16,7 @@ import gradio as gr
 from .. import feedback
 from ..models import Answer
 from ..service import QA, QuestionError
+from .clients import client_of
 from .render import answer_markdown, as_text, from_text, sources_html
 
 STATIC = Path(__file__).parent / "static"
@@ -36,6 +37,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "new": "New conversation", "delete": "Delete", "clear_all": "Clear all", "saved": "Saved conversations",
         "try": "Try:", "share": "Link to this answer", "scope": "Search in (all papers when empty)",
         "too_long": "Your question is {n:,} characters long; the limit is {limit:,}. Please shorten it.",
+        "too_many_votes": "Thank you: that is as many votes as a minute takes. Please try again shortly.",
         "placeholder_chat": "Ask about the papers, e.g. which meetings the Chief Executive attended.",
         "extractive": "Answers quote the papers word for word; nothing is generated.",
         "generative": "Answers are written by a language model from the papers, and every citation is checked "
@@ -49,6 +51,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "new": "新對話", "delete": "刪除", "clear_all": "全部清除", "saved": "已儲存的對話",
         "try": "試試：", "share": "此答案的連結", "scope": "搜尋範圍（留空即搜尋所有文件）",
         "too_long": "你的問題有 {n:,} 個字元，上限為 {limit:,} 個。請縮短問題。",
+        "too_many_votes": "多謝！一分鐘內的評分已達上限，請稍後再試。",
         "placeholder_chat": "就文件提問，例如行政長官出席了哪些會議。",
         "extractive": "答案逐字引用文件原文，不會生成內容。",
         "generative": "答案由語言模型根據文件撰寫，每個引用均已與原段落核對；模型無法使用時，答案會逐字引用原文。",
@@ -222,19 +225,17 @@ def build(service: QA) -> gr.Blocks:
             all_saved = [entry] + [c for c in (all_saved or []) if c.get("id") != conv_id][: MAX_SAVED - 1]
             return all_saved, conv_id, gr.update(choices=titles(all_saved), value=conv_id)
 
-        def on_like(stored: list[dict[str, Any]], data: gr.LikeData) -> None:
+        def on_like(stored: list[dict[str, Any]], lang_: str, data: gr.LikeData, request: gr.Request) -> None:
             index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
             assistant_no = (int(index) - 1) // 2 if isinstance(index, int) else -1
             if not 0 <= assistant_no < len(stored):
                 return
             item = stored[assistant_no]
-            vote = "up" if data.liked else "down"
             try:
-                feedback.record(service.settings.feedback_path, item.get("question", ""), item.get("answer", ""),
-                                item.get("citations", []), vote, {"source": "chat"},
-                                max_bytes=service.settings.feedback_max_mb * 1024 * 1024)
-            except feedback.FeedbackFull:
-                gr.Warning("Feedback is not being accepted right now.")
+                service.feedback.vote(client_of(request), item.get("question", ""), item.get("answer", ""),
+                                      item.get("citations", []), "up" if data.liked else "down", {"source": "chat"})
+            except feedback.TooMany:
+                gr.Warning(TEXTS[lang_]["too_many_votes"])
 
         def relabel(lang_: str, loading: bool = False) -> tuple[Any, ...]:
             """The interface's words in a language; on page load also the papers, and the box switched on."""
@@ -321,7 +322,7 @@ def build(service: QA) -> gr.Blocks:
             answering.append(asked)
         stop.click(idle["fn"], outputs=[send, stop], cancels=answering, queue=False, api_visibility="private") \
             .then(**keep)
-        chat.like(on_like, inputs=[answers], outputs=None, api_visibility="private")
+        chat.like(on_like, inputs=[answers, lang], outputs=None, api_visibility="private")
         new.click(lambda l: ([], [], "", sources_html(None, l), gr.update(value=None)), inputs=[lang],
                   outputs=[chat, answers, conv, panel, convs], queue=False, api_visibility="private")
         convs.input(open_conversation, inputs=[convs, saved, lang], outputs=[chat, answers, conv, panel], queue=False,

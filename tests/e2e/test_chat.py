@@ -3,6 +3,7 @@ on a phone and in dark mode, the zh-HK interface, and the attacks that must not 
 
 from __future__ import annotations
 
+import json
 import re
 import time
 
@@ -262,6 +263,20 @@ def test_a_share_link_s_markup_stays_words(page, app_url):
     assert "<img src=http://example.invalid/c.png>" in chat.inner_text()
     assert chat.locator("img, a[href*='//example.invalid']").count() == 0  # the share link's own is encoded
     # the page fixture fails the test if the browser fetched anything from outside
+
+
+def test_thumbs_in_the_chat_are_limited_like_the_api_s(page, app_url, feedback_file):
+    """Clicking thumbs over and over stores no more votes than a client may give in a minute."""
+    question = "Who is the Mayor of Shanghai named in the paper, by name?"
+    open_chat(page, app_url + "/chat/")
+    ask(page, question, 1)
+    for i in range(40):
+        page.locator(f'#qa-chat button[aria-label="{"Like" if i % 2 == 0 else "Dislike"}"]').first.click()
+    time.sleep(3)
+    rows = [json.loads(line) for line in feedback_file.read_text(encoding="utf-8").splitlines()] \
+        if feedback_file.exists() else []
+    mine = [r for r in rows if r["question"] == question]
+    assert 1 <= len(mine) <= 20  # QA_FEEDBACK_PER_MINUTE, for this client by every way in
 
 
 def test_api_docs_render_offline(page, app_url):

@@ -1,4 +1,4 @@
-"""A small per-client rate limit (sliding window, in memory) for routes that write to disk."""
+"""A small per-client rate limit (sliding window, in memory) for what writes to disk."""
 
 from __future__ import annotations
 
