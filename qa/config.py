@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     feedback_path: Path = Path("feedback/feedback.jsonl")
     feedback_max_mb: int = 50  # then the file is rotated to .1 (the oldest votes dropped): never the disk filled
     feedback_per_minute: int = 20  # votes per client address, from the chat and the API together
+    # The key conversations kept in the reader's browser are sealed with; every process serving the
+    # chat needs the same one. Unset: made once and kept in `.<index folder>.browser-secret` beside it
+    browser_secret: SecretStr | None = None
     # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
     # Unset: the client is the connection's own address, whatever a request claims.
     trusted_proxies: Annotated[list[str], NoDecode] = []

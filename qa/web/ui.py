@@ -5,6 +5,8 @@ interface in English and Traditional Chinese (zh-HK)."""
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import time
 import uuid
 from pathlib import Path
@@ -128,14 +130,38 @@ def titles(saved: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(c.get("title") or "…", c["id"]) for c in saved]
 
 
+def browser_secret(settings: Any) -> str:
+    """The key the reader's browser storage is sealed with. Every process serving the chat must use
+    the same one, or a restart (or another replica) cannot read the conversations kept: so
+    `QA_BROWSER_SECRET`, or one made once and kept beside the index folder (so it outlives a rebuilt
+    index; replicas on one machine share it)."""
+    if settings.browser_secret:
+        return settings.browser_secret.get_secret_value()
+    index = Path(settings.index_dir).resolve()
+    path = index.parent / f".{index.name}.browser-secret"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # made by whichever process comes first; the others read it
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):  # written by another process a moment ago
+            if (kept := path.read_text(encoding="ascii").strip()):
+                return kept
+            time.sleep(0.1)
+        raise RuntimeError(f"{path} is empty: remove it, or set QA_BROWSER_SECRET")
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_urlsafe(32))
+    return path.read_text(encoding="ascii").strip()
+
+
 def build(service: QA) -> gr.Blocks:
     limit = service.settings.max_question_chars
     with gr.Blocks(title="LegCo papers · Q&A", analytics_enabled=False) as demo:
         answers = gr.State([])  # Answer JSON per assistant message, for feedback
         conv = gr.State("")  # the open conversation's id
         lang = gr.State("en")
-        chosen_lang = gr.BrowserState("", storage_key="qa-lang")
-        saved = gr.BrowserState([], storage_key="qa-conversations")
+        secret = browser_secret(service.settings)
+        chosen_lang = gr.BrowserState("", storage_key="qa-lang", secret=secret)
+        saved = gr.BrowserState([], storage_key="qa-conversations", secret=secret)
         with gr.Row(equal_height=False, elem_id="qa-head"):
             top = gr.HTML(header("en", limit))
             lang_pick = gr.Radio(list(LANGS), value="English", label="Language / 語言", show_label=False,

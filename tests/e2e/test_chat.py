@@ -79,6 +79,32 @@ def test_empty_sends_keep_the_conversation_and_a_reload_keeps_it_too(page, app_u
     assert bots(page) == 0
 
 
+def test_a_conversation_is_still_there_after_the_app_restarts(page, index_dir, tmp_path_factory):
+    """The browser's storage is sealed with a key kept beside the index, so the next process (or
+    another replica) reads what the last one stored."""
+    import shutil
+
+    from conftest import free_port
+
+    from .conftest import start_app
+
+    index = tmp_path_factory.mktemp("restart") / "index"
+    shutil.copytree(index_dir, index)
+    env = {"QA_INDEX_DIR": str(index), "QA_PORT": str(free_port())}  # one origin: one localStorage
+    first = start_app(tmp_path_factory, env)
+    open_chat(page, next(first) + "/chat/")
+    ask(page, OFFICES, 1)
+    first.close()  # the app stops
+    second = start_app(tmp_path_factory, env)
+    try:
+        page.goto(next(second) + "/chat/")
+        page.wait_for_function(f"document.querySelector('{BOT}')?.innerText.includes('five Mainland Offices')",
+                               timeout=20_000)
+    finally:
+        second.close()
+    assert (index.parent / ".index.browser-secret").stat().st_mode & 0o077 == 0  # readable by the app alone
+
+
 def test_share_link_reproduces_an_answer_with_its_conversation(page, app_url):
     open_chat(page, app_url + "/chat/")
     ask(page, "When was the Hong Kong/Fujian Co-operation Conference held?", 1)
