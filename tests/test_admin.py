@@ -177,3 +177,51 @@ def test_indexing_runs_below_the_questions():
         time.sleep(0.05)
     assert seen == [min(19, mine + 7)] and job.state == "failed"
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # this thread is untouched
+
+
+@pytest.mark.parametrize("cancel_at", ["end", "between"])
+def test_a_job_s_state_tells_what_was_written(tmp_path, cancel_at):
+    """A cancel that comes once every embedding is done stops nothing: the job is done and the paper
+    kept. One that comes between two papers keeps the first, and says so."""
+    from qa.web.admin import Jobs
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus))
+    jobs = Jobs()
+    notes = [("first-note.md", b"# First\n\n1. The first note says the pier reopens in March.\n"),
+             ("second-note.md", b"# Second\n\n1. The second note says the tunnel toll rises.\n")]
+    seen = {"done": 0, "total": 0, "docs": 0}
+
+    def work(progress, total, plan, started):
+        def counted(n):
+            progress(n)
+            seen["done"] += n
+            if cancel_at == "end" and seen["done"] == seen["total"]:
+                jobs.cancel(job.id)  # the last embedding is in; the commit is still to come
+
+        def begun(doc):
+            started(doc)
+            seen["docs"] += 1
+            if cancel_at == "between" and seen["docs"] == 2:
+                jobs.cancel(job.id)
+
+        def totalled(n):
+            total(n)
+            seen["total"] = n
+
+        return qa.add(notes, progress=counted, on_total=totalled, on_plan=plan, started=begun)
+
+    job = jobs.start(work, names=[n for n, _ in notes])
+    for _ in range(600):
+        if job.state not in ("queued", "running"):
+            break
+        time.sleep(0.1)
+    indexed = sorted(qa.store.docs())
+    on_disk = sorted(p.name for p in corpus.iterdir() if p.is_file())
+    if cancel_at == "end":
+        assert job.state == "done" and indexed == ["first-note", "second-note"]
+        assert on_disk == ["first-note.md", "second-note.md"]
+    else:
+        assert job.state == "cancelled" and job.result["documents"] == ["first-note"] == indexed
+        assert on_disk == ["first-note.md"]

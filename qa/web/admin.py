@@ -1,7 +1,9 @@
 """The indexing job queue behind the admin page and API: an upload returns at once, its job waits
 its turn (one runs at a time, so one large upload delays the next but never blocks questions), and
 each job shows progress and an estimated time left per file, and can be cancelled, queued or running.
-A cancelled job's documents are never committed and their files are taken out of the corpus again."""
+A cancelled job's documents are never committed and their files are taken out of the corpus again;
+those written before the cancel came stay (and are listed in its result), and a cancel that came
+too late to stop anything leaves the job "done"."""
 
 from __future__ import annotations
 
@@ -144,9 +146,11 @@ class Jobs:
 
     def _run(self, job: Job, work: Callable[..., Any]) -> None:
         current: list[FileProgress] = []
+        stopped: list[bool] = []  # the cancel took effect: something was left unwritten
 
         def progress(n: int) -> None:
             if job.cancel.is_set():
+                stopped.append(True)
                 raise Cancelled()
             job.done += n
             if current:
@@ -173,7 +177,8 @@ class Jobs:
             job.result = {"documents": [d.id for d in result.documents], "chunks": result.chunks,
                           "summary": str(result.report), "skipped": result.skipped,
                           "failed": result.failed, "files": result.files}
-            job.state = "cancelled" if job.cancel.is_set() else "done"
+            # a cancel that came after the last document was written stopped nothing: the job is done
+            job.state = "cancelled" if stopped else "done"
         except Cancelled:
             job.state = "cancelled"
         except IngestError as exc:
