@@ -25,6 +25,7 @@ def main() -> None:
             sys.exit(f"another app is already serving {service.settings.index_dir}")
     except IndexError_ as exc:
         sys.exit(f"error: {exc}")
+    built = False
     try:
         try:
             service.warm()
@@ -33,11 +34,15 @@ def main() -> None:
         except IndexError_:
             print(f"No index yet: building it from {service.settings.corpus_dir}/ …", file=sys.stderr)
             result = service.index()
+            built = True
             print(f"Indexed {len(result.documents)} document(s): {result.report}", file=sys.stderr)
             service.warm()
     except (IndexError_, OSError) as exc:
         sys.exit(f"error: {exc}")
     app = create_app(service)
+    if not built:  # what a crash left between corpus/ and the index, settled in the indexing queue
+        app.state.jobs.start(lambda progress, total, plan, started: service.check(progress, total),
+                             names=["start-up check: corpus folder and index"])
     print(f"Serving on http://{service.settings.host}:{service.settings.port}/", file=sys.stderr)
     try:
         uvicorn.Server(server_config(app, service.settings.host, service.settings.port)).run()

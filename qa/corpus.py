@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from .ingest import SUPPORTED_SUFFIXES, IngestError
 
 OVERRIDES = ".qa-meta"
 TRASH = ".removed"
+PARTIAL = ".upload-"  # an upload being written (`place`); one a crash left behind is swept away
 _UNSAFE = re.compile(r"[^\w.\-\u3400-\u9fff]+")
 
 
@@ -74,7 +76,7 @@ class Corpus:
         """Write a file into the corpus atomically (a crash never leaves half a file)."""
         self.root.mkdir(parents=True, exist_ok=True)
         target = self._inside(self.root / safe_name(name))
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".upload-", suffix=".part")
+        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=PARTIAL, suffix=".part")
         try:
             os.fchmod(fd, 0o644)
             with os.fdopen(fd, "wb") as fh:
@@ -86,6 +88,18 @@ class Corpus:
             Path(tmp).unlink(missing_ok=True)
             raise
         return target
+
+    def sweep(self, older_than_s: float = 60.0) -> list[str]:
+        """Delete uploads a crash left half-written (no upload takes a minute to write)."""
+        swept = []
+        for part in self.root.glob(f"{PARTIAL}*.part"):
+            try:
+                if time.time() - part.stat().st_mtime > older_than_s:
+                    part.unlink()
+                    swept.append(part.name)
+            except OSError:
+                continue
+        return swept
 
     def overrides(self, path: Path) -> dict[str, str]:
         meta = self.root / OVERRIDES / f"{path.name}.json"

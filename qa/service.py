@@ -288,6 +288,15 @@ class QA:
             sum(records[d].chunks for d in reading.unchanged)
         return IndexResult(indexed, chunks, report, reading.skipped, failed, repaired)
 
+    def check(self, progress: Callable[[int], None] | None = None,
+              on_total: Callable[[int], None] | None = None) -> IndexResult:
+        """At start-up, settle what a crash (a `kill -9` mid-upload or mid-removal) left between the
+        corpus folder and the index: a file not yet indexed is indexed, a document whose file is
+        gone is removed, a half-written upload is deleted. The corpus folder is the source of truth,
+        and a run with nothing to settle reads bytes, not documents."""
+        self.corpus.sweep()
+        return self.index(progress=progress, on_total=on_total)
+
     def _set_aside_if_damaged(self) -> str:
         """An embedded index that cannot be opened is moved aside (never deleted) so that a fresh one
         can be built from the corpus folder, which is the source of truth."""

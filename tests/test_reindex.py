@@ -182,6 +182,74 @@ def test_a_killed_reindex_leaves_a_consistent_index_and_the_next_run_completes_i
     assert len(after.store.chunks()) == sum(r.chunks for r in docs.values())
 
 
+def _serve(env: dict[str, str], url: str, log: Path) -> subprocess.Popen:
+    import httpx
+
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,
+                            stdout=log.open("a"), stderr=subprocess.STDOUT)
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        assert proc.poll() is None, log.read_text()[-2000:]
+        try:
+            if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    proc.kill()
+    raise AssertionError("the app did not start")
+
+
+@pytest.mark.slow
+def test_an_upload_killed_with_the_app_is_indexed_by_the_next_start(tmp_path):
+    """`kill -9` while an upload is embedded leaves its file in corpus/ and nothing in the index; the
+    next start's check indexes it, so corpus/, the index and /admin agree."""
+    import httpx
+
+    from conftest import free_port
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(PAPER, corpus / PAPER.name)
+    (corpus / ".upload-crash.part").write_bytes(b"half an upload")
+    os.utime(corpus / ".upload-crash.part", (time.time() - 3600, time.time() - 3600))
+    port = free_port()
+    url, auth = f"http://127.0.0.1:{port}", {"authorization": "Bearer t0ken"}
+    env = {**os.environ, "QA_INDEX_DIR": str(tmp_path / "index"), "QA_CORPUS_DIR": str(corpus),
+           "QA_PORT": str(port), "QA_ADMIN_TOKEN": "t0ken", "QA_INDEX_NICE": "0"}
+    proc = _serve(env, url, tmp_path / "app.log")
+    try:
+        job = httpx.post(url + "/api/documents", headers=auth, timeout=30,
+                         files={"files": ("kill-nine.pdf", make_pdf(tmp_path / "k.pdf", repeat=3).read_bytes())}).json()
+        deadline = time.time() + 120
+        while time.time() < deadline:  # embedding under way: kill the app hard
+            state = httpx.get(url + job["status"], headers=auth).json()
+            if state["total"] and 0 < state["done"] < state["total"]:
+                break
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert state["state"] == "running" and 0 < state["done"] < state["total"], state
+    assert (corpus / "kill-nine.pdf").exists()
+
+    proc = _serve(env, url, tmp_path / "app.log")
+    try:
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            check = httpx.get(url + "/api/jobs", headers=auth).json()["jobs"][-1]
+            if check["state"] not in ("queued", "running"):
+                break
+            time.sleep(0.3)
+        assert check["state"] == "done" and sorted(check["result"]["documents"]) == sorted([PAPER.stem, "kill-nine"])
+        listed = {d["doc"] for d in httpx.get(url + "/api/documents").json()["documents"]}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert listed == {PAPER.stem, "kill-nine"}
+    assert sorted(p.name for p in corpus.iterdir() if p.is_file()) == sorted([PAPER.name, "kill-nine.pdf"])
+
+
 def test_a_document_that_fails_to_write_is_reported_and_the_rest_are_indexed(tmp_path, monkeypatch):
     qa = make_service(tmp_path)
     corpus = qa.settings.corpus_dir

@@ -254,7 +254,7 @@ def create_app(service: QA) -> FastAPI:
             return error(429, str(exc))
         return {"ok": True}
 
-    jobs = admin.Jobs(on_finish=metrics.job, nice=s.index_nice)
+    jobs = app.state.jobs = admin.Jobs(on_finish=metrics.job, nice=s.index_nice)
 
     def require_admin(request: Request) -> JSONResponse | None:
         """Admin needs QA_ADMIN_TOKEN set, the token, and a request from this site itself."""
