@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,6 +34,27 @@ def safe_name(name: str) -> str:
     if suffix not in SUPPORTED_SUFFIXES:
         raise IngestError(f"{base}: unsupported file type {suffix or '(none)'}")
     return base
+
+
+_ID_UNSAFE = re.compile(r"[^\w.\-]+")
+
+
+def document_id(given: str, source: str = "") -> str:
+    """The one place a document id is made, from a file name, a front-matter `id:` or one given on
+    upload: letters (any script), digits, `.`, `-` and `_`, so that it is one path segment in
+    `/read/<id>` and `DELETE /api/documents/<id>` ("a/b" → "a-b"). An empty `id:` means the file's name."""
+    cleaned = _ID_UNSAFE.sub("-", unicodedata.normalize("NFKC", given or "")).strip(".-_ ")[:120]
+    if not cleaned and source:
+        cleaned = _ID_UNSAFE.sub("-", unicodedata.normalize("NFKC", Path(source).stem)).strip(".-_ ")[:120]
+    if not cleaned:
+        raise IngestError(f"{source or given!r}: {given!r} is not a usable document id; use letters, digits, "
+                          "'.', '-' or '_'")
+    return cleaned
+
+
+def id_key(doc_id: str) -> str:
+    """What two ids that a reader would take for the same paper share ("IF-12" and "if_12")."""
+    return doc_id.casefold().replace("_", "-")
 
 
 def stamp(raw: bytes, overrides: dict[str, str], reader: str) -> str:

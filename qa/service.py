@@ -18,7 +18,7 @@ from anyio import to_thread
 from .answer import ExtractiveAnswerer
 from .cite import cited_paragraphs, marker
 from .chunk import CHUNKER_VERSION, chunk_document
-from .corpus import Corpus, safe_name, stamp
+from .corpus import Corpus, document_id, id_key, safe_name, stamp
 from .config import Settings, get_settings
 from .embed import get_embedder, multilingual
 from .feedback import Feedback
@@ -184,7 +184,8 @@ class QA:
 
     def prepare(self, doc: Document, source: str = "", title: str | None = None,
                 date: str | None = None) -> DocInput:
-        """Chunks and the index record for one parsed document."""
+        """Chunks and the index record for one parsed document (its id made usable here)."""
+        doc.id = document_id(doc.id, source or doc.source)
         if title:
             doc.title = title
         if date:
@@ -241,13 +242,13 @@ class QA:
                 reading.skipped.append(f"{path.name}: could not be read ({type(exc).__name__}: {exc})")
                 reading.unreadable.add(path.name)
                 continue
-            if doc.id in seen_id:
-                reading.skipped.append(f"{path.name}: same document id as {seen_id[doc.id]}; skipped")
+            if id_key(doc.id) in seen_id:
+                reading.skipped.append(f"{path.name}: same document id as {seen_id[id_key(doc.id)]}; skipped")
                 continue
             if doc.hash in seen_hash:
                 reading.skipped.append(f"{path.name}: same content as {seen_hash[doc.hash]}; skipped")
                 continue
-            seen_id[doc.id], seen_hash[doc.hash] = path.name, path.name
+            seen_id[id_key(doc.id)], seen_hash[doc.hash] = path.name, path.name
             reading.docs.append(doc)
             if item is None:
                 reading.unchanged.add(doc.id)
@@ -326,6 +327,7 @@ class QA:
             raise IngestError("an explicit document id needs exactly one file")
         records = self._records()
         by_hash = {r.hash: r.doc for r in records.values()}
+        by_key = {id_key(r.doc): r.doc for r in records.values()}
         by_source = {r.source: r.doc for r in records.values() if r.source}
         ready: list[tuple[str, bytes, Document, DocInput]] = []
         skipped: list[str] = []
@@ -336,6 +338,10 @@ class QA:
                 item = self.prepare(doc, clean, title, date)
             except IngestError as exc:
                 skipped.append(str(exc))
+                continue
+            if by_key.get(id_key(doc.id), doc.id) != doc.id:
+                skipped.append(f"{clean}: the id {doc.id!r} is too like that of {by_key[id_key(doc.id)]!r} "
+                               "already indexed; use that id to replace it, or give another")
                 continue
             if doc.hash in by_hash and by_hash[doc.hash] != doc.id:
                 skipped.append(f"{clean}: already indexed as {by_hash[doc.hash]}")

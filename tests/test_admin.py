@@ -225,3 +225,28 @@ def test_a_job_s_state_tells_what_was_written(tmp_path, cancel_at):
     else:
         assert job.state == "cancelled" and job.result["documents"] == ["first-note"] == indexed
         assert on_disk == ["first-note.md"]
+
+
+def test_document_ids_are_made_usable_in_one_place(admin):
+    """A front-matter `id:` with a slash becomes one path segment (so the paper can be read and
+    removed); an empty one means the file's name; one that differs from a paper's only in case or
+    `_`/`-` is refused rather than indexed as a lookalike second paper."""
+    client, qa, tmp = admin
+    auth = {"authorization": "Bearer s3cret"}
+
+    def upload(name: str, text: str) -> dict:
+        res = client.post("/api/documents", files={"files": (name, text.encode())}, headers=auth)
+        return wait(client, res.json()["status"])
+
+    job = upload("slashed.md", "---\nid: a/b\n---\n# Slashed\n\n1. The slashed note is about ferries.\n")
+    assert job["result"]["documents"] == ["a-b"]
+    assert client.get("/read/a-b").status_code == 200
+    assert client.delete("/api/documents/a-b", headers=auth).status_code == 200
+    job = upload("empty-id.md", "---\nid:\n---\n# Empty\n\n1. The note with an empty id is about piers.\n")
+    assert job["result"]["documents"] == ["empty-id"]
+    lookalike = PAPER.stem.upper().replace("-", "_")
+    job = upload("lookalike.md", f"---\nid: {lookalike}\n---\n# Offices\n\n1. There are 99 Mainland Offices.\n")
+    assert job["result"]["documents"] == [] and "too like" in job["result"]["files"][0]["reason"]
+    assert sorted(qa.store.docs()) == sorted([PAPER.stem, "empty-id"])
+    assert sorted(p.name for p in qa.settings.corpus_dir.iterdir() if p.is_file()) == \
+        sorted([PAPER.name, "empty-id.md"])
