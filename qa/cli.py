@@ -140,7 +140,11 @@ def cmd_ask(qa: Any, args: argparse.Namespace) -> int:
     if args.question is None:
         print("error: give a question, or --jsonl to read them from standard input", file=sys.stderr)
         return EXIT_USAGE
-    answer = qa.ask(args.question, json.loads(args.history) if args.history else [], scope=args.doc,
+    try:
+        history = json.loads(args.history) if args.history else []
+    except json.JSONDecodeError as exc:
+        raise QuestionError(f"--history is not JSON ({exc})") from None
+    answer = qa.ask(args.question, history, scope=args.doc,
                     since=args.since or "", until=args.until or "", language=args.lang or "")
     if args.json:
         print(json.dumps(answer.to_json(), ensure_ascii=False))
@@ -190,11 +194,11 @@ def _llm_ready(qa: Any) -> bool:
 
 def cmd_mcp(qa: Any, args: argparse.Namespace) -> int:
     """The MCP tools over stdio, for desktop assistants: standard output carries only the protocol."""
-    from .mcp_server import build
+    from .mcp_server import build, run_stdio
 
     qa.warm()
     try:
-        build(qa).run("stdio")
+        run_stdio(build(qa))
     finally:
         qa.stop()
     return 0

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
+import re
+import threading
 from typing import Any, Callable
 
 from mcp.server import MCPServer
@@ -31,6 +34,38 @@ INSTRUCTIONS = (
     "paper's words rather than paraphrasing numbers or names. When `abstained` is true the papers do not "
     "answer the question: say so rather than answering from memory."
 )
+
+
+# in a JSON line: an escaped backslash, a surrogate pair, or a lone surrogate (which no encoder takes)
+_ESCAPES = re.compile(rb"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}(?:\\u[dD][c-fC-F][0-9a-fA-F]{2})?|\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def readable(line: bytes) -> bytes:
+    """A JSON-RPC line without lone surrogates: the SDK cannot parse one, and a request it cannot
+    parse is dropped without an answer, so the client would wait forever. Each becomes a space, as
+    the question's own cleaning (`qa.query.clean`) does; the request is then answered, or refused
+    with the reason."""
+    def keep(m: re.Match[bytes]) -> bytes:
+        token = m.group(0)
+        return token if token == b"\\\\" or len(token) == 12 else b" "
+    return _ESCAPES.sub(keep, line)
+
+
+def run_stdio(server: MCPServer) -> None:
+    """The tools over stdio, every line read through `readable` (standard input becomes a pipe that a
+    thread fills from the real one)."""
+    source, (out, into) = os.dup(0), os.pipe()
+
+    def pump() -> None:
+        with os.fdopen(source, "rb") as real, os.fdopen(into, "wb") as pipe:
+            for line in real:
+                pipe.write(readable(line))
+                pipe.flush()
+
+    threading.Thread(target=pump, name="mcp-stdin", daemon=True).start()
+    os.dup2(out, 0)
+    os.close(out)
+    server.run("stdio")
 
 
 class HistoryTurn(BaseModel):

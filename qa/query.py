@@ -58,12 +58,16 @@ class Query:
         return self.gloss or self.question
 
 
+def plain(text: str) -> str:
+    """Text as every later step can take it: NFKC, and no control or bidi characters or lone
+    surrogates (each a space). Questions and the turns of a conversation both pass through here."""
+    return _CONTROL.sub(" ", unicodedata.normalize("NFKC", text))
+
+
 def clean(question: str, max_chars: int) -> str:
     if not isinstance(question, str):
         raise QuestionError("the question must be text")
-    text = unicodedata.normalize("NFKC", question)
-    text = _CONTROL.sub(" ", text)
-    text = " ".join(text.split())
+    text = " ".join(plain(question).split())
     if not text:
         raise QuestionError("the question is empty")
     if len(text) > max_chars:

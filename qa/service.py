@@ -28,7 +28,7 @@ from .ingest import IngestError, discover, load_bytes, parser_version, read_file
 from .models import Answer, Chunk, Document, Turn, content_hash, unit_key
 from .parse import find_committee
 from .gloss import chinese_for, translate
-from .query import Query, QuestionError, analyse, in_english, parts, rewritten
+from .query import Query, QuestionError, analyse, in_english, parts, plain, rewritten
 from .lexical import Lexical
 from .retrieve import Retrieval, Retriever
 from .store import DocInput, DocRecord, IndexDamaged, IndexError_, Store, SyncReport, serving_lock, version_of
@@ -104,10 +104,10 @@ def parse_history(history: Iterable[object] | None) -> list[Turn]:
     turns: list[Turn] = []
     for item in list(history or [])[-MAX_TURNS:]:
         if isinstance(item, Turn):
-            turns.append(Turn(item.role, item.content[:MAX_TURN_CHARS]))
+            turns.append(Turn(item.role, plain(item.content[:MAX_TURN_CHARS])))
         elif isinstance(item, dict) and item.get("role") in ("user", "assistant") \
                 and isinstance(item.get("content"), str):
-            turns.append(Turn(item["role"], item["content"][:MAX_TURN_CHARS]))
+            turns.append(Turn(item["role"], plain(item["content"][:MAX_TURN_CHARS])))
         else:
             raise QuestionError("history must be a list of {role: user|assistant, content: text}")
     return turns

@@ -59,6 +59,15 @@ def test_bad_questions_exit_2_with_one_line(index_dir, question, code, message):
     assert "Traceback" not in out.stderr
 
 
+def test_bad_text_in_a_conversation_is_cleaned_or_refused_in_one_line(index_dir):
+    surrogate = run(["ask", "--history", '[{"role": "user", "content": "\\ud800 offices"}]',
+                     "How many Mainland Offices does the HKSAR Government have?"], index_dir)
+    assert surrogate.returncode == 0 and "[¶3]" in surrogate.stdout, surrogate.stderr
+    for history, message in [('[{"role": "user"', "not JSON"), ('{"role": "user"}', "history must be")]:
+        out = run(["ask", "--history", history, "Where are they?"], index_dir)
+        assert out.returncode == 2 and message in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
 def test_missing_or_corrupt_index_exits_3(tmp_path):
     out = run(["ask", "When?"], tmp_path / "nothing-here")
     assert out.returncode == 3 and "run `qa index`" in out.stderr

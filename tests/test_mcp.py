@@ -78,3 +78,40 @@ def test_mcp_over_streamable_http_on_the_app(service):
             await task
 
     run_async(main())
+
+
+@pytest.mark.slow
+def test_qa_mcp_answers_a_request_carrying_a_lone_surrogate(index_dir):
+    """JSON can carry "\\ud800"; the SDK cannot parse it and would drop the request unanswered, so the
+    client would wait forever. Each request gets its answer or its reason."""
+    import json
+    import select
+    import subprocess
+
+    env = {**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_CORPUS_DIR": str(CORPUS)}
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+
+    def exchange(line: str) -> dict | None:
+        proc.stdin.write(line.encode() + b"\n")
+        proc.stdin.flush()
+        if '"id"' not in line:
+            return None
+        ready, _, _ = select.select([proc.stdout], [], [], 120)
+        assert ready, f"no answer to {line}"
+        return json.loads(proc.stdout.readline())
+
+    try:
+        exchange(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}))
+        exchange(json.dumps({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        call = '{"jsonrpc": "2.0", "id": %d, "method": "tools/call", "params": {"name": "ask", "arguments": %s}}'
+        answered = exchange(call % (2, '{"question": "How many Mainland Offices does the HKSAR Government have? \\ud800"}'))
+        assert "[¶3]" in answered["result"]["content"][0]["text"]
+        refused = exchange(call % (3, '{"question": "\\udc00"}'))
+        assert refused["result"]["isError"] and "empty" in refused["result"]["content"][0]["text"]
+        history = exchange(call % (4, '{"question": "Where are they?", "history": [{"role": "user", "content": "\\ud800"}]}'))
+        assert "result" in history
+    finally:
+        proc.kill()
+        proc.wait()
