@@ -41,7 +41,7 @@ def _print_answer(answer: Any) -> None:
         print()
         for c in answer.citations:
             where = c.marker + (f" ({c.label})" if c.label else "")
-            print(f"  {where} {c.title}{', ' + c.date if c.date else ''}")
+            print(f"  {where} {c.title}{', ' + c.date if c.date else ''}{' · ' + c.url if c.url else ''}")
             print(f"      “{c.quote}”")
 
 
