@@ -142,7 +142,7 @@ class Policy:
     def refusal(self, ip: Address) -> str:
         """Why this address may not be fetched from ("a loopback address …"), or "" when it may."""
         inner = embedded_ipv4(ip)
-        candidates = [ip] if inner is None else [ip, inner]
+        candidates = [ip] if inner is None else [inner, ip]  # the IPv4 inside says most
         for c in candidates:
             if c in METADATA:
                 return "a cloud metadata address"
