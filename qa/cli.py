@@ -102,6 +102,8 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
             return EXIT_USAGE
         print(f"removed {rest[0]} (its file is kept in {qa.settings.corpus_dir}/.removed/)")
         return 0
+    if action == "add" and any(is_url(r) for r in rest):
+        return _add_urls(qa, args, rest)
     bar = _bar(args.quiet)
 
     def on_total(n: int) -> None:
@@ -116,8 +118,6 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
         if not rest:
             print("error: give files, folders or URLs to add", file=sys.stderr)
             return EXIT_USAGE
-        if any(is_url(r) for r in rest):
-            return _add_urls(qa, args, rest, bar, on_total)
         files = [(p.name, p.read_bytes()) for p in discover([Path(p) for p in rest])]
         result = qa.add(files, doc_id=args.id, title=args.title, date=args.date, progress=bar.update,
                         on_total=on_total, replace=args.replace)
@@ -128,16 +128,36 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
     return _summary(result)
 
 
-def _add_urls(qa: Any, args: argparse.Namespace, urls: list[str], bar: Any, on_total: Any) -> int:
+class LazyBar:
+    """A progress bar shown once there is something to embed: a refused URL prints one line, no bar."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet, self.bar = quiet, None
+
+    def total(self, n: int) -> None:
+        self.bar = self.bar or _bar(self.quiet)
+        self.bar.total = n
+        self.bar.refresh()
+
+    def update(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _add_urls(qa: Any, args: argparse.Namespace, urls: list[str]) -> int:
     """`qa index add URL…`: each URL fetched safely and indexed as an upload; refused ones exit 2."""
     from .sync import Library
 
     if not all(is_url(u) for u in urls):
-        bar.close()
         print("error: give either files and folders or URLs, not both", file=sys.stderr)
         return EXIT_USAGE
+    bar = LazyBar(args.quiet)
     result = Library(qa).add_urls(urls, follow=args.follow, doc_id=args.id, title=args.title, date=args.date,
-                                  progress=bar.update, on_total=on_total)
+                                  progress=bar.update, on_total=bar.total)
     bar.close()
     if not result.reached:
         for line in result.skipped:
@@ -190,8 +210,8 @@ def cmd_sync(qa: Any, args: argparse.Namespace) -> int:
         print(f"error: the web app is serving {qa.settings.index_dir}; it syncs on its own schedule "
               "(QA_SYNC_EVERY), or stop it first", file=sys.stderr)
         return EXIT_INDEX
-    bar = _bar(args.quiet)
-    result = Library(qa).sync(sources, progress=bar.update, on_total=lambda n: setattr(bar, "total", n))
+    bar = LazyBar(args.quiet)
+    result = Library(qa).sync(sources, progress=bar.update, on_total=bar.total)
     bar.close()
     for checked in result.checked:
         print(checked)
