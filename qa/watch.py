@@ -9,7 +9,6 @@ for `QA_WATCH_SETTLE_S`: a half-written PDF is never indexed. Dotfiles and dot-f
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any, Callable
 
 from .ingest import SUPPORTED_SUFFIXES
 from .service import QA, IndexResult
+from .stoppable import Stoppable
 
 log = logging.getLogger(__name__)
 
@@ -65,20 +65,21 @@ class Settling:
         return batch
 
 
-class Watcher:
+class Watcher(Stoppable):
     """Watches one library's corpus folder until stopped. What a settled batch does is `apply`'s
     (default: index it now; the app queues it as a job)."""
 
+    name = "qa-watch"
+
     def __init__(self, qa: QA, apply: Callable[[Batch], Any] | None = None,
                  report: Callable[[str], None] | None = None, settle_s: float | None = None) -> None:
+        super().__init__()
         self.qa = qa
         self.root = qa.settings.corpus_dir
         self._root = self.root.resolve()  # as watchfiles reports paths
         self.settle_s = qa.settings.watch_settle_s if settle_s is None else settle_s
         self.apply = apply or self.index
         self.report = report or (lambda line: log.info("%s", line))
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def wanted(self, _change: object, path: str) -> bool:
         """A document file, not under a dot-folder and not a dotfile."""
@@ -107,20 +108,6 @@ class Watcher:
                     self.apply(batch)
                 except Exception:  # one bad batch must not end the watch
                     log.exception("could not index the changes in %s", self.root)
-
-    def start(self) -> "Watcher":
-        self._thread = threading.Thread(target=self.run, name="qa-watch", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     def index(self, batch: Batch, progress: Callable[[int], None] | None = None,
               on_total: Callable[[int], None] | None = None) -> IndexResult:

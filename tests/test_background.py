@@ -15,19 +15,12 @@ from qa.service import QA
 from qa.web import create_app
 
 from conftest import PAPER
-from localsite import Site, page
+from localsite import page
 
 AUTH = {"authorization": "Bearer s3cret"}
 FERRY = b"# Harbour ferry subsidies\n\n20 May 2024\n\n1. The Harbour Ferry Fund supported 14 routes in 2024.\n\n" \
         b"2. Operators asked for the subsidy to follow fuel prices.\n"
 TUNNEL = b"# Tunnel tolls\n\n3 June 2024\n\n1. Tolls at the three road tunnels were changed in 2023.\n"
-
-
-@pytest.fixture()
-def site():
-    s = Site()
-    yield s
-    s.stop()
 
 
 def background_threads() -> list[str]:
@@ -104,7 +97,7 @@ def test_urls_through_the_api_and_files_dropped_in_the_folder(app, site):
     assert job["state"] == "done" and job["result"]["documents"] == ["tunnel"], job
     docs = {d["doc"]: d for d in client.get("/api/documents").json()["documents"]}
     assert docs["tunnel"]["url"] == site.url + "/papers/tunnel.md"
-    assert f"Published at <a" in client.get("/read/tunnel").text and site.url + "/papers/tunnel.md" in \
+    assert "Published at <a" in client.get("/read/tunnel").text and site.url + "/papers/tunnel.md" in \
         client.get("/read/tunnel").text
     assert {p.name for p in corpus.iterdir() if p.is_file()} - {"ferry.txt"} == {PAPER.name, "tunnel.md"}
 

@@ -12,16 +12,9 @@ import pytest
 
 from conftest import ROOT
 from docgen import paper_page
-from localsite import Site, page
+from localsite import page
 
 OFFICES = "How many Mainland Offices does the HKSAR Government have?"
-
-
-@pytest.fixture()
-def site():
-    s = Site()
-    yield s
-    s.stop()
 
 
 def run(args, tmp_path, **env):

@@ -18,13 +18,6 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture()
-def site():
-    s = Site()
-    yield s
-    s.stop()
-
-
-@pytest.fixture()
 def inner():
     """A second server on 127.0.0.1: what a redirect or a rebound name must never reach."""
     s = Site()

@@ -19,16 +19,9 @@ from qa.web import render
 
 from conftest import DATA
 from docgen import make_pdf, paper_page
-from localsite import Site, endless, page
+from localsite import endless, page
 
 OFFICES = "How many Mainland Offices does the HKSAR Government have?"
-
-
-@pytest.fixture()
-def site():
-    s = Site()
-    yield s
-    s.stop()
 
 
 @pytest.fixture()

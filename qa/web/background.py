@@ -6,12 +6,12 @@ at a time and /admin shows what happened."""
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from typing import Any, Callable
 
 from ..service import QA
 from ..sources import Source, read_sources
+from ..stoppable import Stoppable
 from ..sync import Library, SyncState
 from ..watch import Batch, Watcher
 from .admin import Job, Jobs
@@ -19,21 +19,15 @@ from .admin import Job, Jobs
 log = logging.getLogger(__name__)
 
 
-class Every:
+class Every(Stoppable):
     """Runs `action` now and then every `seconds`, in a thread, until stopped."""
 
     def __init__(self, seconds: float, action: Callable[[], Any], name: str) -> None:
+        super().__init__()
         self.seconds, self.action, self.name = seconds, action, name
         self.next_at = 0.0  # wall-clock time of the next run
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> "Every":
-        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-        self._thread.start()
-        return self
-
-    def _run(self) -> None:
+    def run(self) -> None:
         while not self._stop.is_set():
             self.next_at = time.time() + self.seconds
             try:
@@ -42,15 +36,6 @@ class Every:
                 log.exception("%s failed", self.name)
             if self._stop.wait(max(0.0, self.next_at - time.time())):
                 return
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    @property
-    def alive(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
 
 class Background:
