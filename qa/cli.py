@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Sequence
@@ -178,16 +179,18 @@ def _watch(qa: Any, args: argparse.Namespace, given: list[str], bar: Any, on_tot
         print("error: --watch keeps the corpus folder indexed (QA_CORPUS_DIR); give no action or path",
               file=sys.stderr)
         return EXIT_USAGE
+    watcher = Watcher(qa, report=lambda line: print(line, flush=True)).start()
+    watcher.ready.wait(10)  # watching before the folder is read: nothing dropped meanwhile is missed
     result = qa.index(progress=bar.update, on_total=on_total)
     bar.close()
     _summary(result)
     print(f"watching {qa.settings.corpus_dir}/ for added, changed and deleted files (Ctrl-C to stop)",
           file=sys.stderr, flush=True)
-    watcher = Watcher(qa, report=lambda line: print(line, flush=True))
     try:
-        watcher.run()
+        while watcher.alive:
+            time.sleep(0.5)
     except KeyboardInterrupt:
-        pass
+        watcher.stop()
     return 0
 
 

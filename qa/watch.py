@@ -9,6 +9,7 @@ for `QA_WATCH_SETTLE_S`: a half-written PDF is never indexed. Dotfiles and dot-f
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +81,7 @@ class Watcher(Stoppable):
         self.settle_s = qa.settings.watch_settle_s if settle_s is None else settle_s
         self.apply = apply or self.index
         self.report = report or (lambda line: log.info("%s", line))
+        self.ready = threading.Event()  # set once the folder is being watched: later changes are seen
 
     def wanted(self, _change: object, path: str) -> bool:
         """A document file, not under a dot-folder and not a dotfile."""
@@ -99,6 +101,7 @@ class Watcher(Stoppable):
         tick = int(min(max(self.settle_s / 2, 0.1), 1.0) * 1000)  # how often a quiet folder is looked at again
         for changes in watchfiles.watch(self._root, watch_filter=self.wanted, stop_event=self._stop,
                                         yield_on_timeout=True, rust_timeout=tick, debounce=tick):
+            self.ready.set()
             now = time.monotonic()
             for _, path in changes:
                 settling.saw(Path(path), now)

@@ -40,6 +40,7 @@ def watched(tmp_path):
         watcher.index(batch)
 
     watcher = Watcher(qa, apply=apply, report=lines.append).start()
+    assert watcher.ready.wait(5)
     yield qa, corpus, watcher, lines, batches
     watcher.stop()
     assert not watcher.alive
@@ -47,7 +48,6 @@ def watched(tmp_path):
 
 def test_a_dropped_file_is_indexed_and_a_deleted_one_removed(watched):
     qa, corpus, watcher, lines, batches = watched  # noqa
-    time.sleep(0.3)  # the watch has begun
     (corpus / PAPER.name).write_bytes(PAPER.read_bytes())
     (corpus / ".notes.txt").write_text("a dotfile is never indexed\n\n1. Nothing here.", encoding="utf-8")
     (corpus / ".removed").mkdir()
@@ -65,7 +65,6 @@ def test_a_dropped_file_is_indexed_and_a_deleted_one_removed(watched):
 
 def test_a_file_still_being_written_waits_until_it_is_complete(watched):
     qa, corpus, watcher, lines, batches = watched  # noqa
-    time.sleep(0.3)
     text = PAPER.read_text(encoding="utf-8")
     target = corpus / "copying.md"
     with target.open("w", encoding="utf-8") as fh:  # a slow copy: a piece every 0.2 s, for ~2 s
