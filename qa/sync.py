@@ -187,7 +187,8 @@ class Library:
     def add_urls(self, urls: list[str], follow: bool = False, doc_id: str | None = None,
                  title: str | None = None, date: str | None = None, **progress: Any) -> SyncResult:
         """Add what these URLs are or list (a document; with `follow`, the papers a page links to;
-        a feed's items). `doc_id`, `title` and `date` apply to a single new document, as for files."""
+        a feed's items). `doc_id`, `title` and `date` apply to the new documents, as for files (an
+        id to one only)."""
         return self.sync([Source(u, follow) for u in urls], doc_id, title, date, **progress)
 
     def sync(self, sources: list[Source], doc_id: str | None = None, title: str | None = None,
@@ -307,6 +308,13 @@ class Library:
             kept["id"] = g.record.doc
         return kept
 
+    def _paper(self, g: Got, ids: dict[str, str]) -> str:
+        """The document id of the paper this one is a language version of: as its source pairs it
+        now, or as it was paired before (a feed that lists one version keeps the pair)."""
+        if g.link.paper:
+            return ids.get(g.link.paper, "")
+        return self.qa.corpus.overrides(self.qa.settings.corpus_dir / g.name).get("paper", "") if g.record else ""
+
     def _name(self, g: Got, records: dict[str, DocRecord], used: set[str]) -> str:
         """The file name in corpus/: a refreshed URL's own; a new URL's, unless another document
         has it (then the URL's hash tells them apart)."""
@@ -330,8 +338,7 @@ class Library:
 
     def _add(self, got: list[Got], ids: dict[str, str], checked: list[Checked], progress: Progress,
              replace: bool, **given: Any) -> IndexResult:
-        origins = {g.name: {"url": g.link.url, "paper": ids.get(g.link.paper, "") if g.link.paper else ""}
-                   for g in got}
+        origins = {g.name: {"url": g.link.url, "paper": self._paper(g, ids)} for g in got}
         try:
             result = self.qa.add([(g.name, g.fetched.data) for g in got], replace=replace, origins=origins,
                                  **given, **progress.callbacks())

@@ -110,6 +110,8 @@ def test_a_listing_page_adds_its_papers_paired_and_none_of_its_navigation(qa, si
     assert all(not name.endswith(("guide.pdf", "privacy.pdf")) for name in files(qa))
     cited = qa.ask(OFFICES).citations[0]
     assert cited.doc == "cb4-123-3-e" and cited.other and cited.other["doc"] == "cb4-123-3-c"
+    Library(qa).add_urls([site.url + "/chinese/papers/cb4-123-3-c.pdf"])  # refreshed alone, still one paper
+    assert {d["doc"]: d for d in qa.documents()}["cb4-123-3-e"]["editions"] == {"zh": "cb4-123-3-c"}
 
 
 def paper_text(title: str, *paragraphs: str) -> bytes:
