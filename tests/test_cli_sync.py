@@ -23,6 +23,7 @@ def run(args, tmp_path, **env):
                           cwd=ROOT, timeout=180)
 
 
+@pytest.mark.slow
 def test_a_paper_added_by_url_is_answerable_and_cited_with_its_url(tmp_path, site):
     site.routes["/paper.html"] = page(paper_page())
     url = site.url + "/paper.html"
@@ -48,6 +49,7 @@ def test_a_refused_url_exits_2_with_one_line_and_adds_nothing(tmp_path, site, ur
     assert site.requests == [] and not (tmp_path / "corpus").exists() and out.stdout == ""
 
 
+@pytest.mark.slow
 def test_sync_a_feed_twice(tmp_path, site):
     def paper(seen):
         if seen.headers.get("if-none-match") == '"v1"':
