@@ -251,7 +251,8 @@ class Library:
         """The documents a source names (a feed's items, a listing's links), or the source itself."""
         seen = self.state.urls.setdefault(source.url, Seen())
         if fetched.not_modified and fetched.kind in PAGES:
-            checked.append(Checked(source.url, "not modified", reason=f"{fetched.kind}, {len(seen.links)} documents"))
+            checked.append(Checked(source.url, "not modified",
+                                   reason=f"{fetched.kind}, {len(seen.links)} document(s)"))
             seen.checked, seen.status = now(), "not modified"
             return [Link(url, paper=paper) for url, paper in seen.links]
         if fetched.not_modified:
@@ -269,8 +270,8 @@ class Library:
             "feed" if fetched.kind == "feed" else "listing"
         seen.links = [[link.url, link.paper] for link in links]
         seen.checked = now()
-        seen.status = f"{len(links)} documents"
-        checked.append(Checked(source.url, "read", reason=f"{seen.kind}, {len(links)} documents"))
+        seen.status = f"{len(links)} document(s)"
+        checked.append(Checked(source.url, "read", reason=f"{seen.kind}, {len(links)} document(s)"))
         return links
 
     # -- into the library -------------------------------------------------------------------

@@ -68,7 +68,7 @@ def test_sources_sync_at_start_and_on_demand_through_the_job_queue(app, site):
     status = wait(client, lambda: (s := client.get("/api/sync", headers=AUTH).json())["last"]
                   and s["last"]["state"] == "done" and s)
     assert status["sources"] == [site.url + "/feed.xml"] and status["every_s"] == 3600 and status["next_at"]
-    assert {u["url"]: u["status"] for u in status["urls"]} == {site.url + "/feed.xml": "1 documents",
+    assert {u["url"]: u["status"] for u in status["urls"]} == {site.url + "/feed.xml": "1 document(s)",
                                                               site.url + "/papers/ferry.txt": "added"}
     assert status["last"]["result"]["files"][1] == {"file": site.url + "/papers/ferry.txt", "doc": "ferry",
                                                     "status": "added", "reason": ""}
