@@ -176,7 +176,7 @@ class Settings(BaseSettings):
     verify_coverage: float = 0.7
     verify_similarity: float = 0.9
 
-    @field_validator("embed_models", "allowed_origins", "public_hosts", "fetch_allow_networks", mode="before")
+    @field_validator("embed_models", "allowed_origins", "public_hosts", mode="before")
     @classmethod
     def _split_names(cls, value: object) -> object:
         # `QA_EMBED_MODELS=e5-small,minilm` is friendlier than JSON in a shell.
@@ -184,14 +184,15 @@ class Settings(BaseSettings):
             return [name.strip() for name in value.split(",") if name.strip()]
         return value
 
-    @field_validator("fetch_allow_networks")
+    @field_validator("fetch_allow_networks", mode="before")
     @classmethod
-    def _networks(cls, value: list[str]) -> list[str]:
+    def _networks(cls, value: object) -> object:
         import ipaddress
 
-        for net in value:
+        names = cls._split_names(value)
+        for net in names if isinstance(names, list) else []:
             ipaddress.ip_network(net, strict=False)  # a ValueError names the bad one
-        return value
+        return names
 
     @field_validator("sync_every", mode="before")
     @classmethod

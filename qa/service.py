@@ -19,7 +19,6 @@ from .answer import ExtractiveAnswerer
 from .cite import cited_paragraphs, marker
 from .chunk import CHUNKER_VERSION, chunk_document
 from .corpus import Corpus, safe_name, stamp
-from .fetch import web_url
 from .config import Settings, get_settings
 from .embed import get_embedder, multilingual
 from .generate import GenerativeAnswerer, pieces
@@ -27,6 +26,7 @@ from .llm import Abort, ChatModel, LLMError
 from .ingest import IngestError, discover, load_bytes, parser_version, read_file
 from .models import Answer, Chunk, Document, Turn, content_hash, unit_key
 from .parse import find_committee
+from .fetch import web_url
 from .gloss import chinese_for, translate
 from .query import Query, QuestionError, analyse, in_english, parts, rewritten
 from .lexical import Lexical
@@ -129,9 +129,9 @@ class QA:
         self._llm_error = ""
         self._llm_thread: threading.Thread | None = None
         self._similarity: DenseSimilarity | None = None
+        self._urls: tuple[object, dict[str, str]] = (None, {})  # (lexical snapshot, doc → source URL)
         self.listeners: list[AnswerListener] = []
         self._serving = None  # the serving lock, while this process serves the index
-        self._urls: tuple[object, dict[str, str]] = (None, {})  # (lexical snapshot, doc → source URL)
 
     @property
     def store(self) -> Store:

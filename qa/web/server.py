@@ -25,8 +25,8 @@ from ..metrics import CONTENT_TYPE, Metrics
 from ..models import Answer
 from ..service import QA, IndexError_, QuestionError
 from . import admin, docs, openai_api, render, ui
-from .background import Background
 from .observe import Observe
+from .background import Background
 from .ratelimit import RateLimit
 
 STATIC = Path(__file__).parent / "static"
@@ -272,7 +272,6 @@ def create_app(service: QA) -> FastAPI:
         return {"ok": True}
 
     jobs = admin.Jobs(on_finish=metrics.job, nice=s.index_nice)
-    background = Background(service, jobs)
 
     def require_admin(request: Request) -> JSONResponse | None:
         """Admin needs QA_ADMIN_TOKEN set, the token, and a request from this site itself."""
@@ -282,6 +281,8 @@ def create_app(service: QA) -> FastAPI:
         if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
             return error(403, "admin requests are accepted only from this site")
         return None
+
+    background = Background(service, jobs)  # the sync schedule and the folder watcher, started by `lifespan`
 
     @app.post("/api/documents", status_code=202,
               summary='Admin: add or replace documents (multipart `files`, or JSON `{"urls": [...], "follow"}`)')
