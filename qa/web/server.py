@@ -24,9 +24,9 @@ from .. import feedback, mcp_server
 from ..metrics import CONTENT_TYPE, Metrics
 from ..models import Answer
 from ..service import QA, IndexError_, QuestionError
+from .background import Background
 from . import admin, docs, openai_api, render, ui
 from .observe import Observe
-from .background import Background
 from .ratelimit import RateLimit
 
 STATIC = Path(__file__).parent / "static"
