@@ -92,7 +92,7 @@ def test_a_url_is_indexed_like_an_upload_and_cited_with_its_url(qa, site, tmp_pa
 
 @pytest.mark.slow
 def test_a_listing_page_adds_its_papers_paired_and_none_of_its_navigation(qa, site, tmp_path):
-    english, chinese = make_pdf(tmp_path / "e.pdf").read_bytes(), make_zh_pdf(tmp_path / "c.pdf", 6).read_bytes()
+    english, chinese = make_pdf(tmp_path / "e.pdf").read_bytes(), make_zh_pdf(tmp_path / "c.pdf", 3).read_bytes()
     site.routes["/english/papers/cb4-123-3-e.pdf"] = page(english, "application/pdf")
     site.routes["/chinese/papers/cb4-123-3-c.pdf"] = page(chinese, "application/pdf")
     for path in ("/guide.pdf", "/panel/annual-report.pdf", "/privacy.pdf", "/related.pdf", "/about"):
