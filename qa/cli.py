@@ -11,7 +11,9 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Any, Sequence
@@ -19,6 +21,11 @@ from typing import Any, Sequence
 from . import __version__
 
 EXIT_USAGE, EXIT_INDEX, EXIT_INGEST, EXIT_FAIL, EXIT_PARTIAL = 2, 3, 4, 1, 5
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # a scheme (two letters or more: not a drive letter)
+
+
+def is_url(arg: str) -> bool:
+    return bool(_URL.match(arg)) and not Path(arg).exists()
 
 
 def _quiet() -> None:
@@ -41,7 +48,7 @@ def _print_answer(answer: Any) -> None:
         print()
         for c in answer.citations:
             where = c.marker + (f" ({c.label})" if c.label else "")
-            print(f"  {where} {c.title}{', ' + c.date if c.date else ''}")
+            print(f"  {where} {c.title}{', ' + c.date if c.date else ''}{' · ' + c.url if c.url else ''}")
             print(f"      “{c.quote}”")
 
 
@@ -96,17 +103,21 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
             return EXIT_USAGE
         print(f"removed {rest[0]} (its file is kept in {qa.settings.corpus_dir}/.removed/)")
         return 0
+    if action == "add" and any(is_url(r) for r in rest):
+        return _add_urls(qa, args, rest)
     bar = _bar(args.quiet)
 
     def on_total(n: int) -> None:
         bar.total = n
         bar.refresh()
 
+    if args.watch:
+        return _watch(qa, args, action or rest, bar, on_total)
     if action == "add":
         from .ingest import discover
 
         if not rest:
-            print("error: give files or folders to add", file=sys.stderr)
+            print("error: give files, folders or URLs to add", file=sys.stderr)
             return EXIT_USAGE
         files = [(p.name, p.read_bytes()) for p in discover([Path(p) for p in rest])]
         result = qa.add(files, doc_id=args.id, title=args.title, date=args.date, progress=bar.update,
@@ -116,6 +127,104 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
         result = qa.index(paths, progress=bar.update, on_total=on_total, force=action == "rebuild")
     bar.close()
     return _summary(result)
+
+
+class LazyBar:
+    """A progress bar shown once there is something to embed: a refused URL prints one line, no bar."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet, self.bar = quiet, None
+
+    def total(self, n: int) -> None:
+        self.bar = self.bar or _bar(self.quiet)
+        self.bar.total = n
+        self.bar.refresh()
+
+    def update(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _add_urls(qa: Any, args: argparse.Namespace, urls: list[str]) -> int:
+    """`qa index add URL…`: each URL fetched safely and indexed as an upload; refused ones exit 2."""
+    from .sync import Library
+
+    if not all(is_url(u) for u in urls):
+        print("error: give either files and folders or URLs, not both", file=sys.stderr)
+        return EXIT_USAGE
+    bar = LazyBar(args.quiet)
+    result = Library(qa).add_urls(urls, follow=args.follow, doc_id=args.id, title=args.title, date=args.date,
+                                  progress=bar.update, on_total=bar.total)
+    bar.close()
+    if not result.reached:
+        for line in result.skipped:
+            print(f"error: {line}", file=sys.stderr)
+        return EXIT_USAGE
+    for checked in result.checked:
+        if checked.ok:
+            print(checked)
+    return _summary(result)
+
+
+def _watch(qa: Any, args: argparse.Namespace, given: list[str], bar: Any, on_total: Any) -> int:
+    """`qa index --watch`: the index made equal to the corpus folder, then kept so until Ctrl-C."""
+    from .watch import Watcher
+
+    if given:
+        bar.close()
+        print("error: --watch keeps the corpus folder indexed (QA_CORPUS_DIR); give no action or path",
+              file=sys.stderr)
+        return EXIT_USAGE
+    watcher = Watcher(qa, report=lambda line: print(line, flush=True)).start()
+    watcher.ready.wait(10)  # watching before the folder is read: nothing dropped meanwhile is missed
+    result = qa.index(progress=bar.update, on_total=on_total)
+    bar.close()
+    _summary(result)
+    print(f"watching {qa.settings.corpus_dir}/ for added, changed and deleted files (Ctrl-C to stop)",
+          file=sys.stderr, flush=True)
+    try:
+        while watcher.alive:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        watcher.stop()
+    return 0
+
+
+def cmd_sync(qa: Any, args: argparse.Namespace) -> int:
+    """`qa sync [SOURCE…]`: re-check sources (conditionally), add what is new, replace what changed."""
+    from .fetch import FetchError
+    from .sources import Source, read_sources
+    from .sync import Library
+
+    specs = args.sources or ([qa.settings.sync_sources] if qa.settings.sync_sources else [])
+    if not specs:
+        print("error: give sources (URLs, or a file of them), or set QA_SYNC_SOURCES", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        sources = [Source(s.url, s.follow or args.follow) for spec in specs for s in read_sources(spec)]
+    except FetchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if qa.app_is_serving():
+        print(f"error: the web app is serving {qa.settings.index_dir}; it syncs on its own schedule "
+              "(QA_SYNC_EVERY), or stop it first", file=sys.stderr)
+        return EXIT_INDEX
+    bar = LazyBar(args.quiet)
+    result = Library(qa).sync(sources, progress=bar.update, on_total=bar.total)
+    bar.close()
+    for checked in result.checked:
+        print(checked)
+    for reason in result.failed:
+        print(f"failed: {reason}", file=sys.stderr)
+    print(f"{len(result.documents)} document(s) fetched: {result.report}")
+    if not result.reached:
+        print("error: no source could be checked", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_PARTIAL if result.failed or not all(c.ok for c in result.checked) else 0
 
 
 def cmd_ask(qa: Any, args: argparse.Namespace) -> int:
@@ -222,6 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
         "index", help="build or update the index", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="qa index [PATH ...]      make the index equal corpus/ (or update it from PATHs)\n"
                     "qa index add PATH ...    copy files or folders into corpus/ and index them\n"
+                    "qa index add URL ...     fetch documents (--follow: the papers a page links to)\n"
+                    "qa index --watch         index, then keep corpus/ indexed as files come and go\n"
                     "qa index remove DOC      remove a document (its file moves to corpus/.removed/)\n"
                     "qa index list            what is indexed\n"
                     "qa index rebuild         re-embed everything in corpus/")
@@ -233,6 +344,10 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true", help="`list` as JSON")
     i.add_argument("--replace", action="store_true",
                    help="`add`: replace a document with the same id or file name (the old file goes to .removed/)")
+    i.add_argument("--follow", action="store_true",
+                   help="`add URL`: the URL is a page listing papers; add the documents it links to")
+    i.add_argument("--watch", action="store_true",
+                   help="after indexing, index files dropped into the corpus folder and remove deleted ones")
     i.set_defaults(func=cmd_index)
 
     a = sub.add_parser("ask", help="answer a question with citations")
@@ -253,6 +368,15 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--answerer", choices=["auto", "extractive", "generative", "both"], default="auto",
                    help="which answerer to score (auto: the generative one when a model is configured)")
     e.set_defaults(func=cmd_eval)
+
+    y = sub.add_parser(
+        "sync", help="re-check URLs, pages listing papers and feeds; add what is new, replace what changed",
+        description="Sources are URLs, or files with one a line (`URL` or `URL follow`); default QA_SYNC_SOURCES. "
+                    "Requests are conditional (ETag, Last-Modified); nothing is ever removed.")
+    y.add_argument("sources", nargs="*", metavar="SOURCE")
+    y.add_argument("--follow", action="store_true", help="the URLs given are pages listing papers")
+    y.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    y.set_defaults(func=cmd_sync)
 
     m = sub.add_parser("mcp", help="serve the MCP tools (ask, search, get_paragraph, list_documents) over stdio")
     m.set_defaults(func=cmd_mcp)

@@ -69,6 +69,29 @@ class Settings(BaseSettings):
     index_nice: int = Field(default=10, ge=0, le=19)
     # Admin (upload/remove documents on the web); unset = admin disabled
     admin_token: str | None = None
+    # Adding papers by URL and keeping them current (qa/fetch.py, qa/sync.py, qa/watch.py).
+    # Fetch from loopback, private and link-local addresses too (an intranet, tests); cloud metadata
+    # addresses stay refused whatever this says
+    fetch_allow_private: bool = False
+    # Networks fetched from although they are not public, e.g. `10.20.0.0/16`; other private ones stay refused
+    fetch_allow_networks: Annotated[list[str], NoDecode] = []
+    fetch_connect_timeout_s: float = 10.0  # to open a connection
+    fetch_read_timeout_s: float = 30.0  # the longest wait for the next bytes
+    fetch_total_timeout_s: float = 300.0  # one URL, redirects included
+    fetch_max_redirects: int = Field(default=5, ge=0, le=5)  # each one checked like the first request
+    fetch_user_agent: str = "legco-qa/0.1 (+paper sync)"  # how fetches introduce themselves to publishers
+    # A feed, or a page listing papers, with more items than this is refused whole (nothing of it is fetched)
+    feed_max_items: int = Field(default=500, ge=1)
+    # What `qa sync` and the app's schedule check: a file of sources (one a line), or URLs separated by commas
+    sync_sources: str = ""
+    # How often the app syncs: `6h`, `30m`, `1d`, `90s` (or seconds); unset = only when asked
+    sync_every: float | None = None
+    # Each source's ETag / Last-Modified and document, for conditional requests; unset = QA_INDEX_DIR/sources.json
+    sync_state: Path | None = None
+    # The app indexes files dropped into the corpus folder, and removes deleted ones (`qa index --watch` too)
+    watch: bool = False
+    # A dropped file is indexed once its size and time stay the same this long (a copy still under way waits)
+    watch_settle_s: float = Field(default=2.0, ge=0)
     feedback_path: Path = Path("feedback/feedback.jsonl")
     feedback_max_mb: int = 50  # then the file is rotated to .1 (the oldest votes dropped): never the disk filled
     feedback_per_minute: int = 20  # votes per client address, from the chat and the API together
@@ -166,6 +189,39 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [name.strip() for name in value.split(",") if name.strip()]
         return value
+
+    @field_validator("fetch_allow_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        import ipaddress
+
+        names = cls._split_names(value)
+        for net in names if isinstance(names, list) else []:
+            ipaddress.ip_network(net, strict=False)  # a ValueError names the bad one
+        return names
+
+    @field_validator("sync_every", mode="before")
+    @classmethod
+    def _period(cls, value: object) -> object:
+        # `QA_SYNC_EVERY=6h` rather than 21600
+        if isinstance(value, str):
+            text = value.strip().lower()
+            if not text:
+                return None
+            units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+            number, unit = (text[:-1], text[-1]) if text[-1] in units else (text, "s")
+            try:
+                seconds = float(number) * units[unit]
+            except ValueError:
+                raise ValueError(f"{value!r} is not a period: use e.g. 6h, 30m, 1d or 90s") from None
+            if seconds <= 0:
+                raise ValueError("the sync period must be positive")
+            return seconds
+        return value
+
+    @property
+    def sync_state_path(self) -> Path:
+        return self.sync_state or self.index_dir / "sources.json"
 
     @property
     def persistent(self) -> bool:

@@ -18,6 +18,9 @@ from pathlib import Path
 from .ingest import SUPPORTED_SUFFIXES, IngestError
 
 OVERRIDES = ".qa-meta"
+# what is kept beside a file: the user's overrides, and for a fetched file its URL and the paper it
+# is a language version of (so that a rebuild from the folder keeps them)
+KEPT = ("id", "title", "date", "url", "paper")
 TRASH = ".removed"
 PARTIAL = ".upload-"  # an upload being written (`place`); one a crash left behind is swept away
 _UNSAFE = re.compile(r"[^\w.\-\u3400-\u9fff]+")
@@ -127,7 +130,7 @@ class Corpus:
         meta = self.root / OVERRIDES / f"{path.name}.json"
         try:
             data = json.loads(meta.read_text(encoding="utf-8"))
-            return {k: str(v) for k, v in data.items() if k in ("id", "title", "date") and v}
+            return {k: str(v) for k, v in data.items() if k in KEPT and v}
         except (OSError, ValueError):
             return {}
 

@@ -138,6 +138,7 @@ class Citation:
     part: str = ""  # "Annex A" when the paragraph is numbered within an annex (see Chunk.part)
     # the same paragraph in the paper's other language: doc, language, title, paragraph, text
     other: dict[str, str] | None = None
+    url: str = ""  # where the paper was fetched from, when it was added by URL
 
     @classmethod
     def of(cls, chunk: Chunk, quote: str, score: float, marker: str) -> "Citation":
@@ -156,6 +157,8 @@ class Citation:
                 data["other"] = {k: v for k, v in self.other.items() if k != "text"}
         if not self.other:
             data.pop("other")
+        if not self.url:
+            data.pop("url")
         return data
 
     @property
@@ -269,7 +272,7 @@ class Answer:
             return self.answer
         lines = []
         for c in sources:
-            where = ", ".join(x for x in (c.title, c.date, c.label) if x)
+            where = ", ".join(x for x in (c.title, c.date, c.label, c.url) if x)
             lines.append(f"{c.marker} {where}: “{c.quote}”" if c.quote else f"{c.marker} {where}")
         return self.answer + SOURCES + "\n".join(lines)
 

@@ -27,6 +27,7 @@ from .llm import Abort, ChatModel, LLMError
 from .ingest import IngestError, discover, load_bytes, parser_version, read_file
 from .models import Answer, Chunk, Document, Turn, content_hash, unit_key
 from .parse import find_committee
+from .fetch import web_url
 from .gloss import chinese_for, translate
 from .query import Query, QuestionError, analyse, in_english, parts, plain, rewritten
 from .lexical import Lexical
@@ -87,6 +88,11 @@ def release_memory() -> None:
         pass
 
 
+def origin(doc: Document, kept: dict[str, str]) -> None:
+    """Where a fetched file came from, as kept beside it, is part of its document."""
+    doc.meta.update({k: kept[k] for k in ("url", "paper") if kept.get(k)})
+
+
 def settle(docs: list[Document], inputs: list[DocInput], report: SyncReport) -> tuple[list[Document], list[str]]:
     """Split what was given to the store into what it indexed and what failed (with the reason)."""
     source = {i.record.doc: i.record.source or i.record.doc for i in inputs}
@@ -124,6 +130,7 @@ class QA:
         self._llm_error = ""
         self._llm_thread: threading.Thread | None = None
         self._similarity: DenseSimilarity | None = None
+        self._urls: tuple[object, dict[str, str]] = (None, {})  # (lexical snapshot, doc → source URL)
         self.listeners: list[AnswerListener] = []
         self._serving = None  # the serving lock, while this process serves the index
         self._feedback: Feedback | None = None
@@ -205,7 +212,8 @@ class QA:
         record = DocRecord(doc=doc.id, version=version, hash=doc.hash, title=doc.title, date=doc.date,
                            short=doc.meta.get("short", ""), source=source,
                            paragraphs=len({c.paragraph for c in chunks}), chunks=len(chunks),
-                           language=language, paper=paper, committee=committee)
+                           language=language, paper=paper, committee=committee,
+                           url=web_url(doc.meta.get("url", "")))
         return DocInput(record, chunks)
 
     def read(self, paths: list[Path], force: bool = False, records: dict[str, DocRecord] | None = None) -> Reading:
@@ -231,6 +239,7 @@ class QA:
                 else:
                     doc = load_bytes(raw, path.name, over.get("id"), limit)
                     doc.source = str(path)
+                    origin(doc, over)
                     item = self.prepare(doc, path.name, over.get("title"), over.get("date"))
                     item.record.stamp = stamped
             except IngestError as exc:
@@ -317,12 +326,15 @@ class QA:
             date: str | None = None, progress: Callable[[int], None] | None = None,
             on_total: Callable[[int], None] | None = None, replace: bool = False,
             on_plan: Callable[[list[tuple[str, str, int]]], None] | None = None,
-            started: Callable[[str], None] | None = None) -> IndexResult:
+            started: Callable[[str], None] | None = None,
+            origins: dict[str, dict[str, str]] | None = None) -> IndexResult:
         """Add documents: each file is parsed first (a bad file changes nothing), then placed in the
         corpus folder, then indexed; a file that fails to index is taken out again. A file whose
         document id or name is taken is refused, unless `replace`: then the old file goes to
         `.removed/` (and comes back if the new one fails). `on_plan` hears (file, document id,
-        embeddings to compute) for each file to be indexed, `started` each document id as its turn comes."""
+        embeddings to compute) for each file to be indexed, `started` each document id as its turn comes.
+        `origins` gives, by file name, where a fetched file came from (`url`, and the `paper` it is a
+        language version of): kept beside the file like the overrides."""
         if doc_id and len(files) > 1:
             raise IngestError("an explicit document id needs exactly one file")
         records = self._records()
@@ -331,10 +343,13 @@ class QA:
         by_source = {r.source: r.doc for r in records.values() if r.source}
         ready: list[tuple[str, bytes, Document, DocInput]] = []
         skipped: list[str] = []
+        kept: dict[str, dict[str, str]] = {}  # clean file name → its origin
         for name, data in files:
             try:
                 clean = safe_name(name)
                 doc = load_bytes(data, clean, doc_id, self.settings.max_upload_mb * 1024 * 1024)
+                kept[clean] = (origins or {}).get(name, {})
+                origin(doc, kept[clean])
                 item = self.prepare(doc, clean, title, date)
             except IngestError as exc:
                 skipped.append(str(exc))
@@ -368,7 +383,7 @@ class QA:
             if old is not None and old.source and old.hash != doc.hash:
                 trashed = self.corpus.trash(self.settings.corpus_dir / Path(old.source).name)
             path = self.corpus.place(clean, data)
-            self.corpus.set_overrides(path, id=doc_id, title=title, date=date)
+            self.corpus.set_overrides(path, id=doc_id, title=title, date=date, **kept.get(clean, {}))
             item.record.stamp = stamp(data, self.corpus.overrides(path), self.reader(path.name))
             placed[doc.id] = (path, trashed)
         inputs = [item for _, _, _, item in ready]
@@ -494,7 +509,7 @@ class QA:
         editions = self.store.editions(self.store.docs())
         return [{"doc": r.doc, "title": r.title, "date": r.date, "language": r.language, "committee": r.committee,
                  "paragraphs": r.paragraphs,
-                 "chunks": r.chunks, "hash": r.hash, "added": r.added, "source": r.source,
+                 "chunks": r.chunks, "hash": r.hash, "added": r.added, "source": r.source, "url": r.url,
                  "editions": {lang: d for lang, d in editions.get(r.doc, {}).items() if d != r.doc}}
                 for r in self.list_documents()]
 
@@ -508,11 +523,13 @@ class QA:
         lex = self.store.lexical()
         return lex.unit(unit_key(doc, paragraph, label, part))
 
-    def search(self, text: str, k: int = 5, scope: Sequence[str] | None = None) -> list[dict[str, object]]:
+    def search(self, text: str, k: int = 5, scope: Sequence[str] | None = None, since: str = "", until: str = "",
+               language: str = "") -> list[dict[str, object]]:
         """The best citable units for a query, best first, with the marker that cites each (for
-        assistants that read and cite for themselves)."""
+        assistants that read and cite for themselves); scoped as `stream` is."""
         query = analyse(text, [], self.settings.max_question_chars, gloss=self.settings.zh_gloss,
-                        scope=self._checked_scope(scope), chinese_papers=self.store.lexical().chinese)
+                        scope=self._checked_scope(scope, since, until, language),
+                        chinese_papers=self.store.lexical().chinese)
         retrieval = Retriever(self.store, self.settings).search(query, k)
         return [{"marker": marker(retrieval.lexical, h.chunk), **h.chunk.to_json(), "score": round(h.score, 4)}
                 for h in retrieval.hits]
@@ -592,6 +609,7 @@ class QA:
                 else:
                     yield piece
         self._other_editions(final, retrieval.lexical)
+        self._source_urls(final, retrieval.lexical)
         final.question, final.query, final.scope = query.question, query.standalone, sorted(query.scope)
         final.timing_ms = {**timing, **final.timing_ms, "total": (time.perf_counter() - t0) * 1000}
         self._tell(final, final.outcome)
@@ -609,6 +627,14 @@ class QA:
                 if other is not None:
                     c.with_other(other, lang)
                     break
+
+    def _source_urls(self, answer: Answer, lex: Lexical) -> None:
+        """Each citation of a fetched paper links where it was published. The URLs are read once
+        per version of the index (a new lexical snapshot is a new version)."""
+        if self._urls[0] is not lex:
+            self._urls = (lex, {d: r.url for d, r in self.store.docs().items() if r.url})
+        for c in answer.citations + answer.nearby:
+            c.url = self._urls[1].get(c.doc, "")
 
     def _checked_scope(self, scope: Sequence[str] | None, since: str = "", until: str = "",
                        language: str = "") -> list[str]:

@@ -142,6 +142,7 @@ class DocRecord:
     paper: str = ""  # shared by the language versions of one paper (front matter `paper:`)
     committee: str = ""  # the committee it was written for ("Panel on Constitutional Affairs", 政制事務委員會)
     stamp: str = ""  # the file as last read (qa/corpus.py `stamp`): while it is the same, it is not parsed again
+    url: str = ""  # where it was fetched from (qa/sync.py), shown with its citations
 
     def metadata(self) -> dict[str, Any]:
         return asdict(self)

@@ -143,3 +143,13 @@ def chroma_server(tmp_path: Path):
     yield url
     proc.terminate()
     proc.wait(timeout=10)
+
+
+@pytest.fixture()
+def site():
+    """A real HTTP server on 127.0.0.1 serving what the test puts in it (tests/localsite.py)."""
+    from localsite import Site
+
+    s = Site()
+    yield s
+    s.stop()

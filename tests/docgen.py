@@ -210,3 +210,14 @@ def make_question_headings_pdf(path: Path) -> Path:
         pdf.multi_cell(180, 5, text)
     pdf.output(str(path))
     return path
+
+
+def paper_page() -> bytes:
+    """The shipped paper as a plain web page (its paragraphs and headings as written), with the
+    navigation a published page has around it."""
+    import html
+
+    body = "".join((f"<h2>{html.escape(b)}</h2>" if _heading(b) else f"<p>{html.escape(b)}</p>") for b in paper_blocks())
+    return ("<!doctype html><html><head><meta charset='utf-8'><title>Strengthening Regional Co-operation with the "
+            "Mainland</title></head><body><nav><a href='/'>Home</a> <a href='/papers/'>Papers</a></nav>"
+            f"<main>{body}</main><footer>© Legislative Council Secretariat</footer></body></html>").encode()

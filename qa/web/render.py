@@ -8,6 +8,7 @@ import re
 from urllib.parse import quote
 
 from ..cite import CITED
+from ..fetch import web_url
 from ..models import Answer, Chunk, Citation
 
 # everything Markdown (or the HTML inside it) could turn into markup, a link, an image or a style
@@ -104,6 +105,13 @@ def other_edition(other: dict[str, str] | None) -> str:
             f'<a class="qa-read" href="{href}" target="_blank">{html.escape(EDITION.get(lang, lang))}</a></div>')
 
 
+def source_link(url: object, text: str = "Where it was published") -> str:
+    """A link to where a fetched paper was published (only ever an http(s) URL)."""
+    href = web_url(str(url or ""))
+    return (f'<a class="qa-read qa-url" href="{html.escape(href)}" rel="noopener noreferrer nofollow" '
+            f'target="_blank">{html.escape(text)}</a>') if href else ""
+
+
 def reading_page(doc: dict[str, object], units: list[Chunk]) -> str:
     """A whole paper with its paragraph numbers, as text (never as the document's own markup)."""
     esc = html.escape
@@ -127,7 +135,12 @@ def reading_page(doc: dict[str, object], units: list[Chunk]) -> str:
             "@media (prefers-color-scheme:dark){body{background:#0f172a;color:#e2e8f0}h2{color:#cbd5e1}"
             "p:target{background:#78350f;outline-color:#78350f}.n{color:#5eead4}}</style></head><body>"
             f"<p><a href='/chat/'>← Ask the papers</a></p><h1>{title}</h1><p>{date} · {len(units)} citable "
-            f"paragraphs{other}</p>{''.join(rows)}</body></html>")
+            f"paragraphs{other}</p>{_published(doc.get('url'))}{''.join(rows)}</body></html>")
+
+
+def _published(url: object) -> str:
+    link = source_link(url, str(url or ""))
+    return f"<p>Published at {link}</p>" if link else ""
 
 
 def highlight(text: str, quote_text: str) -> str:
@@ -149,7 +162,7 @@ def source_card(c: Citation, index: int | None = None) -> str:
         f'{f"<div class=qa-heading>{html.escape(where)}</div>" if where else ""}'
         f'<p>{highlight(c.text or c.quote, c.quote)}</p>'
         f'<a class="qa-read" href="/read/{quote(c.doc, safe="")}#{unit_anchor(c)}" target="_blank">Read the paper</a>'
-        f'{other_edition(c.other)}</article>'
+        f'{" " + source_link(c.url) if c.url else ""}{other_edition(c.other)}</article>'
     )
 
 

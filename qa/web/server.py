@@ -16,7 +16,7 @@ from fastapi import FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import Response, FileResponse, HTMLResponse, JSONResponse, RedirectResponse, StreamingResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,6 +24,7 @@ from .. import feedback, mcp_server
 from ..metrics import CONTENT_TYPE, Metrics
 from ..models import Answer
 from ..service import QA, IndexError_, QuestionError
+from .background import Background
 from . import admin, docs, openai_api, render, ui
 from .clients import client_of, trust_proxies
 from .observe import Observe
@@ -53,6 +54,16 @@ class AskRequest(BaseModel):
         """The filters as the service takes them."""
         f = self.filters or Filters()
         return {"scope": f.documents, "since": f.since, "until": f.until, "language": f.language}
+
+
+class UrlRequest(BaseModel):
+    """`POST /api/documents` as JSON: documents to fetch and index, as an upload is."""
+
+    urls: list[str] = Field(min_length=1, max_length=20)
+    follow: bool = Field(False, description="the URLs are pages listing papers: add the documents they link to")
+    title: str | None = Field(None, max_length=300)
+    date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    id: str | None = Field(None, pattern=r"^[\w.\-]{1,120}$")
 
 
 class FeedbackRequest(BaseModel):
@@ -155,10 +166,12 @@ def create_app(service: QA) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         service.listeners.append(metrics.answer)
+        background.start()  # the sync schedule and the folder watcher, when configured
         try:
             async with mcp.session_manager.run():
                 yield
         finally:
+            background.stop()
             service.listeners.remove(metrics.answer)
 
     app = FastAPI(title="legco-qa", version="0.1.0", lifespan=lifespan, docs_url=None, redoc_url=None,
@@ -265,14 +278,19 @@ def create_app(service: QA) -> FastAPI:
             return error(403, "admin requests are accepted only from this site")
         return None
 
-    @app.post("/api/documents", summary="Admin: add or replace documents (multipart `files`)", status_code=202)
-    async def add_documents(request: Request, files: list[UploadFile] = File(...),
+    background = Background(service, jobs)  # the sync schedule and the folder watcher, started by `lifespan`
+
+    @app.post("/api/documents", status_code=202,
+              summary='Admin: add or replace documents (multipart `files`, or JSON `{"urls": [...], "follow"}`)')
+    async def add_documents(request: Request, files: list[UploadFile] | None = File(None),
                             title: str | None = Form(None, max_length=300),
                             date: str | None = Form(None, pattern=r"^\d{4}-\d{2}-\d{2}$"),
                             doc_id: str | None = Form(None, alias="id", pattern=r"^[\w.\-]{1,120}$"),
                             replace: bool = Form(False)) -> Any:
         if (denied := require_admin(request)) is not None:
             return denied
+        if request.headers.get("content-type", "").startswith("application/json"):
+            return await add_urls(request)
         if not files or len(files) > 10:
             return error(422, "send between 1 and 10 files")
         limit = s.max_upload_mb * 1024 * 1024
@@ -285,6 +303,42 @@ def create_app(service: QA) -> FastAPI:
         job = jobs.start(lambda progress, total, plan, started: service.add(
             payload, doc_id=doc_id, title=title, date=date, progress=progress, on_total=total, replace=replace,
             on_plan=plan, started=started), names=[name for name, _ in payload])
+        return {"job": job.id, "status": f"/api/jobs/{job.id}", "position": jobs.position(job)}
+
+    async def add_urls(request: Request) -> Any:
+        """Documents by URL: each checked now (a refusal is a 422 at once), fetched and indexed in a job."""
+        from starlette.concurrency import run_in_threadpool
+
+        from ..fetch import FetchError, check_url
+        from ..sync import Library
+
+        try:
+            req = UrlRequest.model_validate_json(await request.body())
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            return error(422, f"{'.'.join(str(p) for p in first['loc']) or 'request'}: {first['msg']}")
+        try:
+            urls = await run_in_threadpool(lambda: [check_url(u, s) for u in req.urls])
+        except FetchError as exc:
+            return error(422, str(exc))
+        job = jobs.start(lambda progress, total, plan, started: Library(service).add_urls(
+            urls, req.follow, req.id, req.title, req.date, progress=progress, on_total=total, on_plan=plan,
+            started=started), names=urls)
+        return {"job": job.id, "status": f"/api/jobs/{job.id}", "position": jobs.position(job)}
+
+    @app.get("/api/sync", summary="Admin: the sources synced, the schedule, the last sync and each URL's state")
+    def sync_status(request: Request) -> Any:
+        if (denied := require_admin(request)) is not None:
+            return denied
+        return background.status()
+
+    @app.post("/api/sync", summary="Admin: sync the configured sources now (QA_SYNC_SOURCES)", status_code=202)
+    def sync_now(request: Request) -> Any:
+        if (denied := require_admin(request)) is not None:
+            return denied
+        if not s.sync_sources:
+            return error(409, "no sources are configured (set QA_SYNC_SOURCES)")
+        job = background.sync()
         return {"job": job.id, "status": f"/api/jobs/{job.id}", "position": jobs.position(job)}
 
     @app.get("/api/jobs/{job_id}", summary="Admin: progress of an upload")

@@ -1,0 +1,1 @@
+"""The library inside other frameworks' pipelines (`qa.integrations.langchain`)."""
