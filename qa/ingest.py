@@ -40,8 +40,10 @@ def decode(raw: bytes, name: str) -> str:
     raise IngestError(f"{name}: unknown text encoding")
 
 
-def load_bytes(raw: bytes, name: str, doc_id: str | None = None, max_bytes: int = MAX_FILE_BYTES) -> Document:
-    """Parse a file's bytes; `name` gives the format (by suffix) and the default document id."""
+def load_bytes(raw: bytes, name: str, doc_id: str | None = None, max_bytes: int = MAX_FILE_BYTES,
+               max_blocks: int | None = None) -> Document:
+    """Parse a file's bytes; `name` gives the format (by suffix) and the default document id. A page
+    with more than `max_blocks` paragraphs is refused as soon as it is seen to have them."""
     path = Path(name)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -66,7 +68,7 @@ def load_bytes(raw: bytes, name: str, doc_id: str | None = None, max_bytes: int 
         raise IngestError(f"{path.name}: empty file")
     if suffix in (".html", ".htm"):
         from .parse import html
-        return html.parse(text, doc_id, path.name)
+        return html.parse(text, doc_id, path.name, max_blocks)
     return parse_text(text, doc_id, source=path.name)
 
 

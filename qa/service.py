@@ -237,7 +237,7 @@ class QA:
                 if known is not None and known.stamp == stamped:
                     doc, item = Document(known.doc, known.title, known.date, source=str(path), hash=known.hash), None
                 else:
-                    doc = load_bytes(raw, path.name, over.get("id"), limit)
+                    doc = load_bytes(raw, path.name, over.get("id"), limit, self.settings.max_doc_chunks)
                     doc.source = str(path)
                     origin(doc, over)
                     item = self.prepare(doc, path.name, over.get("title"), over.get("date"))
@@ -347,7 +347,8 @@ class QA:
         for name, data in files:
             try:
                 clean = safe_name(name)
-                doc = load_bytes(data, clean, doc_id, self.settings.max_upload_mb * 1024 * 1024)
+                doc = load_bytes(data, clean, doc_id, self.settings.max_upload_mb * 1024 * 1024,
+                                 self.settings.max_doc_chunks)
                 kept[clean] = (origins or {}).get(name, {})
                 origin(doc, kept[clean])
                 item = self.prepare(doc, clean, title, date)

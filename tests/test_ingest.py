@@ -58,3 +58,29 @@ def test_discover_walks_folders_and_rejects_missing_paths(tmp_path: Path):
 def test_split_blocks_skips_blank_runs():
     blocks = split_blocks("a\n\n\n  \nb c\n")
     assert [b.text for b in blocks] == ["a", "b c"]
+
+
+@pytest.mark.parametrize("shape", ["many paragraphs", "nested lists"])
+def test_a_20_mb_page_is_refused_as_soon_as_it_is_seen_to_be_too_big(tmp_path: Path, shape):
+    """The passage limit stops the reading of a page (it took 5.6 minutes to refuse one, holding the
+    indexing queue); a page whose blocks nest thousands deep is read in one walk, not one per level."""
+    import time
+
+    from qa.config import Settings
+    from qa.service import QA
+
+    if shape == "many paragraphs":
+        body = "".join(f"<div><p>{i}. Paragraph {i} about the harbour, its piers and ferries. {'word ' * 160}</p></div>\n"
+                       for i in range(22_000))
+    else:
+        body = "".join(f"<li>{i}. Item {i} about the harbour and its piers, {'x' * 260}. <ul>" for i in range(60_000))
+    page = f"<html><body><main>{body}</main></body></html>".encode()
+    assert len(page) > 16 * 1024 * 1024
+    (tmp_path / "corpus").mkdir()
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=tmp_path / "corpus"))
+    started = time.perf_counter()
+    result = qa.add([("huge.html", page)])
+    took = time.perf_counter() - started
+    assert result.documents == [] and "huge.html" in result.skipped[0] and not list((tmp_path / "corpus").iterdir())
+    assert ("5,000 passages" if shape == "many paragraphs" else "nest") in result.skipped[0]
+    assert took < 30, took  # the attack's bound, on a busy 2-core machine
