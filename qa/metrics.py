@@ -41,6 +41,9 @@ class IndexSize(Collector):
         yield GaugeMetricFamily("qa_index_chunks", "Chunks (passages embedded) in the index", value=chunks)
 
 
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 class Metrics:
     def __init__(self, index_size: Callable[[], tuple[int, int]] | None = None) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
@@ -73,6 +76,8 @@ class Metrics:
         self.job_seconds.observe(seconds)
 
     def request(self, method: str, route: str, status: int, seconds: float) -> None:
+        # a client may send any method: only the known ones get a series of their own
+        method = method if method in _METHODS else "other"
         self.requests.labels(method, route, str(status)).observe(seconds)
 
     def render(self) -> bytes:

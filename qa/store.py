@@ -53,6 +53,23 @@ class IndexDamaged(IndexError_):
     """The index is there but cannot be opened (a damaged file, an unreachable server)."""
 
 
+def whole(index_dir: Path) -> None:
+    """An embedded index whose database is missing, empty or not SQLite while its vector folders are
+    there is damaged: Chroma would start an empty database in its place and leave the vectors
+    orphaned, so it is refused (and `qa index` moves it aside) instead."""
+    database = index_dir / "chroma.sqlite3"
+    vectors = index_dir.exists() and any(p.is_dir() for p in index_dir.iterdir())
+    try:
+        with open(database, "rb") as fh:
+            header = fh.read(16)
+    except FileNotFoundError:
+        header = None
+    if header is None and not vectors:
+        return  # a new index
+    if header != b"SQLite format 3\x00":
+        raise ValueError(f"its database, chroma.sqlite3, is {'missing' if header is None else 'empty' if not header else 'not SQLite'}")
+
+
 def writable(index_dir: Path) -> None:
     """An embedded index is written even to be read (Chroma's database, our lock files): say so
     plainly when its folder is read-only, rather than fail somewhere inside."""
@@ -226,6 +243,7 @@ class Store:
                 return chromadb.HttpClient(host=parsed.hostname or "127.0.0.1", port=parsed.port or 8000,
                                            ssl=parsed.scheme == "https", settings=chroma_settings)
             writable(self.settings.index_dir)
+            whole(self.settings.index_dir)  # raises, below, as a damaged index
             return chromadb.PersistentClient(path=str(self.settings.index_dir), settings=chroma_settings)
         except IndexError_:
             raise

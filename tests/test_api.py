@@ -231,6 +231,21 @@ def test_gradio_takes_no_uploads_and_its_bodies_are_bounded(client):
     assert res.status_code == 413
 
 
+@pytest.mark.parametrize("path, kind", [
+    ("/chat/gradio_api/process_recording", "multipart/form-data; boundary=b"),
+    ("/chat/gradio_api/component_server", "application/json"), ("/chat/gradio_api/queue/join", "application/json"),
+    ("/api/ask", "application/json"), ("/v1/chat/completions", "application/json"), ("/mcp", "application/json")])
+def test_a_chunked_body_over_the_limit_gets_a_json_413_on_every_route(client, path, kind):
+    """No length given, so the limit is found while reading: whatever the route makes of a body
+    cut short, the client is told it was too large."""
+    def chunks():
+        for _ in range(40):
+            yield b"x" * 65536
+
+    res = client.post(path, content=chunks(), headers={"content-type": kind})
+    assert res.status_code == 413 and "over" in res.json()["error"]
+
+
 def test_documents_from_papers_are_shown_as_text_in_the_chat():
     from qa.models import Answer, Citation
     from qa.web.render import answer_markdown

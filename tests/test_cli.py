@@ -155,6 +155,20 @@ def test_remove_is_refused_while_the_app_serves_the_index(tmp_path, index_dir):
     assert [d["doc"] for d in json.loads(run(["index", "list", "--json"], idx).stdout)] == [DOC]
 
 
+def test_an_emptied_database_is_set_aside_with_its_vectors_not_rebuilt_over_them(tmp_path, index_dir):
+    idx = tmp_path / "idx"
+    shutil.copytree(index_dir, idx)
+    (idx / "chroma.sqlite3").write_bytes(b"")
+    vectors = sorted(p.name for p in idx.iterdir() if p.is_dir())
+    out = run(["ask", "How many Mainland Offices does the HKSAR Government have?"], idx)
+    assert out.returncode == 3 and "chroma.sqlite3, is empty" in out.stderr and "`qa index`" in out.stderr
+    assert (idx / "chroma.sqlite3").stat().st_size == 0  # untouched
+    repaired = run(["index", "-q"], idx)
+    assert repaired.returncode == 0 and "moved it to" in repaired.stderr
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith("idx.damaged-")]
+    assert len(aside) == 1 and sorted(p.name for p in aside[0].iterdir() if p.is_dir()) == vectors
+
+
 def test_a_damaged_index_is_explained_by_the_app_and_repaired_by_qa_index(tmp_path, monkeypatch):
     monkeypatch.setenv("QA_EMBED_MODELS", "e5-small")
     idx = tmp_path / "idx"

@@ -65,6 +65,16 @@ def test_route_labels_are_templates_not_paths(http):
     assert "12345" not in text and 'route="other"' in text
 
 
+def test_method_labels_are_the_known_methods_whatever_a_client_sends(http):
+    before = len(samples(http))
+    for n in range(12):
+        http.request(f"BREW{n}", "/api/ask")
+        http.request(f"X{n}", "/no/such/page")
+    text = http.get("/metrics").text
+    assert "BREW" not in text and 'method="other"' in text
+    assert len(samples(http)) - before <= 40  # a handful of new series (buckets included), not one per method
+
+
 def test_request_id_comes_back_and_a_sane_client_id_is_kept(http):
     res = http.get("/healthz")
     assert re.fullmatch(r"[0-9a-f]{32}", res.headers["x-request-id"])

@@ -106,24 +106,34 @@ class BodyLimit:
         length = headers.get(b"content-length")
         if length is not None and length.isdigit() and int(length) > limit:
             return await error(413, f"request body over {limit} bytes")(scope, receive, send)
-        seen = 0
+        seen, over, replied = 0, False, False
 
         async def limited() -> Message:
-            nonlocal seen
+            # past the limit the route is told the client has gone: whatever it makes of that (an
+            # error of its own, a 400, a 500), its reply is held back and the client gets the 413
+            nonlocal seen, over
+            if over:
+                return {"type": "http.disconnect"}
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise _TooLarge()
+                over = True
+                return {"type": "http.disconnect"}
             return message
 
+        async def reply(message: Message) -> None:
+            nonlocal replied
+            if not over:
+                replied = True
+                await send(message)
+
         try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
+            await self.app(scope, limited, reply)
+        except Exception:
+            if not over:
+                raise
+        if over and not replied:
             await error(413, f"request body over {limit} bytes")(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
 
 
 class KeyRequired:
