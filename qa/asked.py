@@ -29,11 +29,11 @@ DATE = re.compile(
     rf"|\b(?:(?:the )?(?:end|beginning|start|middle|first half|second half) of |(?:early|mid|late)[- ])?(?:19|20)\d\d\b"
     r"|\d{4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月\d{1,2}日"
     rf"|(?:(?<=\bin )|(?<=\bby )|(?<=\bfrom )|(?<=\buntil )|(?<=\bsince ))(?:(?:early|mid|late)[- ])?(?:{_MONTH})\b")
-_MONEY = re.compile(r"(?:HK\$|US\$|RMB|£|€|\$|¥)\s?\d[\d,]*(?:\.\d+)?(?:\s?(?:million|billion|m|bn|k))?"
-                    r"|\b\d[\d,]*(?:\.\d+)?\s?(?:million|billion)?\s?(?:dollars|yuan|renminbi|pounds|euros)\b"
+_MONEY = re.compile(r"(?:HK\$|US\$|RMB|£|€|\$|¥)\s?\d[\d,]{0,30}(?:\.\d{1,6})?(?:\s?(?:million|billion|m|bn|k))?"
+                    r"|\b\d[\d,]{0,30}(?:\.\d{1,6})?\s?(?:million|billion)?\s?(?:dollars|yuan|renminbi|pounds|euros)\b"
                     r"|\b(?:several|a few|many|tens of|hundreds of)\s(?:thousand|million|billion)s?\s(?:of\s)?"
                     r"(?:dollars|yuan|renminbi|pounds|euros)\b"
-                    r"|\d[\d,.]*\s?[萬億]?元", re.I)
+                    r"|\d[\d,.]{0,30}\s?[萬億]?元", re.I)
 _DURATION = re.compile(rf"\b(?:\d+|{_NUMBER_WORD}|a|one)[- ](?:days?|weeks?|months?|years?|hours?)\b", re.I)
 _TITLE = r"(?:Mr|Ms|Mrs|Miss|Dr|Prof|Professor|Sir|Dame|Lord|Lady|Madam|Baroness|Baron)"
 _PERSON = re.compile(rf"\b{_TITLE}\.? [A-Z][\w'’-]+(?: [A-Z][\w'’-]+){{0,3}}")
@@ -48,10 +48,10 @@ _FUTURE_EN = re.compile(r"\b(will|shall|next|upcoming|forthcoming|future|planned
 _FUTURE_ZH = re.compile(r"下一?次|將會|将会|將於|将于|未來|未来|即將|即将")
 _AUX = frozenset("are were did do does is was has have had will would can could should shall may might been be "
                  "in at on of for from to by with per under across within between during".split())
-_PERCENT = re.compile(r"\d[\d.]*\s?(?:%|per ?cent\b)")
+_PERCENT = re.compile(r"\d[\d.]{0,20}\s?(?:%|per ?cent\b)")
 _SHARE_Q = re.compile(r"\b(?:what|which) (?:share|proportion|percentage|fraction|part|portion|per ?cent(?:age)?)\b"
                       r"|\bhow (?:much|many per ?cent) of\b", re.I)
-_SHARE = re.compile(r"\d[\d.]*\s?(?:%|per ?cent\b)|\b(?:(?:one|a)[- ]half|half|(?:one|a|two)[- ]thirds?|"
+_SHARE = re.compile(r"\d[\d.]{0,20}\s?(?:%|per ?cent\b)|\b(?:(?:one|a)[- ]half|half|(?:one|a|two)[- ]thirds?|"
                     r"(?:one|a|three)[- ]quarters?|one in (?:\d+|two|three|four|five|six|seven|eight|nine|ten))\b", re.I)
 _MONEY_WORDS = re.compile(r"\b(budget|cost|costs|funding|fund|funds|invest\w*|spen[dt]\w*|expenditure|price|fee|"
                           r"fees|salar\w*|revenue|grant|allocat\w*|money|subsid\w*|pay|paid|compensation|worth)\b", re.I)
@@ -279,7 +279,7 @@ def _spans_zh(asked: Asked, text: str) -> list[tuple[int, int]]:
 # state what a question of that kind asks for ("How many …" answered with no figure at all)
 _ANY_FIGURE = re.compile(rf"\d|\b(?:{_NUMBER_WORD}|half|third|quarter|single|once|twice)\b|[零〇一二兩两三四五六七八九十百千萬万億亿]",
                          re.I)
-_ANY_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTH})\b|\d+月|\d+年|[一二三四五六七八九十〇]+年|(?:今|去|明)年|"
+_ANY_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b(?:{_MONTH})\b|\d{{1,4}}月|\d{{1,4}}年|[一二三四五六七八九十〇]{{1,4}}年|(?:今|去|明)年|"
                        r"\b(?:today|yesterday|tomorrow|last|next|this) (?:year|month|week)\b", re.I)
 _ANY_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+|[A-Z]{2,}|[\u4e00-\u9fff]{2,}")
 _LOOSE = {"count": _ANY_FIGURE, "money": _ANY_FIGURE, "share": _ANY_FIGURE, "quantity": _ANY_FIGURE,

@@ -25,7 +25,7 @@ _NUMBERED = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){1,3}(?=\.?\s+[A-Z\u4e00-\u9fff(�
 _SUBPARA = re.compile(r"^[(（]([a-z]{1,2}|[ivx]{1,5}|[一二三四五六七八九十]{1,3})[)）]\s*(?=\S)")
 _LABELLED = re.compile(r"^([A-Z][A-Za-z&/,' -]{2,60}?):\s+(?=\S)")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
-_TABLE = re.compile(r"(?:[ \t]*\|[^\n]*\|[ \t]*(?:\n|$))+")  # Markdown pipe rows, as every parser gives tables
+_TABLE = re.compile(r"(?:[ \t]{0,40}\|[^\n]*\|[ \t]*(?:\n|$))+")  # Markdown pipe rows, as every parser gives tables
 # a footnote's text: "[^3]: …" (Markdown) or "³ …" (a superscript number, as PDFs print them)
 _FOOTNOTE = re.compile(r"^(?:\[\^(\d{1,3})\]:|([¹²³⁴⁵⁶⁷⁸⁹⁰]{1,3}))\s*(?=\S)")
 _SUPERSCRIPT = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰", "1234567890")

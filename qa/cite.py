@@ -22,7 +22,7 @@ CITED = re.compile(r"\[(?:([^\[\]¶\n]{0,80}?)\s)?¶\s?(\d+(?:\.\d+)*)([^\[\]\n]
 # what a language model writes: [¶5], [¶5, ¶6], [2024-05-20 ¶5], (¶5), 【¶5】, or a bare ¶5
 LOOSE = re.compile(r"[\[【(（][^\]】)）\[【(（\n]{0,120}?¶[^\]】)）\[【(（\n]{0,120}[\]】)）]|¶\s?\d+(?:\([a-z]+\))?")
 # one reference inside a loose marker; the label may be several words or a document's id ("IF12929.2")
-REFERENCE = re.compile(r"(?:([\w.-]+(?:\s+[\w.-]+){0,5})\s+)?¶\s?(\d+(?:\.\d+)*)(?:\s?\(([a-z]{1,3})\))?")
+REFERENCE = re.compile(r"(?:([\w.-]{1,40}(?:\s{1,3}[\w.-]{1,40}){0,5})\s{1,3})?¶\s?(\d{1,4}(?:\.\d{1,4}){0,3})(?:\s?\(([a-z]{1,3})\))?")
 
 
 def marker(lex: "Lexical", chunk: Chunk) -> str:

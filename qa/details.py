@@ -25,7 +25,7 @@ _FIGURE = re.compile(r"\d[\d,.]*\d|\d")
 _ZH_ORDINAL = re.compile(r"第([〇零一二兩两三四五六七八九十]{1,4})(?=[次屆届期])")
 _EN_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 _CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*(?:\s+(?:of|for|and|the|on|in)\s+|\s+)?){2,8}")
-_ZH_COUNTED = re.compile(r"\d+(?:\.\d+)?[万萬亿億]?[个個项項种種名份次所间間家条條件宗批座]")
+_ZH_COUNTED = re.compile(r"\d{1,15}(?:\.\d{1,6})?[万萬亿億]?[个個项項种種名份次所间間家条條件宗批座]")
 
 
 def figures(text: str) -> set[str]:

@@ -34,7 +34,7 @@ _CHUNK_FIELDS = [f.name for f in fields(Chunk)]
 _HEADING = _CHUNK_FIELDS.index("heading_path")
 _DOC_CACHE = 512  # documents whose own term counts are kept (those recent questions looked at)
 
-_ACRONYM = re.compile(r"((?:[\w'’-]+\s+){1,10})\(([A-Z][A-Za-z]{1,7})\)")
+_ACRONYM = re.compile(r"((?:[\w'’-]{1,40}\s{1,3}){1,10})\(([A-Z][A-Za-z]{1,7})\)")
 _JOINING = frozenset("of and the for on in with to".split())
 
 

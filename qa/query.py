@@ -138,7 +138,7 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
 
 
 # "How many …, and where …?", "When …? Who …?", "…，以及…", "…？由誰…？": two asks in one question
-_COMPOUND_EN = re.compile(r"^(.{12,}?)(?:\?\s+|,?\s+and\s+(?=(?:which|what|when|where|who|whom|whose|why|whether|how)\b))"
+_COMPOUND_EN = re.compile(r"^(.{12,}?)(?:\?\s{1,3}|,?\s{1,3}and\s{1,3}(?=(?:which|what|when|where|who|whom|whose|why|whether|how)\b))"
                           r"(.{6,})$", re.I)
 _COMPOUND_ZH = re.compile(r"^(.{5,}?)(?:[？?；;]|[，,]以及|[，,]另外|[，,]同埋)\s*(.{3,})$")
 

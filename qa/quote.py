@@ -10,7 +10,7 @@ from .text import terms
 
 # where a clause may end: a semicolon or colon, a dash, or a comma before a word that starts a new
 # clause (not a comma between list items: "education, investment promotion and equine sports")
-_CLAUSE = re.compile(r"[;:]\s+|\s+[—–]\s+|,\s+(?=(?:and|but|which|who|whom|whose|while|whereas|with|in|at|on|by|"
+_CLAUSE = re.compile(r"[;:]\s+|\s{1,3}[—–]\s+|,\s{1,3}(?=(?:and|but|which|who|whom|whose|while|whereas|with|in|at|on|by|"
                      r"for|to|as|from|covering|including|namely|such|thereby|through|under|leading|led|the|a|an|"
                      r"it|they|this|these|both|Mr|Ms|Mrs|Dr)\b)")
 _SENTENCE_END = re.compile(r"[.!?。！？][\"'”’)]*$")

@@ -102,7 +102,7 @@ def numbers(text: str) -> set[str]:
 
 
 _TOKEN = re.compile(r"\d+|[A-Za-z]+(?:-[A-Za-z]+)*|[^\sA-Za-z\d]")
-_COUNTED_ZH = re.compile(r"(\d+)\s*[項项份個个套次名位間间家所條条件宗批]\s*([\u4e00-\u9fff]{1,8})")
+_COUNTED_ZH = re.compile(r"(\d{1,15})\s{0,3}[項项份個个套次名位間间家所條条件宗批]\s*([\u4e00-\u9fff]{1,8})")
 _ZH_STOP = re.compile(r"[的在於于及和與与並并及或，。、；：]")
 _WINDOW = 8
 # "Yes, …", "According to the passage, …": asserts nothing of its own
