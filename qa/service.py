@@ -277,26 +277,27 @@ class QA:
               on_total: Callable[[int], None] | None = None, force: bool = False) -> IndexResult:
         """Make the index equal the corpus folder (default), or bring the given files up to date."""
         repaired = self._set_aside_if_damaged()
-        records = self._records()
-        reading = self.read(paths or [self.settings.corpus_dir], force, records)
-        inputs = reading.inputs
-        if on_total:
-            on_total(sum(len(i.chunks) for i in inputs) * len(self.settings.embed_models))
-        # a file that is there but unreadable this time keeps its last good version in the index
-        keep = frozenset(r.doc for r in records.values() if r.source in reading.unreadable) | reading.unchanged
-        prune = paths is None and not (reading.skipped and not reading.docs)  # not when no file could be read
-        gone = set(records) - {d.id for d in reading.docs} - keep if prune else set()
-        if inputs or gone or not reading.whole:
-            report = self.store.sync(inputs, prune=prune, force=force, progress=progress, keep=keep)
-        else:  # every file as it was indexed, and the index whole: nothing to write, no lock to take
-            report = SyncReport()
-        report.unchanged += len(reading.unchanged)
-        indexed, failed = settle(reading.docs, inputs, report)
-        if inputs:  # parsing and embedding are what leave freed memory behind
-            release_memory()
-        chunks = sum(len(i.chunks) for i in inputs if i.record.doc not in report.failed) + \
-            sum(records[d].chunks for d in reading.unchanged)
-        return IndexResult(indexed, chunks, report, reading.skipped, failed, repaired)
+        with self.store.write_lock():  # the folder read and the index written as one step (see `add`)
+            records = self._records()
+            reading = self.read(paths or [self.settings.corpus_dir], force, records)
+            inputs = reading.inputs
+            if on_total:
+                on_total(sum(len(i.chunks) for i in inputs) * len(self.settings.embed_models))
+            # a file that is there but unreadable this time keeps its last good version in the index
+            keep = frozenset(r.doc for r in records.values() if r.source in reading.unreadable) | reading.unchanged
+            prune = paths is None and not (reading.skipped and not reading.docs)  # not when no file could be read
+            gone = set(records) - {d.id for d in reading.docs} - keep if prune else set()
+            if inputs or gone or not reading.whole:
+                report = self.store.sync(inputs, prune=prune, force=force, progress=progress, keep=keep)
+            else:  # every file as it was indexed, and the index whole: nothing to write
+                report = SyncReport()
+            report.unchanged += len(reading.unchanged)
+            indexed, failed = settle(reading.docs, inputs, report)
+            if inputs:  # parsing and embedding are what leave freed memory behind
+                release_memory()
+            chunks = sum(len(i.chunks) for i in inputs if i.record.doc not in report.failed) + \
+                sum(records[d].chunks for d in reading.unchanged)
+            return IndexResult(indexed, chunks, report, reading.skipped, failed, repaired)
 
     def check(self, progress: Callable[[int], None] | None = None,
               on_total: Callable[[int], None] | None = None) -> IndexResult:
@@ -337,81 +338,86 @@ class QA:
         language version of): kept beside the file like the overrides."""
         if doc_id and len(files) > 1:
             raise IngestError("an explicit document id needs exactly one file")
-        records = self._records()
-        by_hash = {r.hash: r.doc for r in records.values()}
-        by_key = {id_key(r.doc): r.doc for r in records.values()}
-        by_source = {r.source: r.doc for r in records.values() if r.source}
-        ready: list[tuple[str, bytes, Document, DocInput]] = []
-        skipped: list[str] = []
-        kept: dict[str, dict[str, str]] = {}  # clean file name → its origin
-        for name, data in files:
-            try:
-                clean = safe_name(name)
-                doc = load_bytes(data, clean, doc_id, self.settings.max_upload_mb * 1024 * 1024,
-                                 self.settings.max_doc_chunks)
-                kept[clean] = (origins or {}).get(name, {})
-                origin(doc, kept[clean])
-                item = self.prepare(doc, clean, title, date)
-            except IngestError as exc:
-                skipped.append(str(exc))
-                continue
-            if by_key.get(id_key(doc.id), doc.id) != doc.id:
-                skipped.append(f"{clean}: the id {doc.id!r} is too like that of {by_key[id_key(doc.id)]!r} "
-                               "already indexed; use that id to replace it, or give another")
-                continue
-            if doc.hash in by_hash and by_hash[doc.hash] != doc.id:
-                skipped.append(f"{clean}: already indexed as {by_hash[doc.hash]}")
-                continue
-            taken = doc.id if doc.id in records else by_source.get(clean)
-            if taken and records[taken].hash == doc.hash and records[taken].source != clean:
-                skipped.append(f"{clean}: the same document is already indexed as {taken!r}")
-                continue
-            if taken and not replace and records[taken].hash != doc.hash:
-                skipped.append(f"{clean}: the document {taken!r} (from {records[taken].source or 'another file'}) "
-                               "already has this id or file name; replace it explicitly, or give another id")
-                continue
-            if any(d.hash == doc.hash for _, _, d, _ in ready):
-                skipped.append(f"{clean}: same content given twice; indexed once")
-                continue
-            if any(d.id == doc.id for _, _, d, _ in ready):
-                skipped.append(f"{clean}: another file in this upload has the document id {doc.id!r}")
-                continue
-            ready.append((clean, data, doc, item))
-        placed: dict[str, tuple[Path, Path | None]] = {}  # doc id → (new file, the old one in .removed/)
-        for clean, data, doc, item in ready:
-            old = records.get(doc.id) or records.get(by_source.get(clean, ""))
-            trashed = None
-            if old is not None and old.source and old.hash != doc.hash:
-                trashed = self.corpus.trash(self.settings.corpus_dir / Path(old.source).name)
-            path = self.corpus.place(clean, data)
-            self.corpus.set_overrides(path, id=doc_id, title=title, date=date, **kept.get(clean, {}))
-            item.record.stamp = stamp(data, self.corpus.overrides(path), self.reader(path.name))
-            placed[doc.id] = (path, trashed)
-        inputs = [item for _, _, _, item in ready]
-        models = len(self.settings.embed_models)
-        if on_total:
-            on_total(sum(len(i.chunks) for i in inputs) * models)
-        if on_plan:
-            on_plan([(clean, doc.id, len(item.chunks) * models) for clean, _, doc, item in ready])
-        report = self.store.sync(inputs, progress=progress, started=started) if inputs else SyncReport()
-        for doc in report.failed:  # a rejected upload is not left behind; a replaced file comes back
-            path, trashed = placed[doc]
-            self.corpus.trash(path, keep=False)
-            if trashed is not None:
-                self.corpus.restore(trashed)
-        indexed, failed = settle([d for _, _, d, _ in ready], inputs, report)
-        release_memory()
-        return IndexResult(indexed, sum(len(i.chunks) for i in inputs if i.record.doc not in report.failed),
-                           report, skipped, failed)
+        # what is indexed is read, and files placed and written, by one writer at a time across
+        # replicas: a removal through another cannot fall between the check and the write
+        with self.store.write_lock():
+            records = self._records()
+            by_hash = {r.hash: r.doc for r in records.values()}
+            by_key = {id_key(r.doc): r.doc for r in records.values()}
+            by_source = {r.source: r.doc for r in records.values() if r.source}
+            ready: list[tuple[str, bytes, Document, DocInput]] = []
+            skipped: list[str] = []
+            kept: dict[str, dict[str, str]] = {}  # clean file name → its origin
+            for name, data in files:
+                try:
+                    clean = safe_name(name)
+                    doc = load_bytes(data, clean, doc_id, self.settings.max_upload_mb * 1024 * 1024,
+                                     self.settings.max_doc_chunks)
+                    kept[clean] = (origins or {}).get(name, {})
+                    origin(doc, kept[clean])
+                    item = self.prepare(doc, clean, title, date)
+                except IngestError as exc:
+                    skipped.append(str(exc))
+                    continue
+                if by_key.get(id_key(doc.id), doc.id) != doc.id:
+                    skipped.append(f"{clean}: the id {doc.id!r} is too like that of {by_key[id_key(doc.id)]!r} "
+                                   "already indexed; use that id to replace it, or give another")
+                    continue
+                if doc.hash in by_hash and by_hash[doc.hash] != doc.id:
+                    skipped.append(f"{clean}: already indexed as {by_hash[doc.hash]}")
+                    continue
+                taken = doc.id if doc.id in records else by_source.get(clean)
+                if taken and records[taken].hash == doc.hash and records[taken].source != clean:
+                    skipped.append(f"{clean}: the same document is already indexed as {taken!r}")
+                    continue
+                if taken and not replace and records[taken].hash != doc.hash:
+                    skipped.append(f"{clean}: the document {taken!r} (from {records[taken].source or 'another file'}) "
+                                   "already has this id or file name; replace it explicitly, or give another id")
+                    continue
+                if any(d.hash == doc.hash for _, _, d, _ in ready):
+                    skipped.append(f"{clean}: same content given twice; indexed once")
+                    continue
+                if any(d.id == doc.id for _, _, d, _ in ready):
+                    skipped.append(f"{clean}: another file in this upload has the document id {doc.id!r}")
+                    continue
+                ready.append((clean, data, doc, item))
+            placed: dict[str, tuple[Path, Path | None]] = {}  # doc id → (new file, the old one in .removed/)
+            for clean, data, doc, item in ready:
+                old = records.get(doc.id) or records.get(by_source.get(clean, ""))
+                trashed = None
+                if old is not None and old.source and old.hash != doc.hash:
+                    trashed = self.corpus.trash(self.settings.corpus_dir / Path(old.source).name)
+                path = self.corpus.place(clean, data)
+                self.corpus.set_overrides(path, id=doc_id, title=title, date=date, **kept.get(clean, {}))
+                item.record.stamp = stamp(data, self.corpus.overrides(path), self.reader(path.name))
+                placed[doc.id] = (path, trashed)
+            inputs = [item for _, _, _, item in ready]
+            models = len(self.settings.embed_models)
+            if on_total:
+                on_total(sum(len(i.chunks) for i in inputs) * models)
+            if on_plan:
+                on_plan([(clean, doc.id, len(item.chunks) * models) for clean, _, doc, item in ready])
+            report = self.store.sync(inputs, progress=progress, started=started) if inputs else SyncReport()
+            for doc in report.failed:  # a rejected upload is not left behind; a replaced file comes back
+                path, trashed = placed[doc]
+                self.corpus.trash(path, keep=False)
+                if trashed is not None:
+                    self.corpus.restore(trashed)
+            indexed, failed = settle([d for _, _, d, _ in ready], inputs, report)
+            release_memory()
+            return IndexResult(indexed, sum(len(i.chunks) for i in inputs if i.record.doc not in report.failed),
+                               report, skipped, failed)
 
     def remove(self, doc_id: str) -> bool:
-        """Remove a document from the index, and move its file out of the corpus folder."""
-        record = self.store.docs().get(doc_id)
-        if record is None or not self.store.remove(doc_id):
-            return False
-        if record.source:
-            self.corpus.trash(self.settings.corpus_dir / Path(record.source).name)
-        return True
+        """Remove a document from the index, and move its file out of the corpus folder (both under
+        the writers' lock, so an upload of the same paper through another replica comes before or after)."""
+        with self.store.write_lock():
+            record = self.store.docs().get(doc_id)
+            if record is None or not self.store.remove(doc_id):
+                return False
+            if record.source:
+                self.corpus.trash(self.settings.corpus_dir / Path(record.source).name)
+            return True
 
     def list_documents(self) -> list[DocRecord]:
         return sorted(self.store.docs().values(), key=lambda r: (r.date, r.doc))

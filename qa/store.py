@@ -222,6 +222,7 @@ class Store:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._thread_lock = threading.RLock()
+        self._writing = False  # the lock file is held (by the thread holding `_thread_lock`)
         self._lexical: Lexical | None = None
         self._lexical_key: tuple[tuple[str, str], ...] | None = None
         self._checked_at = 0.0
@@ -285,7 +286,9 @@ class Store:
 
     @contextmanager
     def write_lock(self) -> Iterator[None]:
-        """Serialise writers in this process and across processes on this machine."""
+        """Serialise writers in this process and across processes on this machine. A writer may take
+        it again inside (an upload holds it from checking what is indexed to its last file, and
+        writes through `sync`): the lock file is taken once per thread that holds it."""
         if self.settings.chroma_url:
             # replicas on one machine meet in the temporary folder; on several, in QA_LOCK_DIR (shared)
             key = hashlib.sha256(self.settings.chroma_url.encode()).hexdigest()[:16]
@@ -293,8 +296,16 @@ class Store:
         else:
             self.settings.index_dir.mkdir(parents=True, exist_ok=True)
             path = self.settings.index_dir / ".write.lock"
-        with self._thread_lock, FileLock(str(path)):
-            yield
+        with self._thread_lock:
+            if self._writing:  # this thread holds it already (no other thread gets past the RLock)
+                yield
+                return
+            with FileLock(str(path)):
+                self._writing = True
+                try:
+                    yield
+                finally:
+                    self._writing = False
 
     # -- state ------------------------------------------------------------------------------
     def docs(self) -> dict[str, DocRecord]:

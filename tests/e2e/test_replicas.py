@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,6 +21,12 @@ pytestmark = pytest.mark.slow
 TOKEN = "replica-admin-token"
 AUTH = {"authorization": f"Bearer {TOKEN}"}
 NOTE = b"# Ferry note\n\n1. The Tsing Yi ferry pier reopened on 3 March 2025 after repairs.\n"
+
+
+class Replicas(list):
+    """The replicas' URLs, and the corpus folder they share."""
+
+    corpus: Path
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +57,9 @@ def replicas(tmp_path_factory):
             time.sleep(0.5)
         else:
             pytest.fail("replicas did not start")
-        yield urls
+        replicas_ = Replicas(urls)
+        replicas_.corpus = corpus
+        yield replicas_
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=60)
@@ -108,3 +117,36 @@ def test_both_replicas_answer_concurrent_users(replicas):
     with concurrent.futures.ThreadPoolExecutor(20) as pool:
         codes = list(pool.map(ask, range(60)))
     assert codes.count(200) == 60
+
+
+def test_an_upload_on_one_replica_and_a_removal_on_the_other_leave_them_agreeing(replicas):
+    """The same paper replaced through one replica while the other removes it, the removal arriving
+    while the new version is being embedded: afterwards both replicas list the same papers, and
+    corpus/ holds a file for exactly the papers listed (the writers' lock orders the two)."""
+    a, b = replicas
+    name = "race-note.md"
+
+    def version(n: int) -> bytes:
+        return ("# Race\n\n" + "\n\n".join(f"{p}. Version {n} of the race note, paragraph {p}, about pier {p} "
+                                            "and the ferries that call there." for p in range(1, 120))).encode()
+
+    for round_ in range(2):
+        res = httpx.post(a + "/api/documents", files={"files": (name, version(round_))}, data={"replace": "true"},
+                         headers=AUTH, timeout=30).json()
+        if round_ == 0:
+            assert wait_job(a, res["status"])["state"] == "done"
+            continue
+        for _ in range(600):  # the new version is being embedded: remove the paper through the other replica
+            job = httpx.get(a + res["status"], headers=AUTH, timeout=10).json()
+            if job["state"] == "running" and job["done"] > 0:
+                break
+            time.sleep(0.05)
+        assert job["state"] == "running" and job["done"] < job["total"], job
+        removed = httpx.delete(b + "/api/documents/race-note", headers=AUTH, timeout=120).status_code
+        state = wait_job(a, res["status"])["state"]
+        assert removed == 200 and state == "done"
+        time.sleep(2.5)  # each replica reloads what the other wrote
+        listed = [{d["doc"] for d in httpx.get(u + "/api/documents", timeout=10).json()["documents"]} for u in (a, b)]
+        on_disk = (replicas.corpus / name).exists()
+        assert listed[0] == listed[1] and ("race-note" in listed[0]) == on_disk, (listed[0], on_disk)
+        assert "race-note" not in listed[0]  # the removal came last: it waited for the upload it overlapped
