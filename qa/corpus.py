@@ -23,14 +23,20 @@ OVERRIDES = ".qa-meta"
 KEPT = ("id", "title", "date", "url", "paper")
 TRASH = ".removed"
 PARTIAL = ".upload-"  # an upload being written (`place`); one a crash left behind is swept away
-_UNSAFE = re.compile(r"[^\w.\-\u3400-\u9fff]+")
+_UNSAFE = re.compile(r"[^\w.\-]+")  # \w: letters and digits of any script, and "_"
+
+
+def slug(text: str, limit: int = 120) -> str:
+    """`text` with every run of anything but letters, digits, `.`, `-` and `_` made one "-", and no
+    leading or trailing dots or dashes: a safe file name or document id ("a/b" → "a-b")."""
+    return _UNSAFE.sub("-", unicodedata.normalize("NFKC", text)).strip(".-_ ")[:limit]
 
 
 def safe_name(name: str) -> str:
     """A file name with no directory part, no leading dots and nothing a shell or a path resolver
     could misread ("../../etc/passwd" → "passwd", refused for its type)."""
     base = name.replace("\\", "/").split("/")[-1]
-    base = _UNSAFE.sub("-", base).strip(".-_ ")[:120]
+    base = slug(base)
     suffix = Path(base).suffix.lower()
     if not base or not Path(base).stem:
         raise IngestError(f"{name!r}: not a usable file name")
@@ -39,16 +45,11 @@ def safe_name(name: str) -> str:
     return base
 
 
-_ID_UNSAFE = re.compile(r"[^\w.\-]+")
-
-
 def document_id(given: str, source: str = "") -> str:
     """The one place a document id is made, from a file name, a front-matter `id:` or one given on
     upload: letters (any script), digits, `.`, `-` and `_`, so that it is one path segment in
     `/read/<id>` and `DELETE /api/documents/<id>` ("a/b" → "a-b"). An empty `id:` means the file's name."""
-    cleaned = _ID_UNSAFE.sub("-", unicodedata.normalize("NFKC", given or "")).strip(".-_ ")[:120]
-    if not cleaned and source:
-        cleaned = _ID_UNSAFE.sub("-", unicodedata.normalize("NFKC", Path(source).stem)).strip(".-_ ")[:120]
+    cleaned = slug(given or "") or (slug(Path(source).stem) if source else "")
     if not cleaned:
         raise IngestError(f"{source or given!r}: {given!r} is not a usable document id; use letters, digits, "
                           "'.', '-' or '_'")

@@ -28,6 +28,7 @@ from typing import Callable, Sequence
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from .config import Settings
+from .corpus import slug
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -252,7 +253,7 @@ def file_name(url: str, kind: str) -> str:
         ext = ".htm"
     else:
         ext = SUFFIX.get(kind, ".txt")
-    stem = re.sub(r"[^\w.\-\u3400-\u9fff]+", "-", stem).strip(".-_ ")[:100] or "document"
+    stem = slug(stem, 100) or "document"
     return stem + ext
 
 
