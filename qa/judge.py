@@ -2,11 +2,14 @@
 asks, and do the papers answer it at all?", decided by small trained models instead of rules about
 question wordings.
 
-Three logistic models read the features of qa/features.py: one gives the probability that a
+Three small models read the features of qa/features.py: one gives the probability that a
 paragraph answers the question (which ranks them), one which of its sentences says it, and one, the
-gate, whether the question is answered at all. Their weights, and the thresholds calibrated with
-them, are `judge.json` beside this module, written by `bench/train_judge.py` from the development
-questions (bench/questions/generated/dev.jsonl) in a few minutes.
+gate, whether the question is answered at all. The paragraph model is boosted trees, which weigh
+one piece of evidence by another (how close in meaning a paragraph is counts for more when it also
+holds the question's names); the sentence model and the gate are logistic. Each is trained with the direction a feature's meaning fixes held (a name the
+paragraph says only counts for it). Their weights, and the thresholds calibrated with them, are
+`judge.json` beside this module, written by `bench/train_judge.py` from the development questions
+(bench/questions/generated/dev.jsonl) in a few minutes.
 """
 
 from __future__ import annotations
@@ -77,6 +80,61 @@ class Model:
 
 
 @dataclass
+class Trees:
+    """Boosted decision trees over named features: the leaf values the row reaches in every tree,
+    summed with the baseline and squashed. Stored as one array per node field, trees padded to one
+    length, so a question's candidates go down all trees at once."""
+
+    features: list[str]
+    baseline: float
+    feature: np.ndarray  # (trees, nodes): the feature a node splits on
+    threshold: np.ndarray  # a row goes left when its feature is at most this
+    left: np.ndarray  # child nodes; 0 marks a leaf (the root is no one's child)
+    right: np.ndarray
+    value: np.ndarray  # a leaf's share of the log-odds
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        rows = np.arange(x.shape[0])[:, None]
+        trees = np.arange(self.feature.shape[0])[None, :]
+        node = np.zeros((x.shape[0], self.feature.shape[0]), dtype=np.int64)
+        for _ in range(self.feature.shape[1]):
+            inner = self.left[trees, node] > 0
+            if not inner.any():
+                break
+            go_left = x[rows, self.feature[trees, node]] <= self.threshold[trees, node]
+            node = np.where(inner, np.where(go_left, self.left[trees, node], self.right[trees, node]), node)
+        z = self.baseline + self.value[trees, node].sum(axis=1)
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+    def to_json(self) -> dict[str, Any]:
+        trees = []
+        for t in range(self.feature.shape[0]):
+            n = int(np.count_nonzero(self.left[t]) * 2 + 1)  # nodes in use: each inner node has two children
+            trees.append({"feature": self.feature[t, :n].tolist(), "threshold": self.threshold[t, :n].round(6).tolist(),
+                          "left": self.left[t, :n].tolist(), "right": self.right[t, :n].tolist(),
+                          "value": self.value[t, :n].round(6).tolist()})
+        return {"kind": "trees", "features": self.features, "baseline": round(self.baseline, 6), "trees": trees}
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> "Trees":
+        width = max(len(t["feature"]) for t in data["trees"])
+
+        def field(name: str, dtype: type) -> np.ndarray:
+            out = np.zeros((len(data["trees"]), width), dtype=dtype)
+            for i, t in enumerate(data["trees"]):
+                out[i, :len(t[name])] = t[name]
+            return out
+
+        return cls(list(data["features"]), float(data["baseline"]), field("feature", np.int64),
+                   field("threshold", np.float64), field("left", np.int64), field("right", np.int64),
+                   field("value", np.float64))
+
+
+def model_of(data: dict[str, Any]) -> Model | Trees:
+    return Trees.of(data) if data.get("kind") == "trees" else Model.of(data)
+
+
+@dataclass
 class Thresholds:
     """Calibrated on the development questions (see bench/train_judge.py)."""
 
@@ -92,9 +150,9 @@ class Thresholds:
 
 @dataclass
 class JudgeFile:
-    units: Model
-    sentences: Model
-    gate: Model
+    units: Model | Trees
+    sentences: Model | Trees
+    gate: Model | Trees
     thresholds: Thresholds
     trained_on: dict[str, Any] = field(default_factory=dict)
 
@@ -106,7 +164,7 @@ class JudgeFile:
 @lru_cache(maxsize=4)
 def load(path: Path = MODEL_PATH) -> JudgeFile:
     data = json.loads(path.read_text(encoding="utf-8"))
-    return JudgeFile(Model.of(data["units"]), Model.of(data["sentences"]), Model.of(data["gate"]),
+    return JudgeFile(model_of(data["units"]), model_of(data["sentences"]), model_of(data["gate"]),
                      Thresholds(**data["thresholds"]),
                      data.get("trained_on", {}))
 

@@ -26,7 +26,8 @@ def test_the_shipped_weights_match_the_features_the_code_makes():
     assert judged.units.features == UNIT_FEATURES and judged.sentences.features == SENTENCE_FEATURES
     assert judged.gate.features == GATE_FEATURES
     for model in (judged.units, judged.sentences, judged.gate):
-        assert len(model.weights) == len(model.features) == len(model.mean) == len(model.scale)
+        p = model.predict(np.zeros((3, len(model.features))))
+        assert p.shape == (3,) and ((0 < p) & (p < 1)).all()
     t = judged.thresholds
     assert 0 < t.answer < 1 and 0 < t.listed < 1 and 0 <= t.beside < 1 and 0 <= t.read < 1
 
@@ -43,13 +44,19 @@ def test_paragraphs_beside_the_best_are_those_near_it():
 
 
 def test_evidence_never_counts_against_an_answer():
-    """Weights keep the sign the feature's meaning fixes: a name the paragraph says only helps, a
-    name its paper never writes only hurts."""
+    """Each model keeps the direction the feature's meaning fixes, whatever the other features say:
+    a name the paragraph says only helps, a name its paper never writes only hurts."""
     judged = load()
+    rows = np.random.default_rng(0).uniform(0, 1, (200, 64))
     for model in (judged.units, judged.sentences, judged.gate):
-        for name, weight in zip(model.features, model.weights):
-            if name in SIGNS:
-                assert weight * SIGNS[name] >= 0, (name, weight)
+        x = rows[:, :len(model.features)].copy()
+        for i, name in enumerate(model.features):
+            if name not in SIGNS:
+                continue
+            low, high = x.copy(), x.copy()
+            low[:, i], high[:, i] = 0.0, 1.0
+            change = (model.predict(high) - model.predict(low)) * SIGNS[name]
+            assert change.min() >= -1e-9, (name, change.min())
 
 
 def test_the_right_paragraph_first_and_the_gate_tells_a_changed_detail(service):
