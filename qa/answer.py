@@ -69,7 +69,8 @@ class ExtractiveAnswerer:
             return Answer(abstention(query, retrieval), [], True, self.name)
         t = self.judge.thresholds
         if answers < t.answer:
-            return not_stated(query, retrieval, [j.hit.chunk for j in self.near(judged)])
+            near = self.near(judged) if answers >= t.point else []
+            return not_stated(query, retrieval, [j.hit.chunk for j in near])
         if is_list_question(query.question):
             items = self.judge.beside(judged, t.listed, t.beside)[: self.settings.list_max_items] or judged[:1]
             if len(items) > 1:

@@ -4,10 +4,9 @@ question wordings.
 
 Three small models read the features of qa/features.py: one gives the probability that a
 paragraph answers the question (which ranks them), one which of its sentences says it, and one, the
-gate, whether the question is answered at all. The paragraph model is boosted trees, which weigh
-one piece of evidence by another (how close in meaning a paragraph is counts for more when it also
-holds the question's names); the sentence model and the gate are logistic. Each is trained with the direction a feature's meaning fixes held (a name the
-paragraph says only counts for it). Their weights, and the thresholds calibrated with them, are
+gate, whether the question is answered at all. Each is logistic, or, for the paragraph model when
+trained with `--trees`, boosted trees, which weigh one piece of evidence by another. Each is trained
+with the direction a feature's meaning fixes held (a name the paragraph says only counts for it). Their weights, and the thresholds calibrated with them, are
 `judge.json` beside this module, written by `bench/train_judge.py` from the development questions
 (bench/questions/generated/dev.jsonl) in a few minutes.
 """
@@ -139,7 +138,10 @@ class Thresholds:
     """Calibrated on the development questions (see bench/train_judge.py)."""
 
     answer: float = 0.5  # the gate's probability at which the question is answered
-    near: float = 0.15  # a paragraph this likely is about the subject: pointed at by a near miss
+    near: float = 0.15  # a paragraph this likely is about the subject: pointed at by a near miss …
+    # … when the gate finds the question at least this likely answered: nine in ten near misses (a
+    # detail changed in a question about a paper's subject) are; a question on another subject is not
+    point: float = 0.0
     listed: float = 0.5  # a list gathers every paragraph at least this likely …
     beside: float = 0.0  # … and at least this share of the best one's probability
     read: float = 0.0  # a language model reads the paragraphs at least this share as likely as the best
