@@ -223,22 +223,32 @@ def admin_denied(settings: Any, authorization: str) -> JSONResponse | None:
     return None
 
 
+def require_admin(settings: Any, request: Request) -> JSONResponse | None:
+    """Admin needs QA_ADMIN_TOKEN set, the token, and a request from this site itself."""
+    if (denied := admin_denied(settings, request.headers.get("authorization", ""))) is not None:
+        return denied
+    origin = request.headers.get("origin")
+    if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
+        return error(403, "admin requests are accepted only from this site")
+    return None
+
+
+def queued(jobs: Jobs, job: Job) -> dict[str, Any]:
+    """What a request that started a job is told: where to follow it, and its place in the queue."""
+    return {"job": job.id, "status": f"/api/jobs/{job.id}", "position": jobs.position(job)}
+
+
 def router(service: QA, jobs: Jobs, background: Background) -> APIRouter:
-    """The admin API: uploads and URLs to index, syncs, the job queue, removals."""
+    """The admin API: documents added (uploads, URLs) and removed, syncs, the job queue."""
+    app = APIRouter()
+    app.include_router(documents_router(service, jobs))
+    app.include_router(queue_router(service, jobs, background))
+    return app
+
+
+def documents_router(service: QA, jobs: Jobs) -> APIRouter:
     s = service.settings
     app = APIRouter()
-
-    def require_admin(request: Request) -> JSONResponse | None:
-        """Admin needs QA_ADMIN_TOKEN set, the token, and a request from this site itself."""
-        if (denied := admin_denied(s, request.headers.get("authorization", ""))) is not None:
-            return denied
-        origin = request.headers.get("origin")
-        if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
-            return error(403, "admin requests are accepted only from this site")
-        return None
-
-    def queued(job: Job) -> dict[str, Any]:
-        return {"job": job.id, "status": f"/api/jobs/{job.id}", "position": jobs.position(job)}
 
     @app.post("/api/documents", status_code=202,
               summary='Admin: add or replace documents (multipart `files`, or JSON `{"urls": [...], "follow"}`)')
@@ -247,7 +257,7 @@ def router(service: QA, jobs: Jobs, background: Background) -> APIRouter:
                             date: str | None = Form(None, pattern=r"^\d{4}-\d{2}-\d{2}$"),
                             doc_id: str | None = Form(None, alias="id", pattern=r"^[\w.\-]{1,120}$"),
                             replace: bool = Form(False)) -> Any:
-        if (denied := require_admin(request)) is not None:
+        if (denied := require_admin(s, request)) is not None:
             return denied
         if request.headers.get("content-type", "").startswith("application/json"):
             return await add_urls(request)
@@ -260,10 +270,10 @@ def router(service: QA, jobs: Jobs, background: Background) -> APIRouter:
             if len(data) > limit:
                 return error(413, f"{f.filename}: over the {s.max_upload_mb} MB limit")
             payload.append((f.filename or "upload", data))
-        job = jobs.start(lambda progress, total, plan, started: service.add(
+        job = jobs.start(lambda progress, total, plan, started: service.indexer.add(
             payload, doc_id=doc_id, title=title, date=date, progress=progress, on_total=total, replace=replace,
             on_plan=plan, started=started), names=[name for name, _ in payload])
-        return queued(job)
+        return queued(jobs, job)
 
     async def add_urls(request: Request) -> Any:
         """Documents by URL: each checked now (a refusal is a 422 at once), fetched and indexed in a job."""
@@ -279,38 +289,53 @@ def router(service: QA, jobs: Jobs, background: Background) -> APIRouter:
         job = jobs.start(lambda progress, total, plan, started: Library(service).add_urls(
             urls, req.follow, req.id, req.title, req.date, progress=progress, on_total=total, on_plan=plan,
             started=started), names=urls)
-        return queued(job)
+        return queued(jobs, job)
+
+    @app.delete("/api/documents/{doc}", summary="Admin: remove a document")
+    def remove_document(doc: str, request: Request) -> Any:
+        if (denied := require_admin(s, request)) is not None:
+            return denied
+        if not service.indexer.remove(doc):
+            return error(404, f"no document {doc!r}")
+        return {"removed": doc}
+
+    return app
+
+
+def queue_router(service: QA, jobs: Jobs, background: Background) -> APIRouter:
+    s = service.settings
+    app = APIRouter()
 
     @app.get("/api/sync", summary="Admin: the sources synced, the schedule, the last sync and each URL's state")
     def sync_status(request: Request) -> Any:
-        if (denied := require_admin(request)) is not None:
+        if (denied := require_admin(s, request)) is not None:
             return denied
         return background.status()
 
     @app.post("/api/sync", summary="Admin: sync the configured sources now (QA_SYNC_SOURCES)", status_code=202)
     def sync_now(request: Request) -> Any:
-        if (denied := require_admin(request)) is not None:
+        if (denied := require_admin(s, request)) is not None:
             return denied
         if not s.sync_sources:
             return error(409, "no sources are configured (set QA_SYNC_SOURCES)")
-        return queued(background.sync())
+        return queued(jobs, background.sync())
 
     @app.get("/api/jobs/{job_id}", summary="Admin: progress of an upload")
     def job_status(job_id: str, request: Request) -> Any:
-        if (denied := require_admin(request)) is not None:
+        if (denied := require_admin(s, request)) is not None:
             return denied
         job = jobs.get(job_id)
         return job.to_json(jobs.position(job)) if job else error(404, "no such job")
 
     @app.get("/api/jobs", summary="Admin: the indexing queue, newest first")
     def job_list(request: Request) -> Any:
-        if (denied := require_admin(request)) is not None:
+        if (denied := require_admin(s, request)) is not None:
             return denied
         return {"jobs": jobs.list()}
 
     @app.delete("/api/jobs/{job_id}", summary="Admin: cancel an upload, queued or running")
     def job_cancel(job_id: str, request: Request) -> Any:
-        if (denied := require_admin(request)) is not None:
+        if (denied := require_admin(s, request)) is not None:
             return denied
         job = jobs.cancel(job_id)
         if job is None:
@@ -318,13 +343,5 @@ def router(service: QA, jobs: Jobs, background: Background) -> APIRouter:
         if job.state not in ("queued", "running", "cancelled"):
             return error(409, f"the job has already {job.state.replace('done', 'finished')}")
         return job.to_json(jobs.position(job))
-
-    @app.delete("/api/documents/{doc}", summary="Admin: remove a document")
-    def remove_document(doc: str, request: Request) -> Any:
-        if (denied := require_admin(request)) is not None:
-            return denied
-        if not service.remove(doc):
-            return error(404, f"no document {doc!r}")
-        return {"removed": doc}
 
     return app
