@@ -7,7 +7,6 @@ an upload committed meanwhile cannot show half of itself. Indexing is `qa.indexi
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ from .answer import ExtractiveAnswerer
 from .answerers import Answerers
 from .cite import cited_paragraphs, marker
 from .config import Settings, get_settings
+from .dates import DATE_BOUND
 from .embed import get_embedder
 from .feedback import Feedback
 from .generate import GenerativeAnswerer, pieces
@@ -43,7 +43,6 @@ __all__ = ["QA", "QuestionError", "IngestError", "IndexError_", "IndexResult", "
 AnswerListener = Callable[["Answer | None", str], None]
 
 
-_DATE_BOUND = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 MAX_TURNS, MAX_TURN_CHARS = 8, 20_000  # what a follow-up can use; the rest is never read
 
 
@@ -316,7 +315,7 @@ class QA:
         if unknown:
             raise QuestionError(f"no document {unknown[0]!r} is indexed (see /api/documents)")
         for bound in (since, until):
-            if bound and not _DATE_BOUND.match(bound):
+            if bound and not DATE_BOUND.match(bound):
                 raise QuestionError(f"{bound!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
         chosen = [d for d in (scope or known) if
                   (not since or known[d].date[:len(since)] >= since) and
