@@ -18,6 +18,7 @@ from .answer import ExtractiveAnswerer
 from .answerers import Answerers
 from .cite import cited_paragraphs, marker
 from .config import Settings, get_settings
+from .corpus import Corpus
 from .embed import get_embedder
 from .feedback import Feedback
 from .generate import GenerativeAnswerer, pieces
@@ -86,6 +87,10 @@ class QA:
         return self.answerers.extractive
 
     # -- indexing is the Indexer's; these pass through, for scripts that hold only a QA -----------
+    @property
+    def corpus(self) -> Corpus:
+        return self.indexer.corpus
+
     def window_tokens(self) -> int:
         return self.indexer.window_tokens()
 
