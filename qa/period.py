@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .dates import WRITTEN, date_range, dates_in, shift, written
+from . import dates
+from .dates import date_range, dates_in, shift, written
 
 _THIS_PAPER = r"(?:this|the) (?:paper|document|report|reply|answer)"
 _RELATIVE = re.compile(rf"\b(before|prior to|earlier than|since|after|later than) {_THIS_PAPER}\b"
@@ -74,7 +75,7 @@ def period_of(question: str) -> Period | None:
     if relative:
         word = (relative.group(1) or relative.group(3) or "").lower()
         return Period(paper="before" if word in ("before", "prior to", "earlier than", "之前", "以前") else "after")
-    found = [(m, written(m)) for m in WRITTEN.finditer(question)]
+    found = [(m, written(m)) for m in dates.WRITTEN.finditer(question)]
     found = [(m, p) for m, p in found if p is not None]
     if not found:
         return None

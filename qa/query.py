@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .cite import cited_paragraphs
 from .asked import ASKING, Asked, ask_of
-from .dates import DATE_BOUND
+from . import dates
 from .gloss import FUNCTION_WORDS, Rendering, chinese_for, head_senses, segment, translate, weights
 from .models import Turn
 from .period import Period, period_of
@@ -219,7 +219,7 @@ def checked_scope(records: Callable[[], dict[str, DocRecord]], scope: Sequence[s
     if unknown:
         raise QuestionError(f"no document {unknown[0]!r} is indexed (see /api/documents)")
     for bound in (since, until):
-        if bound and not DATE_BOUND.match(bound):
+        if bound and not dates.DATE_BOUND.match(bound):
             raise QuestionError(f"{bound!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
     chosen = [d for d in (scope or known) if
               (not since or known[d].date[:len(since)] >= since) and

@@ -4,8 +4,6 @@ citation. Seconds, not minutes: the real model's end-to-end tests stay in test_g
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from qa.answerers import Answerers
@@ -15,6 +13,7 @@ from qa.llm import ChatModel, OpenAIChat
 from qa.models import Answer
 from qa.service import QA
 
+from conftest import run_async
 from scripted import Reply, ScriptedChat
 
 OFFICES = "How many Mainland Offices does the HKSAR Government have?"
@@ -136,6 +135,6 @@ def test_a_reader_who_leaves_a_slow_answer_closes_the_model_stream(service):
         await pieces.aclose()
         return got
 
-    got = asyncio.run(read_two())
+    got = run_async(read_two())
     assert len(got) == 2 and all(isinstance(p, str) for p in got)
     assert chat.closed == 1  # the model's stream was closed, not read to its end for nobody

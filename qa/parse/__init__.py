@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from ..dates import ENGLISH_DATE, find_date
+from .. import dates
+from ..dates import find_date
 from ..models import Block, Document, content_hash
 
 def markdown_table(rows: list[list[str]], header: bool | None = None) -> list[str]:
@@ -84,6 +85,6 @@ def from_paragraphs(paragraphs: list[str], doc_id: str, title: str = "", date: s
 def _first_line(blocks: list[Block]) -> str:
     for block in blocks[:4]:
         line = block.text.strip("*# \n").splitlines()[-1].strip("*# ") if block.text.strip("*# \n") else ""
-        if line and not ENGLISH_DATE.search(line) and len(line) < 200 and not is_front_line(line):
+        if line and not dates.ENGLISH_DATE.search(line) and len(line) < 200 and not is_front_line(line):
             return line
     return ""
