@@ -44,12 +44,13 @@ AnswerListener = Callable[["Answer | None", str], None]
 
 
 class QA:
-    """`retriever` and `answerers` are made from the settings unless given (tests give their own)."""
+    """The store, `retriever` and `answerers` are made from the settings unless given (tests give a
+    scripted model, or share one open index between services)."""
 
     def __init__(self, settings: Settings | None = None, retriever: Retriever | None = None,
-                 answerers: Answerers | None = None) -> None:
+                 answerers: Answerers | None = None, store: Store | None = None) -> None:
         self.settings = settings or get_settings()
-        self._store: Store | None = None
+        self._store = store
         self._lock = threading.Lock()
         self._retriever = retriever
         self.answerers = answerers or Answerers(self.settings)

@@ -21,9 +21,10 @@ STATED = "The HKSAR Government has five Mainland Offices [¶3]."
 
 
 def scripted(service: QA, *replies: Reply | str) -> tuple[QA, ScriptedChat]:
-    """A service over the session's index whose language model plays back `replies`."""
+    """A service on the session's open index whose language model plays back `replies`."""
     chat = ScriptedChat(list(replies))
-    qa = QA(service.settings, answerers=Answerers(service.settings, service.answerer, chat=chat))
+    qa = QA(service.settings, service.retriever, Answerers(service.settings, service.answerer, chat=chat),
+            service.store)
     return qa, chat
 
 
