@@ -27,7 +27,8 @@ from typing import Any, Callable
 from .corpus import safe_name
 from .fetch import FetchError, Fetched, Fetcher, clean_url
 from .ingest import IngestError
-from .service import QA, IndexResult
+from .indexing import IndexResult
+from .service import QA
 from .sources import Link, Source, feed_links, page_links
 from .store import DocRecord, IndexError_, SyncReport
 
@@ -303,7 +304,7 @@ class Library:
     def _overrides(self, g: Got) -> dict[str, str]:
         """A refreshed document's own id, title and date overrides, which the new version keeps."""
         assert g.record is not None
-        over = self.qa.corpus.overrides(self.qa.settings.corpus_dir / g.name)
+        over = self.qa.indexer.corpus.overrides(self.qa.settings.corpus_dir / g.name)
         kept = {k: v for k, v in over.items() if k in ("id", "title", "date")}
         if g.record.doc != Path(g.name).stem:
             kept["id"] = g.record.doc
@@ -314,7 +315,7 @@ class Library:
         now, or as it was paired before (a feed that lists one version keeps the pair)."""
         if g.link.paper:
             return ids.get(g.link.paper, "")
-        return self.qa.corpus.overrides(self.qa.settings.corpus_dir / g.name).get("paper", "") if g.record else ""
+        return self.qa.indexer.corpus.overrides(self.qa.settings.corpus_dir / g.name).get("paper", "") if g.record else ""
 
     def _name(self, g: Got, records: dict[str, DocRecord], used: set[str]) -> str:
         """The file name in corpus/: a refreshed URL's own; a new URL's, unless another document
@@ -341,7 +342,7 @@ class Library:
              replace: bool, **given: Any) -> IndexResult:
         origins = {g.name: {"url": g.link.url, "paper": self._paper(g, ids)} for g in got}
         try:
-            result = self.qa.add([(g.name, g.fetched.data) for g in got], replace=replace, origins=origins,
+            result = self.qa.indexer.add([(g.name, g.fetched.data) for g in got], replace=replace, origins=origins,
                                  **given, **progress.callbacks())
         except IngestError as exc:  # e.g. an explicit id for more than one document
             for g in got:
