@@ -21,7 +21,7 @@ def main() -> None:
     logs.configure(service.settings.log_format, service.settings.log_level)
     service.listeners.append(logs.answer_logger(service.settings.log_questions))
     try:
-        if not service.serve_lock():  # other processes must not write under us (see qa/store.py)
+        if not service.indexer.serve_lock():  # other processes must not write under us (see qa/store.py)
             sys.exit(f"another app is already serving {service.settings.index_dir}")
     except IndexError_ as exc:
         sys.exit(f"error: {exc}")
@@ -33,7 +33,7 @@ def main() -> None:
             sys.exit(f"error: {exc}")
         except IndexError_:
             print(f"No index yet: building it from {service.settings.corpus_dir}/ …", file=sys.stderr)
-            result = service.index()
+            result = service.indexer.index()
             built = True
             print(f"Indexed {len(result.documents)} document(s): {result.report}", file=sys.stderr)
             service.warm()
@@ -41,7 +41,7 @@ def main() -> None:
         sys.exit(f"error: {exc}")
     app = create_app(service)
     if not built:  # what a crash left between corpus/ and the index, settled in the indexing queue
-        app.state.jobs.start(lambda progress, total, plan, started: service.check(progress, total),
+        app.state.jobs.start(lambda progress, total, plan, started: service.indexer.check(progress, total),
                              names=["start-up check: corpus folder and index"])
     print(f"Serving on http://{service.settings.host}:{service.settings.port}/", file=sys.stderr)
     try:

@@ -14,12 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from .text import MONTHS, STOPWORDS, simplified, terms
+from .dates import MONTH as _MONTH, MONTHS, NUMBER_WORD as _NUMBER_WORD
+from .text import STOPWORDS, simplified, terms
 
-_MONTH = "|".join(MONTHS)
-_NUMBER_WORD = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
-                "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
-                "hundred|thousand|dozen")
 _NUMBER = re.compile(rf"(?<![\w.])(?:\d[\d,]*(?:\.\d+)?(?!\d)(?!st|nd|rd|th)|(?:{_NUMBER_WORD})(?:[- ](?:{_NUMBER_WORD}))?)\b",
                      re.I)
 DATE = re.compile(

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from .models import Chunk, Document
-from .parse import zh_number
+from .dates import zh_number
 
 CHUNKER_VERSION = "7"
 

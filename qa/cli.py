@@ -90,7 +90,7 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
                   f"{r['hash']:16} {r['added'][:19]:20} {r['title']}")
         print(f"{len(rows)} document(s)")
         return 0
-    if qa.app_is_serving():
+    if qa.indexer.app_is_serving():
         print(f"error: the web app is serving {qa.settings.index_dir}; add or remove documents through "
               "its admin page or API, or stop it first", file=sys.stderr)
         return EXIT_INDEX
@@ -98,7 +98,7 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
         if len(rest) != 1:
             print("error: give one document id (see `qa index list`)", file=sys.stderr)
             return EXIT_USAGE
-        if not qa.remove(rest[0]):
+        if not qa.indexer.remove(rest[0]):
             print(f"error: no document {rest[0]!r} in the index", file=sys.stderr)
             return EXIT_USAGE
         print(f"removed {rest[0]} (its file is kept in {qa.settings.corpus_dir}/.removed/)")
@@ -120,11 +120,11 @@ def cmd_index(qa: Any, args: argparse.Namespace) -> int:
             print("error: give files, folders or URLs to add", file=sys.stderr)
             return EXIT_USAGE
         files = [(p.name, p.read_bytes()) for p in discover([Path(p) for p in rest])]
-        result = qa.add(files, doc_id=args.id, title=args.title, date=args.date, progress=bar.update,
+        result = qa.indexer.add(files, doc_id=args.id, title=args.title, date=args.date, progress=bar.update,
                         on_total=on_total, replace=args.replace)
     else:
         paths = [Path(p) for p in rest] or None
-        result = qa.index(paths, progress=bar.update, on_total=on_total, force=action == "rebuild")
+        result = qa.indexer.index(paths, progress=bar.update, on_total=on_total, force=action == "rebuild")
     bar.close()
     return _summary(result)
 
@@ -181,7 +181,7 @@ def _watch(qa: Any, args: argparse.Namespace, given: list[str], bar: Any, on_tot
         return EXIT_USAGE
     watcher = Watcher(qa, report=lambda line: print(line, flush=True)).start()
     watcher.ready.wait(10)  # watching before the folder is read: nothing dropped meanwhile is missed
-    result = qa.index(progress=bar.update, on_total=on_total)
+    result = qa.indexer.index(progress=bar.update, on_total=on_total)
     bar.close()
     _summary(result)
     print(f"watching {qa.settings.corpus_dir}/ for added, changed and deleted files (Ctrl-C to stop)",
@@ -209,7 +209,7 @@ def cmd_sync(qa: Any, args: argparse.Namespace) -> int:
     except FetchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if qa.app_is_serving():
+    if qa.indexer.app_is_serving():
         print(f"error: the web app is serving {qa.settings.index_dir}; it syncs on its own schedule "
               "(QA_SYNC_EVERY), or stop it first", file=sys.stderr)
         return EXIT_INDEX

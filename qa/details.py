@@ -16,8 +16,7 @@ import re
 from dataclasses import dataclass
 
 from .lexical import Lexical
-from .parse import zh_number
-from .period import dates_in, without_dates, years_in
+from .dates import dates_in, without_dates, years_in, zh_number
 from .query import Query
 from .text import simplified, terms, zh_bigrams
 

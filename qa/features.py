@@ -20,7 +20,7 @@ import numpy as np
 from .asked import has_kind, span
 from .details import details_of, figures, given, paper_of
 from .models import Hit
-from .period import years_in
+from .dates import years_in
 from .query import Query
 from .retrieve import Retrieval
 from .text import addressed_to_ai, is_cjk, is_question, sentences, simplified, terms, zh_bigrams

@@ -14,7 +14,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import NamedTuple
 
-from .text import MONTHS, is_cjk, terms
+from .dates import date_words
+from .text import is_cjk, terms
 
 
 def weights(words: list[str], weight: float = 1.0) -> dict[str, float]:
@@ -177,52 +178,6 @@ def _senses_for(word: str) -> list[str]:
     for sense in sorted(senses, key=lambda s: s.rank)[:2]:
         glosses.extend(sense.glosses[:2])
     return glosses
-
-
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
-_ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
-_ZH_NUMBER = re.compile(r"[零〇一二兩两三四五六七八九十百千]{2,}|[二兩两三四五六七八九]十|十[一二三四五六七八九]?")
-
-
-def _zh_number(text: str) -> int:
-    total, digit = 0, 0
-    for ch in text:
-        if ch in _ZH_DIGITS:
-            digit = _ZH_DIGITS[ch]
-        else:
-            total += (digit or 1) * _ZH_UNITS[ch]
-            digit = 0
-    return total + digit
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def arabic(text: str) -> str:
-    """Chinese numerals as digits: 二十三 → 23."""
-    return _ZH_NUMBER.sub(lambda m: str(_zh_number(m.group(0))), text)
-
-
-def date_words(text: str) -> tuple[str, list[str]]:
-    """Numbers and dates, which the dictionary cannot carry over: 二十三 → 23, 第23 → 23rd, 2月 → February."""
-    words: list[str] = []
-    text = arabic(text)
-    # 第二十三次 is "the 23rd" (read as "Twenty-third" is too: see text.terms), not the number 23
-    text = re.sub(r"第\s*(\d+)\s*[次屆届期]?", lambda m: (words.append(_ordinal(int(m.group(1)))), " ")[1], text)
-
-    def month(m: re.Match[str]) -> str:
-        idx = int(m.group(1))
-        if 1 <= idx <= 12:
-            words.append(MONTHS[idx - 1])
-        return " "
-
-    text = re.sub(r"(\d{1,2})\s*月", month, text)
-    words.extend(re.findall(r"\d+", text))
-    text = re.sub(r"\d+\s*[年日號号]?", " ", text)
-    return text, words
 
 
 class Gloss(NamedTuple):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .models import Document
-from .parse import ParseError, find_date
+from .dates import find_date
+from .parse import ParseError
 from .parse.text import parse_front_matter, parse_text, split_blocks
 
 __all__ = ["IngestError", "SUPPORTED_SUFFIXES", "decode", "discover", "find_date", "load", "load_bytes",

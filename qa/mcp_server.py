@@ -19,10 +19,10 @@ from mcp.server import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
 from starlette.applications import Starlette
 from mcp_types import CallToolResult, TextContent, ToolAnnotations
-from pydantic import BaseModel, Field
 
 from . import __version__
 from .config import Settings
+from .models import HistoryTurn
 from .service import QA, QuestionError
 
 LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
@@ -66,11 +66,6 @@ def run_stdio(server: MCPServer) -> None:
     os.dup2(out, 0)
     os.close(out)
     server.run("stdio")
-
-
-class HistoryTurn(BaseModel):
-    role: str = Field(pattern="^(user|assistant)$")
-    content: str = Field(max_length=20_000)
 
 
 def result(text: str, data: dict[str, Any]) -> CallToolResult:

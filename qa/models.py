@@ -6,6 +6,8 @@ import hashlib
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from pydantic import BaseModel, Field
+
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
@@ -209,6 +211,14 @@ class Check:
 class Turn:
     role: Literal["user", "assistant"]
     content: str
+
+
+class HistoryTurn(BaseModel):
+    """An earlier turn as every front end takes it on the wire (the REST API, the MCP tool);
+    the service reads it as a `Turn`. One model, so every route bounds and refuses the same way."""
+
+    role: Literal["user", "assistant"]
+    content: str = Field(max_length=20_000)
 
 
 SOURCES = "\n\nSources:\n"

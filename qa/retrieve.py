@@ -37,11 +37,12 @@ class Retriever:
         self.store = store
         self.settings = settings
 
-    def search(self, query: Query, k: int | None = None) -> Retrieval:
+    def search(self, query: Query, k: int | None = None, lexical: Lexical | None = None) -> Retrieval:
+        """`lexical`: the BM25 snapshot the question was analysed against (read here when not given)."""
         s = self.settings
         timing: dict[str, float] = {}
         t0 = time.perf_counter()
-        lex = self.store.lexical()
+        lex = self.store.lexical() if lexical is None else lexical
         rankings: list[tuple[float, list[str]]] = []
         sims: dict[str, dict[str, float]] = {}
         asked: dict[str, np.ndarray] = {}  # each dense model's query vectors

@@ -27,7 +27,8 @@ from typing import Any, Callable
 from .corpus import safe_name
 from .fetch import FetchError, Fetched, Fetcher, clean_url
 from .ingest import IngestError
-from .service import QA, IndexResult
+from .indexing import IndexResult
+from .service import QA
 from .sources import Link, Source, feed_links, page_links
 from .store import DocRecord, IndexError_, SyncReport
 
@@ -341,7 +342,7 @@ class Library:
              replace: bool, **given: Any) -> IndexResult:
         origins = {g.name: {"url": g.link.url, "paper": self._paper(g, ids)} for g in got}
         try:
-            result = self.qa.add([(g.name, g.fetched.data) for g in got], replace=replace, origins=origins,
+            result = self.qa.indexer.add([(g.name, g.fetched.data) for g in got], replace=replace, origins=origins,
                                  **given, **progress.callbacks())
         except IngestError as exc:  # e.g. an explicit id for more than one document
             for g in got:

@@ -21,8 +21,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9\u
 _ABBREV_END = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|No|para|e\.g|i\.e|Cap|Sec|Art|Fig|Vol|vs|cf)\.$|"
                          r"(?:^|\s)(?:[A-Z][a-z]{0,3}\.){2,}$")
 
-MONTHS = "January February March April May June July August September October November December".split()
-
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
 between both but by can could did do does doing down during each few for from further had has have having

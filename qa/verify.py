@@ -20,18 +20,15 @@ import numpy as np
 from .cite import LOOSE, REFERENCE, strip_markers
 from .config import Settings
 from .models import Check, Chunk, Citation
-from .gloss import arabic, date_words, segment, translate
+from .dates import MONTHS, NUMBER_WORDS as _NUMBER_WORDS, arabic, date_words
+from .gloss import segment, translate
 from .lexical import Lexical
-from .text import MONTHS, STOPWORDS, is_cjk, language_of, sentences, simplified, terms
+from .text import STOPWORDS, is_cjk, language_of, sentences, simplified, terms
 
 if TYPE_CHECKING:
     from .embed import Embedder
 
 _ZH_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen".split())} | {w: 10 * i for i, w in enumerate(
-    "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
 _WORDED = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ](one|two|three|four|five|"
                      r"six|seven|eight|nine)\b|\b[a-z]+\b", re.I)
 _MONTHS = {m.lower() for m in MONTHS}

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .ingest import SUPPORTED_SUFFIXES
-from .service import QA, IndexResult
+from .indexing import IndexResult
+from .service import QA
 from .stoppable import Stoppable
 
 log = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ class Watcher(Stoppable):
               on_total: Callable[[int], None] | None = None) -> IndexResult:
         """Index the changed files and remove the documents of deleted ones."""
         changed = [p for p in batch.changed if p.is_file()]
-        result = self.qa.index(changed, progress=progress, on_total=on_total) if changed else IndexResult()
+        result = self.qa.indexer.index(changed, progress=progress, on_total=on_total) if changed else IndexResult()
         for d in result.documents:
             self.report(f"indexed      {Path(d.source).name} → {d.id}")
         for line in result.skipped + result.failed:
@@ -133,6 +134,6 @@ class Watcher(Stoppable):
         names = {p.name for p in gone}
         removed = []
         for doc, record in self.qa.store.docs().items():
-            if record.source in names and not (self.root / record.source).exists() and self.qa.remove(doc):
+            if record.source in names and not (self.root / record.source).exists() and self.qa.indexer.remove(doc):
                 removed.append(doc)
         return removed

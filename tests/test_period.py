@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.period import Period, dates_in, period_of
+from qa.dates import dates_in
+from qa.period import Period, period_of
 
 
 @pytest.mark.parametrize("question, start, end", [

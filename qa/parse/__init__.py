@@ -6,29 +6,8 @@ from __future__ import annotations
 
 import re
 
+from ..dates import ENGLISH_DATE, find_date
 from ..models import Block, Document, content_hash
-
-_MONTH = "January|February|March|April|May|June|July|August|September|October|November|December"
-# "20 May 2024", and as American papers write it, "May 20, 2024"
-_DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b|\b({_MONTH})\s+(\d{{1,2}}),\s*(\d{{4}})\b")
-_ISO = re.compile(r"\b(19|20)(\d\d)-(\d\d)-(\d\d)\b")
-_MONTHS = {m: i for i, m in enumerate(
-    "January February March April May June July August September October November December".split(), 1)}
-# 2024年11月18日, and the same in Chinese numerals: 二〇二四年十一月十八日
-_ZH_DATE = re.compile(r"([0-9〇零一二三四五六七八九]{4})\s*年\s*([0-9一二三四五六七八九十]{1,3})\s*月\s*"
-                      r"([0-9一二三四五六七八九十]{1,3})\s*日")
-_ZH_DIGIT = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0}
-
-
-def zh_number(text: str) -> int:
-    """Arabic digits, digit-by-digit Chinese numerals (二〇二四) or tens (十八, 二十三, 三十一)."""
-    if text.isdigit():
-        return int(text)
-    if "十" not in text:
-        return int("".join(str(_ZH_DIGIT[c]) for c in text))
-    tens, _, ones = text.partition("十")
-    return (_ZH_DIGIT[tens] if tens else 1) * 10 + (_ZH_DIGIT[ones] if ones else 0)
-
 
 def markdown_table(rows: list[list[str]], header: bool | None = None) -> list[str]:
     """A table as Markdown pipe rows, which is how every parser hands tables to the chunker: one
@@ -84,24 +63,6 @@ class ParseError(ValueError):
     """A file that cannot be read as a document; the message is meant for the user."""
 
 
-def find_date(text: str) -> str:
-    """The first date written in English ("20 May 2024"), Chinese ("2024年5月20日") or ISO form."""
-    found = []
-    if match := _DATE.search(text):
-        day, month, year = match.groups()[:3] if match.group(1) else match.group(5, 4, 6)
-        found.append((match.start(), f"{year}-{_MONTHS[month]:02d}-{int(day):02d}"))
-    if match := _ZH_DATE.search(text):
-        try:
-            year, month, day = (zh_number(g) for g in match.groups())
-            if 1 <= month <= 12 and 1 <= day <= 31:
-                found.append((match.start(), f"{year:04d}-{month:02d}-{day:02d}"))
-        except (KeyError, ValueError):
-            pass
-    if iso := _ISO.search(text):
-        found.append((iso.start(), iso.group(0)))
-    return min(found)[1] if found else ""
-
-
 def from_paragraphs(paragraphs: list[str], doc_id: str, title: str = "", date: str = "",
                     meta: dict[str, str] | None = None, source: str = "") -> Document:
     """A Document from already-separated paragraphs; spans index into their "\\n\\n"-joined text."""
@@ -123,6 +84,6 @@ def from_paragraphs(paragraphs: list[str], doc_id: str, title: str = "", date: s
 def _first_line(blocks: list[Block]) -> str:
     for block in blocks[:4]:
         line = block.text.strip("*# \n").splitlines()[-1].strip("*# ") if block.text.strip("*# \n") else ""
-        if line and not _DATE.search(line) and len(line) < 200 and not is_front_line(line):
+        if line and not ENGLISH_DATE.search(line) and len(line) < 200 and not is_front_line(line):
             return line
     return ""

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from . import ParseError, find_date, from_paragraphs, markdown_table
+from . import ParseError, from_paragraphs, markdown_table
+from ..dates import find_date
 from ..models import Document
 
 _DROP = ["script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form", "iframe",

@@ -16,7 +16,8 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 
-from . import ParseError, find_date, from_paragraphs
+from . import ParseError, from_paragraphs
+from ..dates import find_date
 from ..models import Document
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)

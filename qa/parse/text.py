@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from . import find_date, is_front_line
+from . import is_front_line
+from ..dates import MONTH, find_date
 from ..models import Block, Document, content_hash
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.S)
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
-_DATE_LINE = re.compile(r"\d{4}|January|February|March|April|May|June|July|August|September|October|"
-                        r"November|December|年")
+_DATE_LINE = re.compile(rf"\d{{4}}|{MONTH}|年")
 
 
 def parse_front_matter(text: str) -> tuple[dict[str, str], int]:

@@ -7,15 +7,38 @@ too late to stop anything leaves the job "done"."""
 
 from __future__ import annotations
 
+import hmac
 import os
 import queue
 import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from ..fetch import FetchError, check_url
 from ..ingest import IngestError
+from ..sync import Library
+from .errors import error
+
+if TYPE_CHECKING:  # the routes take them; the queue itself needs neither
+    from ..service import QA
+    from .background import Background
+
+
+class UrlRequest(BaseModel):
+    """`POST /api/documents` as JSON: documents to fetch and index, as an upload is."""
+
+    urls: list[str] = Field(min_length=1, max_length=20)
+    follow: bool = Field(False, description="the URLs are pages listing papers: add the documents they link to")
+    title: str | None = Field(None, max_length=300)
+    date: str | None = Field(None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    id: str | None = Field(None, pattern=r"^[\w.\-]{1,120}$")
 
 
 class Cancelled(Exception):
@@ -188,3 +211,137 @@ class Jobs:
         job.finished = time.time()
         if self._on_finish is not None:
             self._on_finish(job.state, job.finished - job.started)
+
+
+def admin_denied(settings: Any, authorization: str) -> JSONResponse | None:
+    """Why an admin request is refused (admin off: 404; wrong or no token: 401), or None."""
+    if not settings.admin_token:
+        return error(404, "admin is disabled (set QA_ADMIN_TOKEN to enable it)")
+    given = authorization.removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode(), settings.admin_token.encode()):
+        return error(401, "admin token required")
+    return None
+
+
+def require_admin(settings: Any, request: Request) -> JSONResponse | None:
+    """Admin needs QA_ADMIN_TOKEN set, the token, and a request from this site itself."""
+    if (denied := admin_denied(settings, request.headers.get("authorization", ""))) is not None:
+        return denied
+    origin = request.headers.get("origin")
+    if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
+        return error(403, "admin requests are accepted only from this site")
+    return None
+
+
+def queued(jobs: Jobs, job: Job) -> dict[str, Any]:
+    """What a request that started a job is told: where to follow it, and its place in the queue."""
+    return {"job": job.id, "status": f"/api/jobs/{job.id}", "position": jobs.position(job)}
+
+
+def router(service: QA, jobs: Jobs, background: Background) -> APIRouter:
+    """The admin API: documents added (uploads, URLs) and removed, syncs, the job queue."""
+    app = APIRouter()
+    app.include_router(documents_router(service, jobs))
+    app.include_router(queue_router(service, jobs, background))
+    return app
+
+
+def documents_router(service: QA, jobs: Jobs) -> APIRouter:
+    s = service.settings
+    app = APIRouter()
+
+    @app.post("/api/documents", status_code=202,
+              summary='Admin: add or replace documents (multipart `files`, or JSON `{"urls": [...], "follow"}`)')
+    async def add_documents(request: Request, files: list[UploadFile] | None = File(None),
+                            title: str | None = Form(None, max_length=300),
+                            date: str | None = Form(None, pattern=r"^\d{4}-\d{2}-\d{2}$"),
+                            doc_id: str | None = Form(None, alias="id", pattern=r"^[\w.\-]{1,120}$"),
+                            replace: bool = Form(False)) -> Any:
+        if (denied := require_admin(s, request)) is not None:
+            return denied
+        if request.headers.get("content-type", "").startswith("application/json"):
+            return await add_urls(request)
+        if not files or len(files) > 10:
+            return error(422, "send between 1 and 10 files")
+        limit = s.max_upload_mb * 1024 * 1024
+        payload = []
+        for f in files:
+            data = await f.read(limit + 1)
+            if len(data) > limit:
+                return error(413, f"{f.filename}: over the {s.max_upload_mb} MB limit")
+            payload.append((f.filename or "upload", data))
+        job = jobs.start(lambda progress, total, plan, started: service.indexer.add(
+            payload, doc_id=doc_id, title=title, date=date, progress=progress, on_total=total, replace=replace,
+            on_plan=plan, started=started), names=[name for name, _ in payload])
+        return queued(jobs, job)
+
+    async def add_urls(request: Request) -> Any:
+        """Documents by URL: each checked now (a refusal is a 422 at once), fetched and indexed in a job."""
+        try:
+            req = UrlRequest.model_validate_json(await request.body())
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            return error(422, f"{'.'.join(str(p) for p in first['loc']) or 'request'}: {first['msg']}")
+        try:
+            urls = await run_in_threadpool(lambda: [check_url(u, s) for u in req.urls])
+        except FetchError as exc:
+            return error(422, str(exc))
+        job = jobs.start(lambda progress, total, plan, started: Library(service).add_urls(
+            urls, req.follow, req.id, req.title, req.date, progress=progress, on_total=total, on_plan=plan,
+            started=started), names=urls)
+        return queued(jobs, job)
+
+    @app.delete("/api/documents/{doc}", summary="Admin: remove a document")
+    def remove_document(doc: str, request: Request) -> Any:
+        if (denied := require_admin(s, request)) is not None:
+            return denied
+        if not service.indexer.remove(doc):
+            return error(404, f"no document {doc!r}")
+        return {"removed": doc}
+
+    return app
+
+
+def queue_router(service: QA, jobs: Jobs, background: Background) -> APIRouter:
+    s = service.settings
+    app = APIRouter()
+
+    @app.get("/api/sync", summary="Admin: the sources synced, the schedule, the last sync and each URL's state")
+    def sync_status(request: Request) -> Any:
+        if (denied := require_admin(s, request)) is not None:
+            return denied
+        return background.status()
+
+    @app.post("/api/sync", summary="Admin: sync the configured sources now (QA_SYNC_SOURCES)", status_code=202)
+    def sync_now(request: Request) -> Any:
+        if (denied := require_admin(s, request)) is not None:
+            return denied
+        if not s.sync_sources:
+            return error(409, "no sources are configured (set QA_SYNC_SOURCES)")
+        return queued(jobs, background.sync())
+
+    @app.get("/api/jobs/{job_id}", summary="Admin: progress of an upload")
+    def job_status(job_id: str, request: Request) -> Any:
+        if (denied := require_admin(s, request)) is not None:
+            return denied
+        job = jobs.get(job_id)
+        return job.to_json(jobs.position(job)) if job else error(404, "no such job")
+
+    @app.get("/api/jobs", summary="Admin: the indexing queue, newest first")
+    def job_list(request: Request) -> Any:
+        if (denied := require_admin(s, request)) is not None:
+            return denied
+        return {"jobs": jobs.list()}
+
+    @app.delete("/api/jobs/{job_id}", summary="Admin: cancel an upload, queued or running")
+    def job_cancel(job_id: str, request: Request) -> Any:
+        if (denied := require_admin(s, request)) is not None:
+            return denied
+        job = jobs.cancel(job_id)
+        if job is None:
+            return error(404, "no such job")
+        if job.state not in ("queued", "running", "cancelled"):
+            return error(409, f"the job has already {job.state.replace('done', 'finished')}")
+        return job.to_json(jobs.position(job))
+
+    return app

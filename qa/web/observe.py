@@ -1,15 +1,21 @@
 """What every request leaves behind: a request id (taken from `X-Request-ID` when sane, sent back in
-the same header), a latency observation per route for `/metrics`, and one log line."""
+the same header), a latency observation per route for `/metrics`, and one log line. Also the two
+routes operators watch: /healthz and /metrics."""
 
 from __future__ import annotations
 
 import logging
 import time
 
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..logs import new_request_id, request_id
-from ..metrics import Metrics
+from ..metrics import CONTENT_TYPE, Metrics
+from ..service import QA, IndexError_
 
 log = logging.getLogger("qa.http")
 
@@ -56,3 +62,22 @@ class Observe:
                 log.info("%s %s", scope["method"], route,
                          extra={"status": status, "duration_ms": round(seconds * 1000, 1)})
             request_id.reset(token)
+
+
+def router(service: QA, metrics: Metrics) -> APIRouter:
+    app = APIRouter()
+
+    @app.get("/healthz", summary="Index loaded, document and chunk counts, which answerer is serving")
+    def healthz() -> Any:
+        try:
+            status = service.status()
+        except IndexError_ as exc:
+            return JSONResponse({"status": "unavailable", "index_loaded": False, "error": str(exc)}, 503)
+        return {"status": "ok", "index_loaded": True, "documents": len(status["documents"]),
+                "chunks": status["chunks"], "units": status["units"], **service.llm_status()}
+
+    @app.get("/metrics", summary="Prometheus metrics (qa_…)", include_in_schema=False)
+    def prometheus() -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE)
+
+    return app

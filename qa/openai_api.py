@@ -19,9 +19,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 
-from ..generate import pieces
-from ..models import Answer, without_sources
-from ..service import QA, QuestionError
+from .generate import pieces
+from .models import Answer, without_sources
+from .service import QA, QuestionError
 
 EXTRACTIVE = "legco-qa"
 GENERATIVE = "legco-qa-generative"
