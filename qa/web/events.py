@@ -219,7 +219,8 @@ class Events:
             first = all_saved[0]
             conv_id, history, stored = first["id"], first["messages"], first["answers"]
             panel = first.get("panel") or panel
-        return (lang_, lang_, "中文" if lang_ == "zh" else "English", history, stored, conv_id,
+        picked = gr.update(value="中文" if lang_ == "zh" else "English", label=TEXTS[lang_]["language"])
+        return (lang_, lang_, picked, history, stored, conv_id,
                 gr.update(choices=titles(all_saved), value=conv_id or None), panel,
                 *self.relabel(lang_, loading=True))
 

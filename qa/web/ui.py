@@ -126,9 +126,10 @@ def build(service: QA) -> gr.Blocks:
 
         def pick_language(choice: str):
             lang_ = LANGS.get(choice, "en")
-            return (lang_, lang_, *ev.relabel(lang_))
+            return (lang_, lang_, *ev.relabel(lang_), gr.update(label=TEXTS[lang_]["language"]))
 
-        p.lang_pick.input(pick_language, inputs=[p.lang_pick], outputs=[p.lang, p.chosen_lang, *p.labelled()],
+        p.lang_pick.input(pick_language, inputs=[p.lang_pick],
+                          outputs=[p.lang, p.chosen_lang, *p.labelled(), p.lang_pick],
                           queue=False, **PRIVATE)
         demo.load(ev.start, inputs=[p.saved, p.chosen_lang],
                   outputs=[p.lang, p.chosen_lang, p.lang_pick, p.chat, p.answers, p.conv, p.convs, p.panel,

@@ -33,12 +33,13 @@ ADMIN_TOKEN = "e2e-admin-token"
 
 
 def start_app(tmp_path_factory, env_extra: dict[str, str], ready=lambda health: True, wait_s: float = 240,
-              index: Path | None = None):
+              index: Path | None = None, source: Path = CORPUS):
     """The app as a user starts it: no index yet (it builds one), unless given a copy of `index`
-    (built from the same corpus), and its own corpus copy. Yields its URL (on `QA_PORT` if given)."""
+    (built from the same corpus), and its own copy of the corpus (`source`). Yields its URL (on
+    `QA_PORT` if given)."""
     port = int(env_extra.get("QA_PORT") or free_port())
     corpus = tmp_path_factory.mktemp("e2e-corpus")
-    for f in CORPUS.iterdir():
+    for f in source.iterdir():
         if f.is_file():
             shutil.copy(f, corpus / f.name)
     index_dir = tmp_path_factory.mktemp("e2e-index") / "index"

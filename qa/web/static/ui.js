@@ -316,6 +316,14 @@
       if (b.getAttribute("aria-label") !== want) b.setAttribute("aria-label", want);
       if (b.hasAttribute("title") && b.getAttribute("title") !== want) b.setAttribute("title", want);
     });
+    // Gradio's own words for screen readers, in the interface's language
+    const log = document.querySelector('#qa-chat [role="log"]');
+    const name = chinese ? "對話" : "Conversation";
+    if (log && log.getAttribute("aria-label") !== name) log.setAttribute("aria-label", name);
+    document.querySelectorAll('.sr-only[role="status"]').forEach((s) => {
+      const want = chinese ? s.textContent.replace("Loading", "載入中") : s.textContent.replace("載入中", "Loading");
+      if (s.textContent !== want) s.textContent = want;
+    });
     count();
     fit();
     forgetQuestion();
