@@ -112,7 +112,7 @@ def conversation(t: dict[str, str], lang: str) -> dict[str, Any]:
                              elem_id="qa-input", autofocus=True, scale=6, interactive=False)
             send = gr.Button(t["ask"], variant="primary", elem_id="qa-send", scale=0, min_width=80,
                              interactive=False)
-            stop = gr.Button(t["stop"], variant="stop", elem_id="qa-stop", scale=0, min_width=80, visible=False)
+            stop = gr.Button(t["stop"], variant="stop", elem_id="qa-stop", scale=0, min_width=80, visible="hidden")
     with gr.Column(scale=2, min_width=280, elem_id="qa-side"):
         panel = gr.HTML(sources_html(None, lang), elem_id="qa-sources")
     return dict(chat=chat, example_label=example_label, example_buttons=example_buttons, box=box, send=send,

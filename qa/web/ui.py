@@ -74,7 +74,7 @@ def wire_asking(ev: Events, p: Parts) -> tuple[dict[str, Any], dict[str, Any]]:
     # while an answer is written: Ask is off, Stop is on; Stop cancels the answer and keeps the rest
     busy = dict(fn=lambda: (gr.update(interactive=False), gr.update(visible=True)), outputs=[p.send, p.stop],
                 queue=False, **PRIVATE)
-    idle = dict(fn=lambda: (gr.update(interactive=True), gr.update(visible=False)), outputs=[p.send, p.stop],
+    idle = dict(fn=lambda: (gr.update(interactive=True), gr.update(visible="hidden")), outputs=[p.send, p.stop],
                 queue=False, **PRIVATE)
     answering = []
     starts = [p.box.submit(**submit), p.send.click(**submit),

@@ -34,13 +34,25 @@
   }
 
   // -- the sheet ------------------------------------------------------------------------------
+  // (the state is kept on <html>: Gradio may rewrite its own elements' classes at any update, and
+  // scopes the page's CSS to its container, so the rules keyed on <html> are added here)
   let opener = null;
+  const html = document.documentElement;
+  if (!document.getElementById("qa-state-css")) {
+    const css = document.createElement("style");
+    css.id = "qa-state-css";
+    css.textContent = "html.qa-history-collapsed #qa-history#qa-history{display:none!important}" +
+      "@media (max-width:700px){html.qa-drawer-open #qa-history#qa-history{display:flex!important}" +
+      "html.qa-sheet-open #qa-side#qa-side{display:flex!important;flex-direction:column}}";
+    document.head.appendChild(css);
+  }
   const side = () => document.getElementById("qa-side");
   function openSheet(link) {
     opener = link;
     const s = side();
     if (!s) return;
     s.classList.add("qa-open");
+    html.classList.add("qa-sheet-open");
     if (!phone()) return;
     let back = document.querySelector(".qa-backdrop");
     if (!back) {
@@ -56,6 +68,7 @@
   }
   function closeSheet() {
     const s = side();
+    html.classList.remove("qa-sheet-open");
     if (s) { s.classList.remove("qa-open"); s.removeAttribute("role"); s.removeAttribute("aria-modal"); }
     document.querySelectorAll(".qa-backdrop").forEach((b) => b.remove());
     if (opener && document.contains(opener)) opener.focus({preventScroll: true});
@@ -63,7 +76,7 @@
   // a swipe down on the sheet's bar, or on its cards when they are scrolled to the top, closes it
   let swipe = null;
   document.addEventListener("touchstart", (e) => {
-    const s = e.target.closest && e.target.closest("#qa-side.qa-open");
+    const s = html.classList.contains("qa-sheet-open") && e.target.closest && e.target.closest("#qa-side");
     if (!s || e.touches.length !== 1) return;
     const list = s.querySelector(".qa-sources-list");
     const onBar = e.target.closest(".qa-sheet-bar");
@@ -196,8 +209,8 @@
     const bar = document.getElementById("qa-history");
     const menu = document.querySelector(".qa-menu");
     if (!bar) return;
-    if (!phone()) { bar.classList.toggle("qa-collapsed", !open); if (menu) menu.setAttribute("aria-expanded", String(open)); return; }
-    bar.classList.toggle("qa-drawer", open);
+    if (!phone()) { html.classList.toggle("qa-history-collapsed", !open); if (menu) menu.setAttribute("aria-expanded", String(open)); return; }
+    html.classList.toggle("qa-drawer-open", open);
     if (menu) menu.setAttribute("aria-expanded", String(open));
     document.querySelectorAll(".qa-drawer-back").forEach((b) => b.remove());
     if (open) {
@@ -209,18 +222,34 @@
       if (first) first.focus({preventScroll: true});
     } else if (menu) menu.focus({preventScroll: true});
   }
-  const drawerOpen = () => { const bar = document.getElementById("qa-history"); return bar && (phone() ? bar.classList.contains("qa-drawer") : !bar.classList.contains("qa-collapsed")); };
+  const drawerOpen = () => phone() ? html.classList.contains("qa-drawer-open") : !html.classList.contains("qa-history-collapsed");
   function choosePapers() {
     drawer(true);
     setTimeout(() => { const scope = document.querySelector("#qa-scope input"); if (scope) scope.focus(); }, 150);
   }
+  // Tab out of an open dropdown goes to the next control: the browser would otherwise stop on the
+  // dropdown's list, which closes as the focus leaves, and drop the focus on <body>.
+  function focusables() {
+    return [...document.querySelectorAll('a[href], button, input, textarea, select, [tabindex]')].filter((e) =>
+      e.tabIndex >= 0 && !e.disabled && e.getClientRects().length && !e.closest('[role="listbox"], ul.options, [hidden]') &&
+      getComputedStyle(e).visibility !== "hidden");
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Tab" || !event.target.matches || !event.target.matches('input[role="combobox"]')) return;
+    const all = focusables(), at = all.indexOf(event.target);
+    const next = all[at + (event.shiftKey ? -1 : 1)];
+    if (at < 0 || !next) return;
+    event.preventDefault();
+    event.target.blur();
+    setTimeout(() => next.focus(), 0);
+  }, true);
   document.addEventListener("keydown", (event) => {
     const b = box();
     if (event.key === "Escape") {
       hidePreview();
       const stop = document.getElementById("qa-stop");
       if (stop && stop.offsetParent !== null) { stop.click(); event.preventDefault(); return; }
-      if (document.querySelector("#qa-side.qa-open")) { closeSheet(); event.preventDefault(); return; }
+      if (html.classList.contains("qa-sheet-open")) { closeSheet(); event.preventDefault(); return; }
       if (phone() && drawerOpen()) { drawer(false); event.preventDefault(); }
       return;
     }
@@ -302,6 +331,9 @@
                    "Edit": "編輯", "Undo": "復原", "Submit": "送出", "Cancel": "取消", "Copied message": "已複製"};
   function tidy() {
     syncLang();
+    const s = side();
+    if (s && s.classList.contains("qa-open") !== html.classList.contains("qa-sheet-open"))
+      s.classList.toggle("qa-open", html.classList.contains("qa-sheet-open"));
     document.querySelectorAll('#qa-chat [data-testid="bot"], #qa-chat [data-testid="user"]').forEach((m) => {
       const text = (m.innerText || "").trim();
       if (text && m.getAttribute("aria-label") !== text) m.setAttribute("aria-label", text);
