@@ -360,7 +360,7 @@ def compound(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any] | 
 
 def cmd_write(args: argparse.Namespace) -> None:
     from qa.config import Settings
-    from qa.llm import ChatModel
+    from qa.llm import OpenAIChat
 
     work = Path(args.work)
     index = json.loads((work / "sheets.json").read_text(encoding="utf-8"))
@@ -374,7 +374,7 @@ def cmd_write(args: argparse.Namespace) -> None:
         server = LocalServer(settings)
         url = server.start()
     rng = random.Random(args.seed)
-    writer = ModelWriter(ChatModel(url, "", settings), rng)
+    writer = ModelWriter(OpenAIChat(url, "", settings), rng)
     docs = sorted(index) if not args.docs else [d for d in index if d in set(Path(args.docs).read_text().split())]
     out_path = work / "written" / f"{args.name}.jsonl"
     out_path.parent.mkdir(parents=True, exist_ok=True)

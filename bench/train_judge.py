@@ -36,7 +36,7 @@ from qa.generate import MAX_PASSAGES  # noqa: E402
 from qa.judge import MODEL_PATH, JudgeFile, Model, Thresholds  # noqa: E402
 from qa.query import analyse  # noqa: E402
 from qa.retrieve import Retriever  # noqa: E402
-from qa.service import parse_history  # noqa: E402
+from qa.query import parse_history  # noqa: E402
 from qa.text import converter  # noqa: E402
 
 

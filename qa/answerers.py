@@ -12,14 +12,17 @@ from .answer import ExtractiveAnswerer
 from .config import Settings
 from .embed import get_embedder, multilingual
 from .generate import GenerativeAnswerer
-from .llm import ChatModel, LLMError
+from .llm import ChatModel, LLMError, OpenAIChat
 from .verify import DenseSimilarity
 
 log = logging.getLogger(__name__)
 
 
 class Answerers:
-    def __init__(self, settings: Settings, extractive: ExtractiveAnswerer | None = None) -> None:
+    """`chat`: a chat model to answer with at once, instead of the one the settings name."""
+
+    def __init__(self, settings: Settings, extractive: ExtractiveAnswerer | None = None,
+                 chat: ChatModel | None = None) -> None:
         self.settings = settings
         self.extractive = extractive or ExtractiveAnswerer(settings)
         self._generator: GenerativeAnswerer | None = None
@@ -28,6 +31,8 @@ class Answerers:
         self._llm_thread: threading.Thread | None = None
         self._similarity: DenseSimilarity | None = None
         self._lock = threading.Lock()
+        if chat is not None:
+            self._make_generator(chat)
 
     @property
     def generative(self) -> GenerativeAnswerer | None:
@@ -42,7 +47,7 @@ class Answerers:
             return self._generator
         if s.llm_url:
             key = s.llm_api_key.get_secret_value() if s.llm_api_key else None
-            return self._make_generator(s.llm_url, s.llm_model, key)
+            return self._make_generator(OpenAIChat(s.llm_url, s.llm_model, s, key))
         with self._lock:
             if self._llm_thread is None:
                 self._llm_thread = threading.Thread(target=self._start_local, name="llm-start", daemon=True)
@@ -52,18 +57,16 @@ class Answerers:
         return self._generator
 
     def _start_local(self) -> None:
-        from .llm_local import MODEL_NAME, LocalServer
+        from .llm_local import LocalServer
 
         try:
             self._local = LocalServer(self.settings)
-            url = self._local.start()
-            self._make_generator(url, self.settings.llm_model or MODEL_NAME, None)
+            self._make_generator(self._local.chat(self.settings.llm_model))
         except LLMError as exc:
             self._llm_error = str(exc)
             log.error("the local language model is not available: %s", exc)
 
-    def _make_generator(self, url: str, model: str, key: str | None) -> GenerativeAnswerer:
-        chat = ChatModel(url, model, self.settings, key)
+    def _make_generator(self, chat: ChatModel) -> GenerativeAnswerer:
         self._generator = GenerativeAnswerer(self.settings, chat, self.extractive, self.similarity())
         return self._generator
 

@@ -1,5 +1,7 @@
-"""Talking to a chat model over the OpenAI-compatible HTTP API, which Ollama, vLLM, llama.cpp's
-server and hosted APIs all speak. The `openai` client brings timeouts, retries and streaming.
+"""Talking to a chat model. `ChatModel` is what answering needs of one (stream a reply, complete a
+short one); `OpenAIChat` speaks the OpenAI-compatible HTTP API, which Ollama, vLLM, llama.cpp's
+server (the bundled model's too, see `qa.llm_local`) and hosted APIs all speak. The `openai` client
+brings timeouts, retries and streaming. Tests give the answerer a scripted model instead.
 
 Every failure becomes `LLMError`, so the caller has one thing to catch before falling back to the
 extractive answer."""
@@ -11,7 +13,7 @@ import socket
 import threading
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterator, Protocol, TypeVar, runtime_checkable
 
 import httpx2
 
@@ -93,7 +95,23 @@ class Usage:
     completion_tokens: int = 0
 
 
-class ChatModel:
+@runtime_checkable
+class ChatModel(Protocol):
+    """A chat model as the generative answerer uses it. `stream` yields the reply's text as it is
+    written and raises `LLMError` when the model fails (before or during the reply)."""
+
+    base_url: str  # where it is, for /healthz ("" when it is not reached over HTTP)
+
+    @property
+    def model(self) -> str: ...
+
+    def stream(self, messages: list[dict[str, str]], max_tokens: int | None = None,
+               usage: Usage | None = None) -> Iterator[str]: ...
+
+    def complete(self, messages: list[dict[str, str]], max_tokens: int = 80) -> str: ...
+
+
+class OpenAIChat:
     """One OpenAI-compatible chat endpoint."""
 
     def __init__(self, base_url: str, model: str, settings: Settings, api_key: str | None = None) -> None:

@@ -26,7 +26,7 @@ from pathlib import Path
 import httpx
 
 from .config import Settings
-from .llm import LLMError
+from .llm import LLMError, OpenAIChat
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +136,10 @@ class LocalServer:
                 pass
             time.sleep(0.25)
         raise LLMError(f"the local model server did not start within {wait_s:.0f} s; see {self.log_path}")
+
+    def chat(self, model: str = "") -> OpenAIChat:
+        """The client for this server's OpenAI-compatible API (started first, if it is not running)."""
+        return OpenAIChat(self.start(), model or MODEL_NAME, self.settings)
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None

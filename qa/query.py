@@ -10,14 +10,18 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from typing import Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from .cite import cited_paragraphs
 from .asked import ASKING, Asked, ask_of
+from .dates import DATE_BOUND
 from .gloss import FUNCTION_WORDS, Rendering, chinese_for, head_senses, segment, translate, weights
 from .models import Turn
 from .period import Period, period_of
-from .text import is_cjk, names, terms
+from .text import is_cjk, language_code, names, terms
+
+if TYPE_CHECKING:
+    from .store import DocRecord
 
 # control and bidi characters, and lone surrogates (JSON can carry "\\ud800"; no encoder takes it)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
@@ -182,3 +186,48 @@ def in_english(query: Query, english: str, max_chars: int) -> Query:
 
 
 # -- Chinese → English, by dictionary -------------------------------------------------------
+
+
+MAX_TURNS, MAX_TURN_CHARS = 8, 20_000  # what a follow-up can use; the rest is never read
+
+
+def parse_history(history: Iterable[object] | None) -> list[Turn]:
+    """Accept `[{"role", "content"}]` (the JSON contract) or Turn objects; refuse anything else. Only
+    the last turns are kept, each cut to a bounded length, whichever route they came through."""
+    turns: list[Turn] = []
+    for item in list(history or [])[-MAX_TURNS:]:
+        if isinstance(item, Turn):
+            turns.append(Turn(item.role, plain(item.content[:MAX_TURN_CHARS])))
+        elif isinstance(item, dict) and item.get("role") in ("user", "assistant") \
+                and isinstance(item.get("content"), str):
+            turns.append(Turn(item["role"], plain(item["content"][:MAX_TURN_CHARS])))
+        else:
+            raise QuestionError("history must be a list of {role: user|assistant, content: text}")
+    return turns
+
+
+def checked_scope(records: Callable[[], dict[str, DocRecord]], scope: Sequence[str] | None, since: str = "",
+                  until: str = "", language: str = "") -> list[str]:
+    """The document ids to search (empty = all): those named, within the dates given, in the
+    language given ("en" or "zh")."""
+    if not scope and not since and not until and not language:
+        return []
+    if language and language_code(language) != language:
+        raise QuestionError(f"{language!r} is not a language of the papers: use en or zh")
+    known = records()  # read only when there is a scope to check
+    unknown = [d for d in scope or [] if d not in known]
+    if unknown:
+        raise QuestionError(f"no document {unknown[0]!r} is indexed (see /api/documents)")
+    for bound in (since, until):
+        if bound and not DATE_BOUND.match(bound):
+            raise QuestionError(f"{bound!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+    chosen = [d for d in (scope or known) if
+              (not since or known[d].date[:len(since)] >= since) and
+              (not until or (known[d].date and known[d].date[:len(until)] <= until)) and
+              (not language or known[d].language == language)]
+    if not chosen and language:
+        raise QuestionError(f"no indexed paper in that scope is written in {language}")
+    if not chosen:
+        raise QuestionError(f"no indexed paper is dated {'from ' + since if since else ''}"
+                            f"{' ' if since and until else ''}{'until ' + until if until else ''}")
+    return chosen

@@ -18,7 +18,7 @@ from .answer import ExtractiveAnswerer
 from .answerers import Answerers
 from .cite import cited_paragraphs, marker
 from .config import Settings, get_settings
-from .dates import DATE_BOUND
+from .corpus import Corpus
 from .embed import get_embedder
 from .feedback import Feedback
 from .generate import GenerativeAnswerer, pieces
@@ -27,11 +27,11 @@ from .ingest import IngestError
 from .llm import Abort, LLMError
 from .models import Answer, Chunk, Document, Turn, unit_key
 from .gloss import chinese_for, translate
-from .query import Query, QuestionError, analyse, in_english, parts, plain, rewritten
+from .query import Query, QuestionError, analyse, checked_scope, in_english, parse_history, parts, rewritten
 from .lexical import Lexical
 from .retrieve import Retrieval, Retriever
 from .store import DocInput, DocRecord, IndexError_, Store
-from .text import is_cjk, language_code, terms
+from .text import is_cjk, terms
 from .verify import DenseSimilarity
 
 log = logging.getLogger(__name__)
@@ -41,24 +41,6 @@ __all__ = ["QA", "QuestionError", "IngestError", "IndexError_", "IndexResult", "
 # Told of every question the service takes: the answer (None when the question was refused) and its
 # outcome (answered, abstained, fallback, refused). Metrics and logs listen; answers never wait on them.
 AnswerListener = Callable[["Answer | None", str], None]
-
-
-MAX_TURNS, MAX_TURN_CHARS = 8, 20_000  # what a follow-up can use; the rest is never read
-
-
-def parse_history(history: Iterable[object] | None) -> list[Turn]:
-    """Accept `[{"role", "content"}]` (the JSON contract) or Turn objects; refuse anything else. Only
-    the last turns are kept, each cut to a bounded length, whichever route they came through."""
-    turns: list[Turn] = []
-    for item in list(history or [])[-MAX_TURNS:]:
-        if isinstance(item, Turn):
-            turns.append(Turn(item.role, plain(item.content[:MAX_TURN_CHARS])))
-        elif isinstance(item, dict) and item.get("role") in ("user", "assistant") \
-                and isinstance(item.get("content"), str):
-            turns.append(Turn(item["role"], plain(item["content"][:MAX_TURN_CHARS])))
-        else:
-            raise QuestionError("history must be a list of {role: user|assistant, content: text}")
-    return turns
 
 
 class QA:
@@ -105,11 +87,9 @@ class QA:
         return self.answerers.extractive
 
     # -- indexing is the Indexer's; these pass through, for scripts that hold only a QA -----------
-    def serve_lock(self) -> bool:
-        return self.indexer.serve_lock()
-
-    def app_is_serving(self) -> bool:
-        return self.indexer.app_is_serving()
+    @property
+    def corpus(self) -> Corpus:
+        return self.indexer.corpus
 
     def window_tokens(self) -> int:
         return self.indexer.window_tokens()
@@ -121,10 +101,6 @@ class QA:
     def index(self, paths: list[Path] | None = None, progress: Callable[[int], None] | None = None,
               on_total: Callable[[int], None] | None = None, force: bool = False) -> IndexResult:
         return self.indexer.index(paths, progress, on_total, force)
-
-    def check(self, progress: Callable[[int], None] | None = None,
-              on_total: Callable[[int], None] | None = None) -> IndexResult:
-        return self.indexer.check(progress, on_total)
 
     def add(self, files: list[tuple[str, bytes]], **options: Any) -> IndexResult:
         return self.indexer.add(files, **options)
@@ -191,7 +167,7 @@ class QA:
                language: str = "") -> list[dict[str, object]]:
         """The best citable units for a query, best first, with the marker that cites each (for
         assistants that read and cite for themselves); scoped as `stream` is."""
-        chosen = self._checked_scope(scope, since, until, language)
+        chosen = checked_scope(self.store.docs, scope, since, until, language)
         lex = self.store.lexical()
         query = analyse(text, [], self.settings.max_question_chars, gloss=self.settings.zh_gloss,
                         scope=chosen, chinese_papers=lex.chinese)
@@ -220,7 +196,7 @@ class QA:
         t0 = time.perf_counter()
         try:
             turns = parse_history(history)
-            chosen = self._checked_scope(scope, since, until, language)
+            chosen = checked_scope(self.store.docs, scope, since, until, language)
             lex = self.store.lexical()  # the one snapshot this question reads
             query = analyse(question, turns, self.settings.max_question_chars, gloss=self.settings.zh_gloss,
                             scope=chosen, chinese_papers=lex.chinese)
@@ -301,32 +277,6 @@ class QA:
             self._urls = (lex, {d: r.url for d, r in self.store.docs().items() if r.url})
         for c in answer.citations + answer.nearby:
             c.url = self._urls[1].get(c.doc, "")
-
-    def _checked_scope(self, scope: Sequence[str] | None, since: str = "", until: str = "",
-                       language: str = "") -> list[str]:
-        """The document ids to search (empty = all): those named, within the dates given, in the
-        language given ("en" or "zh")."""
-        if not scope and not since and not until and not language:
-            return []
-        if language and language_code(language) != language:
-            raise QuestionError(f"{language!r} is not a language of the papers: use en or zh")
-        known = self.store.docs()
-        unknown = [d for d in scope or [] if d not in known]
-        if unknown:
-            raise QuestionError(f"no document {unknown[0]!r} is indexed (see /api/documents)")
-        for bound in (since, until):
-            if bound and not DATE_BOUND.match(bound):
-                raise QuestionError(f"{bound!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
-        chosen = [d for d in (scope or known) if
-                  (not since or known[d].date[:len(since)] >= since) and
-                  (not until or (known[d].date and known[d].date[:len(until)] <= until)) and
-                  (not language or known[d].language == language)]
-        if not chosen and language:
-            raise QuestionError(f"no indexed paper in that scope is written in {language}")
-        if not chosen:
-            raise QuestionError(f"no indexed paper is dated {'from ' + since if since else ''}"
-                                f"{' ' if since and until else ''}{'until ' + until if until else ''}")
-        return chosen
 
     def _tell(self, answer: Answer | None, outcome: str) -> None:
         for listener in self.listeners:

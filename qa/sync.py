@@ -304,7 +304,7 @@ class Library:
     def _overrides(self, g: Got) -> dict[str, str]:
         """A refreshed document's own id, title and date overrides, which the new version keeps."""
         assert g.record is not None
-        over = self.qa.corpus.overrides(self.qa.settings.corpus_dir / g.name)
+        over = self.qa.indexer.corpus.overrides(self.qa.settings.corpus_dir / g.name)
         kept = {k: v for k, v in over.items() if k in ("id", "title", "date")}
         if g.record.doc != Path(g.name).stem:
             kept["id"] = g.record.doc
@@ -315,7 +315,7 @@ class Library:
         now, or as it was paired before (a feed that lists one version keeps the pair)."""
         if g.link.paper:
             return ids.get(g.link.paper, "")
-        return self.qa.corpus.overrides(self.qa.settings.corpus_dir / g.name).get("paper", "") if g.record else ""
+        return self.qa.indexer.corpus.overrides(self.qa.settings.corpus_dir / g.name).get("paper", "") if g.record else ""
 
     def _name(self, g: Got, records: dict[str, DocRecord], used: set[str]) -> str:
         """The file name in corpus/: a refreshed URL's own; a new URL's, unless another document

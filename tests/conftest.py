@@ -75,10 +75,10 @@ def short_reply(url: str) -> None:
     """One token for a short prompt no cache has seen: returns once the model is free and has answered."""
     import uuid
 
-    from qa.llm import ChatModel
+    from qa.llm import OpenAIChat
     from qa.llm_local import MODEL_NAME
 
-    ChatModel(url, MODEL_NAME, Settings()).complete([{"role": "user", "content": f"{uuid.uuid4()}: say OK"}], 1)
+    OpenAIChat(url, MODEL_NAME, Settings()).complete([{"role": "user", "content": f"{uuid.uuid4()}: say OK"}], 1)
 
 
 def _model_server(url: str, path: str) -> httpx.Response:

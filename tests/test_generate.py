@@ -20,7 +20,7 @@ import pytest
 
 from qa.config import Settings
 from qa.generate import script_of, to_script
-from qa.llm import Abort, ChatModel, LLMError
+from qa.llm import Abort, LLMError, OpenAIChat
 from qa.llm_local import MODEL_NAME
 from qa.query import analyse
 from qa.retrieve import Retriever
@@ -56,9 +56,9 @@ def test_text_addressed_to_ai_systems_is_recognised():
 
 def test_the_prompt_gives_passages_with_their_markers(service):
     from qa.generate import GenerativeAnswerer
-    from qa.llm import ChatModel
+    from qa.llm import OpenAIChat
 
-    gen = GenerativeAnswerer(service.settings, ChatModel("http://127.0.0.1:9/v1", "m", service.settings),
+    gen = GenerativeAnswerer(service.settings, OpenAIChat("http://127.0.0.1:9/v1", "m", service.settings),
                              service.answerer)
     query = analyse("How many Mainland Offices does the HKSAR Government have?", [], 2000)
     retrieval = Retriever(service.store, service.settings).search(query)
@@ -218,7 +218,7 @@ def test_a_model_too_slow_to_start_answering_gives_the_extractive_answer(index_d
 
 @pytest.mark.slow
 def test_an_abandoned_answer_frees_the_model_while_it_is_still_reading_the_prompt(llm_url: str):
-    chat = ChatModel(llm_url, MODEL_NAME, Settings())
+    chat = OpenAIChat(llm_url, MODEL_NAME, Settings())
     # a prompt of ~2,500 tokens no cache has seen: about ten prompt steps of 256 tokens
     prompt = f"{uuid.uuid4()}\n{PAPER.read_text(encoding='utf-8')[:10_000]}\nSummarise."
     abort, failed = Abort(), []

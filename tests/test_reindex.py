@@ -280,15 +280,15 @@ def test_a_document_that_fails_to_write_is_reported_and_the_rest_are_indexed(tmp
 
 def test_a_file_as_it_was_indexed_is_not_parsed_again(tmp_path, monkeypatch):
     import qa.ingest
-    import qa.service
+    import qa.indexing
 
     qa_ = make_service(tmp_path)
     note = qa_.settings.corpus_dir / "note.md"
     note.write_text("# Note\n\n1. The harbour tunnel opened in 1972.", encoding="utf-8")
     qa_.index()
     parsed: list[str] = []
-    real = qa.service.load_bytes
-    monkeypatch.setattr(qa.service, "load_bytes", lambda raw, name, *a: parsed.append(name) or real(raw, name, *a))
+    real = qa.indexing.load_bytes
+    monkeypatch.setattr(qa.indexing, "load_bytes", lambda raw, name, *a: parsed.append(name) or real(raw, name, *a))
 
     noop = qa_.index()
     assert parsed == [] and noop.report.unchanged == 2 and noop.report.embedded == 0

@@ -130,11 +130,11 @@ def test_language_versions_of_a_paper_are_paired():
 def test_a_new_chunker_re_chunks_and_reuses_every_unchanged_vector(tmp_path, monkeypatch):
     """Another chunker version gives every document a new version, but text it cuts the same way
     keeps its vector: nothing is embedded again, and the collection says which chunker wrote it."""
-    import qa.service
+    import qa.indexing
     import qa.store
 
     qa_ = QA(Settings(index_dir=tmp_path / "idx", corpus_dir=CORPUS, embed_models=["e5-small"]))
-    monkeypatch.setattr(qa.service, "CHUNKER_VERSION", "old")
+    monkeypatch.setattr(qa.indexing, "CHUNKER_VERSION", "old")
     monkeypatch.setattr(qa.store, "CHUNKER_VERSION", "old")
     first = qa_.index().report
     assert first.embedded > 20 and qa_.store._collection("e5-small").metadata["chunker"] == "old"
