@@ -99,7 +99,7 @@ class Events:
         earlier = [t["content"] for t in turns if t["role"] == "user"]
         history = history + [{"role": "assistant", "content": ""}]
         library = Library.of(self.service)
-        labels = {d: library.label(d) for d in library.titles()} if len(library.docs) > 1 else None
+        labels = {d: library.label(d) for d in library.titles()}
         if self.service.llm_status()["llm"] == "ready":  # the model reads the papers before its first word
             yield gr.update(), gr.update(), gr.update(), TEXTS[lang_]["writing"]
         try:
@@ -234,7 +234,7 @@ class Events:
         history: list[dict[str, Any]] = []
         stored: list[dict[str, Any]] = []
         library = Library.of(self.service)
-        labels = {d: library.label(d) for d in library.titles()} if len(library.docs) > 1 else None
+        labels = {d: library.label(d) for d in library.titles()}
         for q in earlier:
             try:
                 answer = self.service.ask(q, [{"role": m["role"], "content": said(m)} for m in history])

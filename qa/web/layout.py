@@ -65,7 +65,7 @@ def header(lang: str, limit: int, covered: str = "") -> str:
             f'aria-label="{t["history"]}" title="{t["history"]}">☰</button>')
     line = f'<p class="qa-covered">{covered}{choose}</p>' if covered else f'<p>{t["intro"]}</p>'
     return (f'<div class="qa-top" lang="{html_lang(lang)}" data-limit="{limit}">'
-            f'<h1>{menu}{t["title"]}</h1>{line}</div>')
+            f'<div class="qa-title">{menu}<h1>{t["title"]}</h1></div>{line}</div>')
 
 
 def sidebar(t: dict[str, str]) -> dict[str, Any]:

@@ -52,8 +52,8 @@ def readable(m: re.Match[str], c: Citation | None, labels: dict[str, str] | None
     """A marker as the reader sees it: the paper's short label or date, never its file id
     ("[2024-05-20 ¶5]"; "[¶5]" when the library holds one paper)."""
     named = (m.group(1) or "").strip()
-    if not named or labels is None:
-        return m.group(0)
+    if labels is None or not [w for w in named.split() if w != "中文" and (c is None or w not in c.part.split())]:
+        return m.group(0)  # no paper named ("[¶5]", "[中文 ¶5]", "[Annex A ¶1]"): nothing to make readable
     if c is not None:
         extra = [x for x in ["中文" if "中文" in named.split() else "", c.part] if x]
         name = " ".join([labels.get(c.doc) or c.date or c.title[:24], *extra])

@@ -98,8 +98,16 @@
   function activate(card) {
     document.querySelectorAll(".qa-source.qa-active").forEach((el) => el.classList.remove("qa-active"));
     card.classList.add("qa-active");
+    // the quoted words in view inside the sources' own scroller, never by scrolling the page
     const hit = card.querySelector("mark") || card;
-    hit.scrollIntoView({behavior: "smooth", block: "nearest"});
+    for (let box = card.parentElement; box && box !== document.body; box = box.parentElement) {
+      const o = getComputedStyle(box).overflowY;
+      if ((o === "auto" || o === "scroll") && box.scrollHeight > box.clientHeight) {
+        const off = hit.getBoundingClientRect().top - box.getBoundingClientRect().top;
+        if (off < 0 || off > box.clientHeight - 60) box.scrollTop += off - 40;
+        break;
+      }
+    }
   }
   async function paragraph(doc, paragraph, label, part) {
     const res = await fetch(base + "/api/paragraph?" + new URLSearchParams({doc, paragraph, label, part}).toString());
@@ -156,7 +164,9 @@
     event.stopPropagation();
     hidePreview();
     const parts = citeParts(link);
-    show(parts[0], parts[1], parts[2] || "", parts[3] || "", parts.slice(4).join("/")).then((card) => { if (card) openSheet(link); });
+    show(parts[0], parts[1], parts[2] || "", parts[3] || "", parts.slice(4).join("/")).then((card) => {
+      if (card) { openSheet(link); activate(card); }  // (again: on a phone the sheet scrolls only once shown)
+    });
   }, true);
 
   // -- a citation's preview: title, date and the quoted words, on hover, focus or a long press ---
@@ -280,6 +290,11 @@
     const below = ask.offsetHeight + (examples ? examples.offsetHeight : 0) + 36;
     const h = Math.max(180, Math.round(window.innerHeight - top - below));
     if (Math.abs(chat.offsetHeight - h) > 4) { chat.style.height = h + "px"; chat.style.maxHeight = h + "px"; }
+    // and the page no taller than the screen, so that nothing but the conversation scrolls
+    const over = document.documentElement.scrollHeight - window.innerHeight;
+    if (over > 0 && chat.offsetHeight - over >= 180) {
+      chat.style.height = (chat.offsetHeight - over) + "px"; chat.style.maxHeight = chat.style.height;
+    }
   }
   window.addEventListener("resize", fit);
 
