@@ -444,3 +444,18 @@ def test_reading_pages_carry_their_language_and_admin_fits_a_phone(browser, libr
         save(page, "12-admin-phone")
     finally:
         context.close()
+
+
+def test_share_links_from_the_web_component_point_at_the_chat(page, app_url, host_url):
+    """In another site's page the chat's "Link to this answer" opens the chat itself, not the host
+    (examples/embed.html's <gradio-app>, on a second origin)."""
+    page.goto(host_url)
+    component = page.locator("#qa-gradio")
+    box = component.locator("#qa-input textarea:not([disabled])")
+    box.wait_for(timeout=30_000)
+    box.fill("How many Mainland Offices does the HKSAR Government have?")
+    box.press("Enter")
+    link = component.locator('[data-testid="bot"] a[href*="?q="]').last
+    link.wait_for(timeout=30_000)
+    page.wait_for_function("[...document.querySelectorAll('#qa-gradio [data-testid=bot] a')]"
+                           f".some(a => a.href.startsWith('{app_url}/chat/?q=How%20many'))", timeout=5000)

@@ -6,10 +6,12 @@
   // habits, a character counter, plain-text copies, readable labels, and share links that work
   // wherever the chat is shown.
   const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}[c]));
-  const root = (window.gradio_config && window.gradio_config.root || "").replace(/\/$/, "");
+  // the chat's own page, or a <gradio-app src=…> web component inside another site's page
+  const component = document.querySelector("gradio-app[src]");
+  const root = ((window.gradio_config && window.gradio_config.root) ||
+                (component ? new URL(component.getAttribute("src"), location.href).href : "")).replace(/\/$/, "");
   const base = root.replace(/\/chat\/?$/, "");
-  // the chat's own page, or a <gradio-app> web component inside another site's page
-  const own = !root || location.href.startsWith(root);
+  const own = !component || !root || location.href.startsWith(root);
   const zh = () => (document.querySelector(".qa-top") || {}).lang === "zh-HK";
   const phone = () => window.matchMedia("(max-width: 700px)").matches;
   const docs = {};
@@ -340,8 +342,7 @@
   // -- what changes with the page ---------------------------------------------------------------
   // Screen readers get the text a reader sees, not the Markdown behind it; share links point at the
   // chat itself (also inside another site's page); Gradio's own buttons get the interface's words.
-  const host = document.querySelector("gradio-app[data-share-url]");
-  const shareBase = (host && host.dataset.shareUrl) || (root ? root + "/" : location.pathname);
+  const shareBase = (component && component.dataset.shareUrl) || (root ? root + "/" : location.pathname);
   const BUTTONS = {"Copy message": "複製訊息", "Like": "讚好", "Dislike": "不讚好", "Retry": "重新回答",
                    "Edit": "編輯", "Undo": "復原", "Submit": "送出", "Cancel": "取消", "Copied message": "已複製"};
   function tidy() {
