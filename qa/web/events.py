@@ -171,10 +171,10 @@ class Events:
     @staticmethod
     def remove(kind: str, conv_id: str, all_saved: list[dict[str, Any]], lang_: str):
         """Remove what was confirmed, keeping it to be undone until the next removal."""
-        all_saved = all_saved or []
-        rest = [] if kind == "clear" else [c for c in all_saved if c.get("id") != conv_id]
         if kind not in ("delete", "clear"):
             return (gr.update(),) * 6 + (None, gr.update(visible=False), gr.update(visible=False), "")
+        all_saved = all_saved or []
+        rest = [] if kind == "clear" else [c for c in all_saved if c.get("id") != conv_id]
         return (rest, [], [], "", gr.update(choices=titles(rest), value=None), sources_html(None, lang_),
                 all_saved, gr.update(visible=False), gr.update(visible=True), "")
 

@@ -401,7 +401,7 @@ def test_widget_and_embed_in_chinese_on_a_phone(browser, library_url):
         page.locator("[data-legco-qa] >> .bubble").tap()
         head = page.locator("[data-legco-qa] >> .head")
         page.wait_for_function("document.querySelector('[data-legco-qa]').shadowRoot.querySelector('.scope')"
-                               ".textContent.includes('Strengthening')")
+                               ".textContent.includes('加強與內地的區域合作')")  # the pair's Chinese title
         assert DOC not in head.inner_text() and "搜尋範圍" in head.inner_text()
         assert page.locator("[data-legco-qa] >> .head button").bounding_box()["height"] >= 44
         text = page.locator("[data-legco-qa] >> textarea")
@@ -414,7 +414,7 @@ def test_widget_and_embed_in_chinese_on_a_phone(browser, library_url):
         text.press("Enter")
         answer = page.locator("[data-legco-qa] >> .msg.bot:not(.error)").last
         answer.locator("button.cite").first.wait_for(timeout=30_000)
-        assert "21項" in answer.inner_text()
+        assert "21項" in answer.inner_text() and english_left(page) == []
         save(page, "11-widget-zh-phone")
     finally:
         context.close()

@@ -288,6 +288,14 @@
     const ask = document.getElementById("qa-ask-row");
     const examples = document.getElementById("qa-examples");
     if (!chat || !ask || !own) return;
+    if (!phone()) {  // the sidebar and the sources scroll on their own, within the screen
+      for (const id of ["qa-side", "qa-history"]) {
+        const col = document.getElementById(id);
+        if (!col) continue;
+        const want = Math.max(200, Math.round(window.innerHeight - (col.getBoundingClientRect().top + window.scrollY) - 12)) + "px";
+        if (col.style.maxHeight !== want) { col.style.maxHeight = want; col.style.overflowY = "auto"; }
+      }
+    }
     const top = chat.getBoundingClientRect().top + window.scrollY;
     const below = ask.offsetHeight + (examples ? examples.offsetHeight : 0) + 36;
     const h = Math.max(180, Math.round(window.innerHeight - top - below));

@@ -118,7 +118,8 @@
       opts.docs.forEach(function (id) {
         var x = byId[id];
         if (!x) return;
-        names.push(x.title);
+        var own = zh && x.editions && byId[x.editions.zh] ? byId[x.editions.zh] : x;  // the title in the reader's language
+        names.push(own.title);
         Object.keys(x.editions || {}).forEach(function (k) { if (searched.indexOf(x.editions[k]) < 0) searched.push(x.editions[k]); });
       });
       if (scopeLine) scopeLine.textContent = T.searching + (names.length ? names.join(" · ") : opts.docs.length + "");
@@ -216,7 +217,11 @@
         var c = same.filter(function (c) {
           return c.quote && c.quote.split(" … ").some(function (q) { return q && sentence.indexOf(q) >= 0; });
         })[0] || same[0];
-        var b = el("button", "cite", m[0]);
+        var named = m[0].slice(1, m[0].indexOf("¶")).trim();  // a paper's label: shown as its date, never a file id
+        var shown = c && named && named.split(/\s+/).some(function (w) { return w !== "中文" && (c.part || "").split(/\s+/).indexOf(w) < 0; })
+          ? "[" + [c.date || (c.title || "").slice(0, 24), /中文/.test(named) ? "中文" : "", c.part || ""].filter(Boolean).join(" ") +
+            " ¶" + m[1] + "]" : m[0];
+        var b = el("button", "cite", shown);
         b.type = "button";
         if (c) b.setAttribute("aria-label", (c.part ? c.part + ", " : "") + T.paragraph.replace("{n}", c.paragraph) +
                               (c.label ? ", " + c.label : "") + ", " + c.title);
