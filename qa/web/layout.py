@@ -68,7 +68,7 @@ def header(lang: str, limit: int, covered: str = "") -> str:
             f'<div class="qa-title">{menu}<h1>{t["title"]}</h1></div>{line}</div>')
 
 
-def sidebar(t: dict[str, str]) -> dict[str, Any]:
+def sidebar(t: dict[str, str], answerer: str = "") -> dict[str, Any]:
     """Conversations (with a search over their titles), their removal with confirmation and undo,
     the papers searched, and the answerer's note: a column on a desktop, a drawer on a phone (the
     page script opens and collapses it)."""
@@ -88,7 +88,7 @@ def sidebar(t: dict[str, str]) -> dict[str, Any]:
         with gr.Row(visible=False, elem_id="qa-undo-row") as undo_row:
             undo = gr.Button(t["undo"], variant="secondary", size="md", elem_id="qa-undo", min_width=80)
         scope = gr.Dropdown(choices=[], value=[], multiselect=True, label=t["scope"], elem_id="qa-scope")
-        note = gr.Markdown("", elem_id="qa-answerer")
+        note = gr.Markdown(answerer, elem_id="qa-answerer")
         keys = gr.Markdown(t["keys"], elem_id="qa-keys")
     return dict(search=search, convs=convs, delete=delete, clear_all=clear_all, confirm_row=confirm_row,
                 confirm_text=confirm_text, yes=yes, no=no, undo_row=undo_row, undo=undo, scope=scope, note=note,
@@ -119,8 +119,9 @@ def conversation(t: dict[str, str], lang: str) -> dict[str, Any]:
                 stop=stop, panel=panel)
 
 
-def layout(limit: int, secret: str) -> Parts:
-    """The page, in English until the load event has read the reader's language."""
+def layout(limit: int, secret: str, answerer: str = "") -> Parts:
+    """The page, in English until the load event has read the reader's language; `answerer` says
+    how answers are made (quoted, or written by a model) from the start."""
     t = TEXTS["en"]
     states = dict(answers=gr.State([]), conv=gr.State(""), lang=gr.State("en"), trash=gr.State(None),
                   pending=gr.State(""),
@@ -132,6 +133,6 @@ def layout(limit: int, secret: str) -> Parts:
         lang_pick = gr.Radio(["English", "中文"], value="English", label="Language / 語言", show_label=False,
                              elem_id="qa-lang", container=False, scale=0, min_width=160)
     with gr.Row(equal_height=False, elem_id="qa-main"):
-        side = sidebar(t)
+        side = sidebar(t, answerer)
         main = conversation(t, "en")
     return Parts(top=top, lang_pick=lang_pick, new=new, **states, **side, **main)

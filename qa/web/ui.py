@@ -118,7 +118,7 @@ def sources_empty(lang: str) -> str:
 
 def build(service: QA) -> gr.Blocks:
     with gr.Blocks(title="LegCo papers · Q&A", analytics_enabled=False, fill_height=True) as demo:
-        p = layout(service.settings.max_question_chars, browser_secret(service.settings))
+        p = layout(service.settings.max_question_chars, browser_secret(service.settings), answerer_line(service))
         ev = Events(service, p)
         reply, keep = wire_asking(ev, p)
         wire_conversations(ev, p)

@@ -252,8 +252,7 @@
     const next = all[at + (event.shiftKey ? -1 : 1)];
     if (at < 0 || !next) return;
     event.preventDefault();
-    event.target.blur();
-    setTimeout(() => next.focus(), 0);
+    next.focus();
   }, true);
   document.addEventListener("keydown", (event) => {
     const b = box();
