@@ -102,8 +102,10 @@ def host_url(app_url, tmp_path_factory):
         yield url + "/index.html"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module: Playwright's sync API keeps an event loop running while it is
+    open, and later tests that call asyncio.run() must not find one."""
     from playwright.sync_api import sync_playwright
 
     executable = os.environ.get("QA_CHROMIUM", "/usr/bin/chromium")
