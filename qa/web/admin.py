@@ -214,12 +214,15 @@ class Jobs:
 
 
 def admin_denied(settings: Any, authorization: str) -> JSONResponse | None:
-    """Why an admin request is refused (admin off: 404; wrong or no token: 401), or None."""
+    """Why an admin request is refused (admin off: 404; no token or a wrong one: 401, each saying
+    which, so an editor knows whether to enter the token or check it), or None."""
     if not settings.admin_token:
         return error(404, "admin is disabled (set QA_ADMIN_TOKEN to enable it)")
     given = authorization.removeprefix("Bearer ").strip()
+    if not given:
+        return error(401, "admin token missing: send it as 'Authorization: Bearer <QA_ADMIN_TOKEN>'")
     if not hmac.compare_digest(given.encode(), settings.admin_token.encode()):
-        return error(401, "admin token required")
+        return error(401, "admin token is wrong: it does not match QA_ADMIN_TOKEN")
     return None
 
 

@@ -33,12 +33,13 @@ ADMIN_TOKEN = "e2e-admin-token"
 
 
 def start_app(tmp_path_factory, env_extra: dict[str, str], ready=lambda health: True, wait_s: float = 240,
-              index: Path | None = None):
+              index: Path | None = None, source: Path = CORPUS):
     """The app as a user starts it: no index yet (it builds one), unless given a copy of `index`
-    (built from the same corpus), and its own corpus copy. Yields its URL (on `QA_PORT` if given)."""
+    (built from the same corpus), and its own copy of the corpus (`source`). Yields its URL (on
+    `QA_PORT` if given)."""
     port = int(env_extra.get("QA_PORT") or free_port())
     corpus = tmp_path_factory.mktemp("e2e-corpus")
-    for f in CORPUS.iterdir():
+    for f in source.iterdir():
         if f.is_file():
             shutil.copy(f, corpus / f.name)
     index_dir = tmp_path_factory.mktemp("e2e-index") / "index"
@@ -101,8 +102,10 @@ def host_url(app_url, tmp_path_factory):
         yield url + "/index.html"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module: Playwright's sync API keeps an event loop running while it is
+    open, and later tests that call asyncio.run() must not find one."""
     from playwright.sync_api import sync_playwright
 
     executable = os.environ.get("QA_CHROMIUM", "/usr/bin/chromium")

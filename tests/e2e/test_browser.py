@@ -170,7 +170,7 @@ def test_admin_page_uploads_with_progress_and_removes(page, app_url, tmp_path):
     answer = httpx.post(app_url + "/api/ask", json={"question": "When was the PPRD Joint Conference held in Guiyang?"},
                         timeout=30).json()
     assert " ¶9]" in answer["answer"]
-    row.locator("button").click()
+    row.locator("button.danger").click()
     page.wait_for_function("document.querySelector('#status').innerText.startsWith('Removed')")
     page.wait_for_function("!document.querySelector('#docs').innerText.includes('regional-web')")
     assert "[¶9]" in httpx.post(app_url + "/api/ask", json={"question": "When was the PPRD Joint Conference held "

@@ -82,7 +82,9 @@ def test_on_a_phone_the_source_is_a_sheet_with_the_quote_in_view(browser, host_u
 def test_data_docs_scopes_the_widget_to_one_paper(page, scoped_pages):
     page.goto(scoped_pages + "/paper.html")
     page.locator(f"{WIDGET} >> .bubble").click()
-    assert "Searching: " + DOC in page.locator(f"{WIDGET} >> .head").inner_text()
+    page.wait_for_function(f"document.querySelector('{WIDGET}').shadowRoot.querySelector('.scope')"
+                           ".textContent.includes('Strengthening Regional Co-operation with the Mainland')")
+    assert DOC not in page.locator(f"{WIDGET} >> .head").inner_text()  # the paper's title, not its file id
     answer = ask(page, "How many Mainland Offices does the HKSAR Government have?", 0)
     assert "five Mainland Offices" in answer.inner_text()
     page.goto(scoped_pages + "/missing.html")

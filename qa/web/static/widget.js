@@ -6,15 +6,32 @@
  * Adds a chat bubble that opens a panel. Everything lives in a Shadow DOM, so the host page's CSS
  * cannot break the widget and the widget's CSS cannot leak into the page. data-mode="inline" (used
  * by /embed) renders the chat into the page instead of a bubble. data-docs="id1,id2" limits the
- * questions to those documents (a page about one paper embeds a chat over that paper only).
+ * questions to those documents (a page about one paper embeds a chat over that paper only; a paper's
+ * other language version is searched with it). data-lang="zh-HK" or "en" sets the language; without
+ * it the widget follows the page's <html lang> (or, in /embed, its ?lang= and the browser's).
  */
 (function () {
   "use strict";
   var script = document.currentScript;
   if (!script) return;
   var origin = new URL(script.src, location.href).origin;
+  var pageLang = script.dataset.lang || new URLSearchParams(location.search).get("lang") ||
+    document.documentElement.getAttribute("lang") || (script.dataset.mode === "inline" ? navigator.language : "") || "en";
+  var zh = /^zh/i.test(pageLang);
+  var T = zh ? {
+    title: "立法會文件問答", hint: "每個答案都註明出處段落（¶），按引用即可閱讀原文。可用中文或英文提問。",
+    ask: "提問", placeholder: "輸入問題…", question: "問題", close: "關閉", closeSource: "關閉出處", source: "出處",
+    searching: "搜尋範圍：", paragraph: "第 {n} 段", failed: "未能回答：", noAnswer: "沒有答案",
+    tooLong: "你的問題有 {n} 個字元，上限為 {limit} 個。請縮短問題。", other: {zh: "中文本", en: "English version"}
+  } : {
+    title: "Ask the LegCo papers", hint: "Every answer cites the paragraphs (¶) it comes from. Click a citation to read it. English or 中文.",
+    ask: "Ask", placeholder: "Ask a question…", question: "Question", close: "Close", closeSource: "Close source", source: "Source",
+    searching: "Searching: ", paragraph: "paragraph {n}", failed: "Sorry, that did not work: ", noAnswer: "no answer",
+    tooLong: "Your question is {n} characters long; the limit is {limit}. Please shorten it.", other: {zh: "中文本", en: "English version"}
+  };
+  var LIMIT = 2000;
   var opts = {
-    title: script.dataset.title || "Ask the LegCo papers",
+    title: script.dataset.title || T.title,
     position: script.dataset.position === "bottom-left" ? "left" : "right",
     color: /^#[0-9a-fA-F]{3,8}$/.test(script.dataset.color || "") ? script.dataset.color : "#0f766e",
     mode: script.dataset.mode === "inline" ? "inline" : "bubble",
@@ -34,35 +51,44 @@
     ".inline{position:relative;width:100%;height:100%;min-height:420px}",
     ".hidden{display:none}",
     ".head{display:flex;align-items:center;justify-content:space-between;padding:10px 14px;background:var(--c);color:#fff;font-weight:600}",
-    ".head button{background:transparent;border:0;color:#fff;font-size:20px;cursor:pointer;line-height:1}",
+    ".head button{background:transparent;border:0;color:#fff;font-size:22px;cursor:pointer;line-height:1;min-width:44px;min-height:44px;border-radius:8px}",
     ".log{flex:1;overflow-y:auto;padding:12px;background:#f8fafc}",
     ".msg{max-width:92%;margin:0 0 10px;padding:8px 11px;border-radius:12px;white-space:pre-wrap;overflow-wrap:anywhere}",
     ".user{margin-left:auto;background:var(--c);color:#fff;border-bottom-right-radius:4px}",
     ".bot{background:#fff;border:1px solid #e2e8f0;border-bottom-left-radius:4px}",
-    ".bot.abstain{color:#475569;font-style:italic}",
+    ".bot.abstain{color:#334155;font-style:italic}",
     ".bot .line+.line,.bot ul+.line,.bot .line+ul{margin-top:6px}.bot ul{margin:4px 0 0;padding-left:18px;white-space:normal}",
     ".bot.error{color:#b91c1c}",
-    ".bot.draft{color:#64748b}",
-    ".note{display:block;margin-top:6px;font-size:11.5px;color:#64748b;font-style:normal}",
-    ".cite{display:inline;border:0;background:#e6f4f1;color:var(--c);font:inherit;font-weight:600;padding:0 3px;border-radius:4px;cursor:pointer}",
+    ".bot.draft{color:#475569}",
+    ".note{display:block;margin-top:6px;font-size:11.5px;color:#475569;font-style:normal}",
+    ".cite{display:inline;border:0;background:#d5f5ee;color:#0b4f4a;font:inherit;font-weight:600;padding:0 3px;border-radius:4px;cursor:pointer}",
     ".src{border-top:1px solid #e2e8f0;background:#fff;max-height:45%;overflow-y:auto;padding:10px 14px;font-size:13.5px}",
     ".src h4{margin:0 0 4px;font-size:13px;color:var(--c)}",
-    ".src .meta{color:#64748b;font-size:12px;margin-bottom:6px}",
+    ".src .meta{color:#475569;font-size:12px;margin-bottom:6px}",
     ".src p{margin:0;overflow-wrap:anywhere}",
     ".src .other{margin-top:8px;padding-top:6px;border-top:1px dashed #cbd5e1}",
-    ".src .other h5{margin:0 0 3px;font-size:12px;color:#64748b}",
-    ".src mark{background:#fde68a;color:inherit}",
-    ".src .x{float:right;border:0;background:none;cursor:pointer;color:#64748b;font-size:16px}",
+    ".src .other h5{margin:0 0 3px;font-size:12px;color:#475569}",
+    ".src mark{background:#fde68a;color:#111827}.src .other mark{background:#fef3c7}",
+    ".src .x{position:sticky;top:0;float:right;width:44px;height:44px;border:0;border-radius:50%;background:#f1f5f9;cursor:pointer;color:#0f172a;font-size:22px;z-index:1}",
+    ".counter{font-size:11.5px;color:#475569;text-align:right;padding:0 12px 4px;background:#fff}.counter.over{color:#b91c1c;font-weight:600}",
+    ".src h4{color:#0b4f4a}",
     "form{display:flex;gap:6px;padding:10px;border-top:1px solid #e2e8f0;background:#fff}",
     "textarea{flex:1;resize:none;height:42px;max-height:120px;padding:9px 10px;border:1px solid #cbd5e1;border-radius:8px;font:inherit;color:inherit;background:#fff}",
     "form button{border:0;border-radius:8px;background:var(--c);color:#fff;padding:0 14px;font:inherit;font-weight:600;cursor:pointer}",
     "form button:disabled{opacity:.5;cursor:default}",
-    ".hint{color:#64748b;font-size:13px;margin:4px 0 10px}",
+    ".hint{color:#475569;font-size:13px;margin:4px 0 10px}",
     ".scope{display:block;font-size:11.5px;opacity:.85;font-weight:400}",
-    "button:focus-visible,textarea:focus-visible{outline:3px solid #f59e0b;outline-offset:1px}",
+    "button:focus-visible,textarea:focus-visible{outline:3px solid #b45309;outline-offset:1px}",
+    "form button{min-width:64px;min-height:44px}",
     // a phone: the panel takes the screen, and a source opens as a sheet over the conversation
     "@media (max-width:600px){.floating{inset:0;width:100vw;height:100vh;height:100dvh;border-radius:0;bottom:0}" +
-    ".src{position:absolute;left:0;right:0;bottom:0;max-height:65%;box-shadow:0 -8px 24px rgba(0,0,0,.2);border-radius:12px 12px 0 0;padding-top:14px}}",
+    ".src{position:absolute;left:0;right:0;bottom:0;max-height:65%;box-shadow:0 -8px 24px rgba(0,0,0,.2);border-radius:12px 12px 0 0;padding-top:8px;z-index:3}" +
+    ".shade{position:absolute;inset:0;background:rgba(15,23,42,.35);z-index:2}}",
+    ".shade{display:none}",
+    "@media (max-width:600px){.shade:not(.hidden){display:block}}",
+    // the 400 px /embed iframe is narrow too
+    ".inline .src{position:absolute;left:0;right:0;bottom:0;max-height:65%;box-shadow:0 -8px 24px rgba(0,0,0,.2);border-radius:12px 12px 0 0;z-index:3}",
+    ".inline .shade:not(.hidden){display:block;position:absolute;inset:0;background:rgba(15,23,42,.35);z-index:2}",
   ].join("\n");
 
   function el(tag, cls, text) {
@@ -79,18 +105,54 @@
     var panel = el("div", "panel " + (opts.mode === "inline" ? "inline" : "floating hidden"));
     panel.setAttribute("role", "dialog"); panel.setAttribute("aria-label", opts.title);
     var head = el("div", "head"); var heading = el("span", null, opts.title); head.appendChild(heading);
-    if (opts.docs.length) heading.appendChild(el("span", "scope", "Searching: " + opts.docs.join(", ")));
+    var scopeLine = null;
+    if (opts.docs.length) { scopeLine = el("span", "scope", T.searching + "…"); heading.appendChild(scopeLine); }
+    wrap.setAttribute("lang", zh ? "zh-HK" : "en");
+    if (opts.mode === "inline" && !document.documentElement.getAttribute("lang")) document.documentElement.lang = zh ? "zh-HK" : "en";
+    // the papers by title (never their file ids), and each picked paper's other language version
+    var searched = opts.docs.slice();
+    fetch(origin + "/api/documents").then(function (r) { return r.json(); }).then(function (d) {
+      var byId = {};
+      (d.documents || []).forEach(function (x) { byId[x.doc] = x; });
+      var names = [];
+      opts.docs.forEach(function (id) {
+        var x = byId[id];
+        if (!x) return;
+        var own = zh && x.editions && byId[x.editions.zh] ? byId[x.editions.zh] : x;  // the title in the reader's language
+        names.push(own.title);
+        Object.keys(x.editions || {}).forEach(function (k) { if (searched.indexOf(x.editions[k]) < 0) searched.push(x.editions[k]); });
+      });
+      if (scopeLine) scopeLine.textContent = T.searching + (names.length ? names.join(" · ") : opts.docs.length + "");
+    }).catch(function () {});
     var log = el("div", "log");
     log.setAttribute("aria-live", "polite");
-    log.appendChild(el("div", "hint", "Every answer cites the paragraphs (¶) it comes from. Click a citation to read it. English or 中文."));
+    log.appendChild(el("div", "hint", T.hint));
     var src = el("div", "src hidden");
-    var form = el("form"); var input = el("textarea"); var send = el("button", null, "Ask");
-    input.placeholder = "Ask a question…"; input.setAttribute("aria-label", "Question"); input.maxLength = 2000;
+    var shade = el("div", "shade hidden");  // a tap outside the source closes it
+    var counter = el("div", "counter"); counter.setAttribute("aria-live", "polite");
+    var form = el("form"); var input = el("textarea"); var send = el("button", null, T.ask);
+    input.placeholder = T.placeholder; input.setAttribute("aria-label", T.question);
     send.type = "submit";
     form.appendChild(input); form.appendChild(send);
-    panel.appendChild(head); panel.appendChild(log); panel.appendChild(src); panel.appendChild(form);
+    panel.appendChild(head); panel.appendChild(log); panel.appendChild(shade); panel.appendChild(src);
+    panel.appendChild(counter); panel.appendChild(form);
+    function closeSource() { src.classList.add("hidden"); shade.classList.add("hidden"); input.focus(); }
+    shade.addEventListener("click", closeSource);
+    // a swipe down on the source closes it (when it is scrolled to its top)
+    var startY = null;
+    src.addEventListener("touchstart", function (e) { startY = src.scrollTop <= 0 ? e.touches[0].clientY : null; }, {passive: true});
+    src.addEventListener("touchend", function (e) {
+      if (startY !== null && e.changedTouches[0].clientY - startY > 60) closeSource();
+      startY = null;
+    });
+    function count() {
+      var n = input.value.length;
+      counter.textContent = n ? n.toLocaleString() + " / " + LIMIT.toLocaleString() : "";
+      counter.classList.toggle("over", n > LIMIT);
+    }
+    input.addEventListener("input", count);
     if (opts.mode === "bubble") {
-      var close = el("button", null, "×"); close.setAttribute("aria-label", "Close"); head.appendChild(close);
+      var close = el("button", null, "×"); close.setAttribute("aria-label", T.close); head.appendChild(close);
       var bubble = el("button", "bubble"); bubble.setAttribute("aria-label", opts.title);
       bubble.innerHTML = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4H4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2zm3 6a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z"/></svg>';
       panel.id = "qa-panel"; bubble.setAttribute("aria-controls", "qa-panel");
@@ -105,7 +167,7 @@
       panel.addEventListener("keydown", function (e) {
         if (e.key !== "Escape") return;
         e.stopPropagation();
-        if (!src.classList.contains("hidden")) { src.classList.add("hidden"); input.focus(); } else setOpen(false);
+        if (!src.classList.contains("hidden")) closeSource(); else setOpen(false);
       });
       wrap.appendChild(bubble);
     }
@@ -114,10 +176,10 @@
     var history = [];
     function showSource(c) {
       src.textContent = "";
-      var x = el("button", "x", "×"); x.setAttribute("aria-label", "Close source");
-      x.addEventListener("click", function () { src.classList.add("hidden"); input.focus(); });
+      var x = el("button", "x", "×"); x.setAttribute("aria-label", T.closeSource);
+      x.addEventListener("click", closeSource);
       src.appendChild(x);
-      src.setAttribute("role", "region"); src.setAttribute("aria-label", "Source");
+      src.setAttribute("role", "region"); src.setAttribute("aria-label", T.source);
       src.appendChild(el("h4", null, (c.part ? c.part + " " : "") + "¶" + c.paragraph + (c.label ? " · " + c.label : "")));
       src.appendChild(el("div", "meta", c.title + (c.date ? " · " + c.date : "") + (c.heading ? " — " + c.heading : "")));
       var p = el("p"); var text = c.text || c.quote;
@@ -134,12 +196,12 @@
       src.appendChild(p);
       if (c.other && c.other.text) {  // the same paragraph in the paper's other language
         var o = el("div", "other"); o.setAttribute("lang", c.other.language === "zh" ? "zh-Hant" : "en");
-        o.appendChild(el("h5", null, (c.other.language === "zh" ? "中文本" : "English version") + " · " +
+        o.appendChild(el("h5", null, T.other[c.other.language === "zh" ? "zh" : "en"] + " · " +
           (c.other.part ? c.other.part + " " : "") + "¶" + c.other.paragraph));
-        o.appendChild(el("p", null, c.other.text));
+        var op = el("p"); op.appendChild(el("mark", null, c.other.text)); o.appendChild(op);
         src.appendChild(o);
       }
-      src.classList.remove("hidden");
+      src.classList.remove("hidden"); shade.classList.remove("hidden");
       src.scrollTop = 0;
       var first = p.querySelector("mark");  // the quoted words in view, whatever the screen
       if (first) src.scrollTop = Math.max(0, first.offsetTop - src.offsetTop - 40);
@@ -155,9 +217,13 @@
         var c = same.filter(function (c) {
           return c.quote && c.quote.split(" … ").some(function (q) { return q && sentence.indexOf(q) >= 0; });
         })[0] || same[0];
-        var b = el("button", "cite", m[0]);
+        var named = m[0].slice(1, m[0].indexOf("¶")).trim();  // a paper's label: shown as its date, never a file id
+        var shown = c && named && named.split(/\s+/).some(function (w) { return w !== "中文" && (c.part || "").split(/\s+/).indexOf(w) < 0; })
+          ? "[" + [c.date || (c.title || "").slice(0, 24), /中文/.test(named) ? "中文" : "", c.part || ""].filter(Boolean).join(" ") +
+            " ¶" + m[1] + "]" : m[0];
+        var b = el("button", "cite", shown);
         b.type = "button";
-        if (c) b.setAttribute("aria-label", (c.part ? c.part + ", " : "") + "paragraph " + c.paragraph +
+        if (c) b.setAttribute("aria-label", (c.part ? c.part + ", " : "") + T.paragraph.replace("{n}", c.paragraph) +
                               (c.label ? ", " + c.label : "") + ", " + c.title);
         if (c) b.addEventListener("click", showSource.bind(null, c));
         parent.appendChild(b);
@@ -188,11 +254,11 @@
     async function ask(question) {
       log.appendChild(el("div", "msg user", question));
       var bot = el("div", "msg bot", "…"); log.appendChild(bot); log.scrollTop = log.scrollHeight;
-      src.classList.add("hidden"); src.textContent = "";  // the last answer's source is not this one's
+      src.classList.add("hidden"); shade.classList.add("hidden"); src.textContent = "";  // the last answer's source is not this one's
       send.disabled = true;
       try {
         var body = {question: question, history: history};
-        if (opts.docs.length) body.filters = {documents: opts.docs};
+        if (opts.docs.length) body.filters = {documents: searched};
         var res = await fetch(origin + "/api/ask/stream", {method: "POST", headers: {"Content-Type": "application/json"},
           body: JSON.stringify(body)});
         if (!res.ok) {
@@ -219,12 +285,12 @@
           });
           log.scrollTop = log.scrollHeight;
         }
-        if (!final) throw new Error("no answer");
+        if (!final) throw new Error(T.noAnswer);
         renderAnswer(bot, final);
         history.push({role: "user", content: question}, {role: "assistant", content: final.answer});
         history = history.slice(-8);
       } catch (e) {
-        bot.classList.add("error"); bot.textContent = "Sorry, that did not work: " + e.message;
+        bot.classList.add("error"); bot.textContent = T.failed + e.message;
       } finally {
         send.disabled = false; log.scrollTop = log.scrollHeight;
       }
@@ -233,7 +299,12 @@
       e.preventDefault();
       var q = input.value.trim();
       if (!q || send.disabled) return;
-      input.value = "";
+      if (q.length > LIMIT) {  // refused whole, as the chat does: nothing is cut, the text stays to be shortened
+        var refusal = el("div", "msg bot error", T.tooLong.replace("{n}", q.length.toLocaleString()).replace("{limit}", LIMIT.toLocaleString()));
+        log.appendChild(refusal); log.scrollTop = log.scrollHeight;
+        return;
+      }
+      input.value = ""; count();
       ask(q);
     });
     input.addEventListener("keydown", function (e) {
