@@ -18,6 +18,7 @@ import pytest
 from conftest import DOC
 
 from .conftest import ADMIN_TOKEN, start_app
+from .test_chat import ask
 from .library import build_library
 
 pytestmark = pytest.mark.slow
@@ -104,15 +105,6 @@ def open_chat(page, url: str) -> None:
     page.wait_for_selector("#qa-input textarea:not([disabled])", timeout=20_000)
     page.wait_for_function("document.querySelector('.qa-covered')")
     time.sleep(0.3)  # the page script sizes the conversation to the screen
-
-
-def ask(page, question: str, n: int) -> None:
-    page.locator("#qa-input textarea").fill(question)
-    page.locator("#qa-input textarea").press("Enter")
-    page.wait_for_function(f"n => document.querySelectorAll('{BOT}').length >= n && "
-                           f"[...document.querySelectorAll('{BOT}')].pop().querySelector('a[href*=\"#cite/\"], em')",
-                           arg=n, timeout=30_000)
-    page.wait_for_function("!document.querySelector('#qa-send')?.disabled", timeout=30_000)
 
 
 def in_view(page, selector: str) -> bool:

@@ -306,6 +306,10 @@
     }
   }
   window.addEventListener("resize", fit);
+  // Gradio sizes the conversation again when it renders an answer, which the mutation watch below
+  // does not see: whenever the page changes size, fit it back to the screen (fit changes nothing
+  // once it fits, so this settles)
+  if (window.ResizeObserver) new ResizeObserver(() => fit()).observe(document.body);
 
   // -- copies ---------------------------------------------------------------------------------
   // The answer as plain text: citations as written, list bullets kept, the numbered sources last.
