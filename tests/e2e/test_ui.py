@@ -422,6 +422,24 @@ def test_widget_and_embed_in_chinese_on_a_phone(browser, library_url):
         context.close()
 
 
+def test_widget_labels_citations_by_the_papers_short_label(page, library_url):
+    """/api/documents gives each paper's `short:` label, and the widget cites by it as the chat does."""
+    docs = httpx.get(library_url + "/api/documents").json()["documents"]
+    assert all("short" in d for d in docs)
+    ferry = [d for d in docs if d["short"] == "Ferry answer"]
+    assert len(ferry) == 1
+    page.set_content(f'<!doctype html><html lang="en"><body><script src="{library_url}/widget.js" data-lang="en" '
+                     f'data-mode="inline"></script></body></html>')
+    text = page.locator("[data-legco-qa] >> textarea")
+    text.fill("Which papers say how many ferry routes the Transport Department subsidises?")
+    text.press("Enter")
+    cite = page.locator("[data-legco-qa] >> .msg.bot:not(.error) button.cite").first
+    cite.wait_for(timeout=30_000)
+    shown = page.locator("[data-legco-qa] >> .msg.bot:not(.error) button.cite").all_inner_texts()
+    assert any(t.startswith("[Ferry answer ¶") for t in shown), shown
+    assert ferry[0]["doc"] not in page.locator("[data-legco-qa] >> .msg.bot").last.inner_text()
+
+
 def test_reading_pages_carry_their_language_and_admin_fits_a_phone(browser, library_url):
     assert "<html lang='zh-HK'>" in httpx.get(f"{library_url}/read/{ZH_DOC}").text
     assert "<html lang='en'>" in httpx.get(f"{library_url}/read/{DOC}").text
