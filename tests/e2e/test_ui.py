@@ -451,6 +451,7 @@ def test_reading_pages_carry_their_language_and_admin_fits_a_phone(browser, libr
     try:
         page.goto(library_url + "/admin")
         page.locator("#docs button.replace").first.wait_for()
+        assert page.evaluate("document.documentElement.lang") == "en" and page.locator("h1").inner_text() == "Documents"
         assert page.locator("#docs button.replace").count() == 36
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.locator("#urls").fill("https://example.org/paper.pdf")
@@ -464,8 +465,12 @@ def test_reading_pages_carry_their_language_and_admin_fits_a_phone(browser, libr
         save(page, "12-admin-phone")
     finally:
         context.close()
-    context, page = new_page(browser, PHONE, touch=True)
-    try:  # the admin page in zh-HK: asked for by ?lang=, every word of it Chinese, and a way back
+    context, page = new_page(browser, PHONE, zh=True, touch=True)
+    try:  # the admin page in zh-HK: the browser's language, or ?lang=; every word of it Chinese, and a way back
+        page.goto(library_url + "/admin")
+        page.wait_for_function("document.documentElement.lang === 'zh-HK'")
+        page.goto(library_url + "/admin?lang=en")
+        assert page.evaluate("document.documentElement.lang") == "en" and page.locator("h1").inner_text() == "Documents"
         page.goto(library_url + "/admin?lang=zh-HK")
         page.locator("#docs button.replace").first.wait_for()
         assert page.evaluate("document.documentElement.lang") == "zh-HK"
@@ -478,6 +483,8 @@ def test_reading_pages_carry_their_language_and_admin_fits_a_phone(browser, libr
         formats = {"PDF", "Word", "Markdown"}  # the names of file formats, as written in Chinese too
         assert [w for w in english_left(page) if w not in formats] == []
         save(page, "12-admin-phone-zh")
+        page.locator("#lang-switch").tap()
+        page.wait_for_function("document.documentElement.lang === 'en'")
     finally:
         context.close()
 
