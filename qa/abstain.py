@@ -12,6 +12,7 @@ import re
 from typing import Callable
 
 from .cite import marker
+from .lexical import Lexical
 from .models import Answer, Chunk, Citation
 from .query import Query
 from .retrieve import Retrieval
@@ -26,14 +27,54 @@ ABSTAIN_MANY = {
     "zh": "所搜尋的 {n} 份文件都沒有提及這一點：沒有段落回答這個問題。",
 }
 
+# a question limited to some papers: which were searched, and that the rest were not
+ABSTAIN_SCOPED = {
+    "en": "The paper does not say. None of the paragraphs of “{title}” answers this question.",
+    "zh": "文件沒有提及這一點：《{title}》沒有段落回答這個問題。",
+}
+ABSTAIN_SCOPED_MANY = {
+    "en": "The papers do not say. None of the paragraphs of the {n} papers chosen answers this question.",
+    "zh": "所選的 {n} 份文件都沒有提及這一點：沒有段落回答這個問題。",
+}
+WIDEN = {"en": "Search all papers to look further.", "zh": "可改為搜尋所有文件，再找找看。"}
+
+
+def _paper(lex: Lexical, doc: str) -> str:
+    """A paper counted once whatever its languages: the first of its versions' ids (as Lexical.papers)."""
+    return min(lex.editions[doc].values()) if doc in lex.editions else doc
+
 
 def papers_searched(query: Query, retrieval: Retrieval) -> int:
-    return len(query.scope) or retrieval.lexical.papers
+    """Papers searched, a bilingual pair (the same paper in English and Chinese) counted once, as
+    the picker lists it: "the paper does not say" must not become "the 2 papers" for one paper."""
+    lex = retrieval.lexical
+    return len({_paper(lex, d) for d in query.scope}) if query.scope else lex.papers
+
+
+def narrowed(query: Query, retrieval: Retrieval) -> bool:
+    """Whether the question was limited to fewer papers than the library holds (then an
+    abstention says so, and that searching them all may find more)."""
+    return bool(query.scope) and papers_searched(query, retrieval) < retrieval.lexical.papers
+
+
+def _title(query: Query, retrieval: Retrieval) -> str:
+    """The title of the one paper a question was limited to, in the question's language when the
+    paper has that version."""
+    lex = retrieval.lexical
+    docs = sorted(query.scope)
+    own = [d for d in docs if lex.languages.get(d) == query.lang]
+    doc = (own or docs)[0]
+    return next((u.title for u in lex.units if u.doc_id == doc and u.title), doc)
 
 
 def abstention(query: Query, retrieval: Retrieval) -> str:
-    """"The paper does not say" for one paper; for a library, how many papers were searched."""
+    """"The paper does not say" for one paper; for a library, how many papers were searched; for
+    a question limited to some papers, which ones, and that the others were not searched."""
     n = papers_searched(query, retrieval)
+    if narrowed(query, retrieval):
+        said = ABSTAIN_SCOPED[query.lang].format(title=_title(query, retrieval)) if n <= 1 \
+            else ABSTAIN_SCOPED_MANY[query.lang].format(n=n)
+        return f"{said}{'' if query.lang == 'zh' else ' '}{WIDEN[query.lang]}"
     return ABSTAIN[query.lang] if n <= 1 else ABSTAIN_MANY[query.lang].format(n=n)
 
 
@@ -132,6 +173,8 @@ def not_stated(query: Query, retrieval: Retrieval, chunks: list[Chunk], answerer
     else:
         verb = "do not" if many else "does not"
         text = f"{'The papers mention' if many else 'The paper mentions'} {subject} {markers} but {verb} {missing}."
+    if narrowed(query, retrieval):
+        text += ("" if query.lang == "zh" else " ") + WIDEN[query.lang]
     return Answer(text, [], True, answerer, nearby=nearby)
 
 

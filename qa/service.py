@@ -148,8 +148,9 @@ class QA:
     def documents(self) -> list[dict[str, object]]:
         """What is indexed, for listings: one entry per document."""
         editions = self.store.editions(self.store.docs())
-        return [{"doc": r.doc, "title": r.title, "date": r.date, "language": r.language, "committee": r.committee,
-                 "paragraphs": r.paragraphs,
+        # "short": the front matter's citation label, so clients label citations as the chat does
+        return [{"doc": r.doc, "title": r.title, "date": r.date, "short": r.short, "language": r.language,
+                 "committee": r.committee, "paragraphs": r.paragraphs,
                  "chunks": r.chunks, "hash": r.hash, "added": r.added, "source": r.source, "url": r.url,
                  "editions": {lang: d for lang, d in editions.get(r.doc, {}).items() if d != r.doc}}
                 for r in self.list_documents()]

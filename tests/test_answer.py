@@ -375,3 +375,36 @@ def test_a_question_that_asks_two_things_answers_each_or_says_which_the_paper_do
     zh = service.ask("深港合作會議2023在何時舉行？由誰共同主持？")
     assert "22 February 2023" in zh.answer and "Qin Weizhong" in zh.answer
     assert zh.answer.count("co-chaired") == 1  # one quote says both
+
+
+def test_a_scoped_abstention_names_what_was_searched_and_counts_a_pair_once(tmp_path):
+    """Limited to some papers, "does not say" names the paper (or how many were chosen) and points to
+    searching all of them; a paper in English and Chinese is one paper there, as in the picker."""
+    from qa.config import Settings
+    from qa.service import QA
+
+    from conftest import PAPER, ROOT
+
+    zh = ROOT / "tests" / "data" / "bilingual" / "legco-panel-ca-2024-05-20-regional-cooperation-zh.md"
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for f in (PAPER, zh):
+        (corpus / f.name).write_bytes(f.read_bytes())
+    (corpus / "ferries.md").write_text("# Ferries\n\n1. The Tai O pier reopens in March 2025.", encoding="utf-8")
+    (corpus / "lamps.md").write_text("# Street lamps\n\n1. 300 street lamps were replaced.", encoding="utf-8")
+    qa = QA(Settings(index_dir=tmp_path / "index", corpus_dir=corpus, embed_models="e5-small"))
+    qa.index()
+    titles = {d["doc"]: d["title"] for d in qa.documents()}
+    gdp = "What was Hong Kong's GDP growth in 2023?"
+    assert "the 3 papers searched" in qa.ask(gdp).answer  # the pair is one paper
+    pair = qa.ask(gdp, scope=[PAPER.stem, zh.stem])
+    assert pair.abstained and pair.answer == (f"The paper does not say. None of the paragraphs of “{titles[PAPER.stem]}” "
+                                              "answers this question. Search all papers to look further."), pair.answer
+    two = qa.ask(gdp, scope=["ferries", "lamps"])
+    assert two.answer == ("The papers do not say. None of the paragraphs of the 2 papers chosen answers this question. "
+                          "Search all papers to look further."), two.answer
+    chinese = qa.ask("2019年香港馬拉松的冠軍是誰？", scope=[PAPER.stem, zh.stem])
+    assert chinese.abstained and f"《{titles[zh.stem]}》" in chinese.answer and chinese.answer.endswith("可改為搜尋所有文件，再找找看。")
+    assert chinese.answer.startswith("文件沒有提及這一點"), chinese.answer
+    everything = qa.ask(gdp, scope=sorted(titles))  # every paper chosen: nothing further to search
+    assert everything.answer.startswith("The papers do not say") and "Search all" not in everything.answer

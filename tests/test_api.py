@@ -65,6 +65,7 @@ def test_malformed_and_oversize_bodies(client):
 def test_documents_health_and_paragraph(client):
     docs = client.get("/api/documents").json()["documents"]
     assert docs[0]["doc"] == "legco-panel-ca-2024-05-20-regional-cooperation" and docs[0]["paragraphs"] == 15
+    assert docs[0]["short"] == ""  # no `short:` label in its front matter: clients fall back to the date
     health = client.get("/healthz").json()
     assert health["index_loaded"] and health["documents"] == 1 and health["chunks"] > 20
     p = client.get("/api/paragraph", params={"doc": docs[0]["doc"], "paragraph": "13",
@@ -364,3 +365,28 @@ def test_long_histories_in_flight_do_not_stall_a_small_question(service):
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def test_part_names_are_chinese_in_the_zh_hk_interface_only():
+    """A written answer's parts ("Answer ¶4", "Annex A ¶1") read in Chinese in the zh-HK chat,
+    sources panel and source list; the answer's stored data and the English interface keep them."""
+    from qa.models import Answer, Citation
+    import re
+
+    from qa.web.render import answer_markdown, part_name, sources_html
+
+    cites = [Citation("lcq5-2023", "LCQ5: Staff", "4", "", "forty staff", 1.0, date="2023-12-01",
+                      marker="[lcq5-2023 Answer ¶4]", part="Answer"),
+             Citation("lcq5-2023", "LCQ5: Staff", "1", "", "the list", 1.0, date="2023-12-01",
+                      marker="[lcq5-2023 Annex A ¶1]", part="Annex A")]
+    answer = Answer("forty staff [lcq5-2023 Answer ¶4]; the list [lcq5-2023 Annex A ¶1]", cites, False)
+    labels = {"lcq5-2023": "2023-12-01"}
+    shown = {lang: re.sub(r"\(#cite/[^)]*\)", "", answer_markdown(answer, labels, lang)).replace("\\", "")
+             for lang in ("zh", "en")}  # what is read: the links' targets keep the stored names
+    zh, en = shown["zh"], shown["en"]
+    assert "[2023-12-01 答覆 ¶4]" in zh and "[2023-12-01 附件 A ¶1]" in zh and "· 附件 A ¶1" in zh
+    assert "Answer" not in zh and "Annex" not in zh
+    assert "[2023-12-01 Answer ¶4]" in en and "· Annex A ¶1" in en
+    assert "附件 A ¶1" in sources_html(answer, "zh") and "Annex A ¶1" in sources_html(answer, "en")
+    assert part_name("Appendix 2", "zh") == "附錄 2" and part_name("Question", "zh") == "問題"
+    assert answer.to_json()["citations"][1]["part"] == "Annex A"

@@ -214,7 +214,7 @@ class Events:
         stored: list[dict[str, Any]] = []
         conv_id, panel = "", sources_html(None, lang_)
         if params.get("q"):
-            history, stored = self.replay(params)
+            history, stored = self.replay(params, lang_)
         elif all_saved:
             first = all_saved[0]
             conv_id, history, stored = first["id"], first["messages"], first["answers"]
@@ -224,7 +224,7 @@ class Events:
                 gr.update(choices=titles(all_saved), value=conv_id or None), panel,
                 *self.relabel(lang_, loading=True))
 
-    def replay(self, params: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def replay(self, params: dict[str, str], lang_: str = "en") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """A share link's earlier questions answered again, so a follow-up means the same; its
         question is left for `respond`."""
         try:
@@ -241,7 +241,7 @@ class Events:
             except QuestionError:
                 continue
             history += [{"role": "user", "content": as_text(q)},
-                        {"role": "assistant", "content": answer_markdown(answer, labels)}]
+                        {"role": "assistant", "content": answer_markdown(answer, labels, lang_)}]
             stored.append({"question": q, **answer.to_json()})
         history.append({"role": "user", "content": as_text(params["q"][: self.limit])})
         return history, stored

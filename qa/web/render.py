@@ -48,6 +48,25 @@ def citation_for(citations: list[Citation], marker: str, paragraph: str, sentenc
     return same[0] if same else None
 
 
+# A part's name in Chinese, for the zh-HK interface; the letter or number that follows is kept ("附件 A").
+# Display only: stored chunks and the API keep the English names the chunker gives.
+PART_ZH = {"Question": "問題", "Answer": "答覆", "Annex": "附件", "Appendix": "附錄", "Footnotes": "註腳"}
+_PART_WORD = re.compile(r"\b(" + "|".join(PART_ZH) + r")\b")
+
+
+def part_name(part: str, lang: str = "en") -> str:
+    """A citation's part as the interface says it: "Annex A" in English, "附件 A" in zh-HK."""
+    return _PART_WORD.sub(lambda m: PART_ZH[m.group(1)], part) if lang == "zh" and part else part
+
+
+def _part_shown(marker: str, c: Citation | None, lang: str) -> str:
+    """A marker with its citation's part in the interface's language (the label before it kept)."""
+    if lang != "zh" or c is None or not c.part or c.part not in marker:
+        return marker
+    head, _, tail = marker.rpartition(c.part)
+    return head + part_name(c.part, lang) + tail
+
+
 def readable(m: re.Match[str], c: Citation | None, labels: dict[str, str] | None) -> str:
     """A marker as the reader sees it: the paper's short label or date, never its file id
     ("[2024-05-20 ¶5]"; "[¶5]" when the library holds one paper)."""
@@ -63,14 +82,14 @@ def readable(m: re.Match[str], c: Citation | None, labels: dict[str, str] | None
     return f"[{name} ¶{m.group(2)}{m.group(3)}]"
 
 
-def _linked(text: str, citations: list[Citation], labels: dict[str, str] | None = None) -> str:
+def _linked(text: str, citations: list[Citation], labels: dict[str, str] | None = None, lang: str = "en") -> str:
     """Text as text, its markers as links that open the paragraph they cite."""
     out, last = [], 0
     for m in CITED.finditer(text):
         sentence = text[last:m.start()]
         c = citation_for(citations, m.group(0), m.group(2), sentence)
         out.append(as_text(sentence))
-        shown = as_text(readable(m, c, labels))
+        shown = as_text(_part_shown(readable(m, c, labels), c, lang))
         out.append(f"[{shown}]({cite_href(c)})" if c else shown)
         last = m.end()
     out.append(as_text(text[last:]))
@@ -92,8 +111,8 @@ def answer_markdown(answer: Answer, labels: dict[str, str] | None = None, lang: 
         bullet = line.startswith("- ")
         body = line[2:] if bullet else line
         m = _LEAD.match(body)
-        rendered = f"**{_linked(m.group(1), citations, labels)}**{_linked(body[m.end():], citations, labels)}" if m \
-            else _linked(body, citations, labels)
+        rendered = f"**{_linked(m.group(1), citations, labels, lang)}**{_linked(body[m.end():], citations, labels, lang)}" \
+            if m else _linked(body, citations, labels, lang)
         lines.append(("- " if bullet else "") + rendered)
     text = "\n".join(lines)
     text = f"*{text}*" if answer.abstained else text
@@ -108,7 +127,7 @@ def source_list(citations: list[Citation], lang: str = "en") -> str:
     if not seen:
         return ""
     rows = [f"{n}. [{as_text(c.title or c.date)}]({cite_href(c)}) · "
-            f"{as_text(' · '.join(x for x in [c.date, (c.part + ' ' if c.part else '') + '¶' + c.paragraph] if x))}"
+            f"{as_text(' · '.join(x for x in [c.date, (part_name(c.part, lang) + ' ' if c.part else '') + '¶' + c.paragraph] if x))}"
             for n, c in enumerate(seen.values(), 1)]
     return f"\n\n**{PANEL.get(lang, PANEL['en'])['sources']}:**\n\n" + "\n".join(rows)
 
@@ -128,7 +147,7 @@ def other_edition(other: dict[str, str] | None, lang: str = "en") -> str:
     if not other or not other.get("text"):
         return ""
     version = other["language"]
-    where = f"{other['part'] + ' ' if other.get('part') else ''}¶{other['paragraph']}"
+    where = f"{part_name(other['part'], lang) + ' ' if other.get('part') else ''}¶{other['paragraph']}"
     href = f"/read/{quote(other['doc'], safe='')}#{_anchor(other.get('part', ''), other['paragraph'], other.get('label', ''))}"
     name = html.escape(EDITION.get(version, version))
     return (f'<div class="qa-other" lang="{"zh-Hant" if version == "zh" else "en"}">'
@@ -199,7 +218,7 @@ def source_card(c: Citation, index: int | None = None, lang: str = "en") -> str:
     number = f'<span class="qa-num">{index + 1}</span>' if index is not None else ""
     return (
         f'<article class="qa-source" data-unit="{html.escape(c.unit)}" id="src-{index if index is not None else 0}">'
-        f'<header>{number}<span class="qa-para">{html.escape(c.part + " " if c.part else "")}¶{html.escape(c.paragraph)}{label}</span>'
+        f'<header>{number}<span class="qa-para">{html.escape(part_name(c.part, lang) + " " if c.part else "")}¶{html.escape(c.paragraph)}{label}</span>'
         f'<span class="qa-doc">{html.escape(c.title)}{" · " + html.escape(c.date) if c.date else ""}</span></header>'
         f'{f"<div class=qa-heading>{html.escape(where)}</div>" if where else ""}'
         f'<p>{highlight(c.text or c.quote, c.quote)}</p>'

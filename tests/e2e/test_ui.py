@@ -126,7 +126,7 @@ def english_left(page, scope: str = "body") -> list[str]:
       const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
       for (let n = walker.nextNode(); n; n = walker.nextNode()) {
         const el = n.parentElement;
-        if (!el || !el.getClientRects().length || el.closest("script, style, [hidden], [aria-hidden=true]")) continue;
+        if (!el || !el.getClientRects().length || el.closest("script, style, code, [hidden], [aria-hidden=true]")) continue;
         if (n.textContent.trim()) out.push(n.textContent);
       }
       for (const el of root.querySelectorAll("[placeholder], [aria-label], [title]")) {
@@ -134,10 +134,12 @@ def english_left(page, scope: str = "body") -> list[str]:
         for (const a of ["placeholder", "aria-label", "title"]) if (el.getAttribute(a)) out.push(el.getAttribute(a));
       }
       return out; }""", scope)
-    titles = [d["title"] for d in httpx.get(page.url.split("/chat")[0].split("/embed")[0] + "/api/documents").json()["documents"]]
+    base = page.url.split("/chat")[0].split("/embed")[0].split("/admin")[0]
+    docs = httpx.get(base + "/api/documents").json()["documents"]
+    names = sorted([d["title"] for d in docs] + [d["doc"] for d in docs], key=len, reverse=True)
     words = []
     for text in found:
-        for t in titles:
+        for t in names:
             text = text.replace(t, "")
         words += [w for w in re.findall(r"[A-Za-z]{3,}", text) if w not in ENGLISH_ALLOWED]
     return words
@@ -412,6 +414,24 @@ def test_widget_and_embed_in_chinese_on_a_phone(browser, library_url):
         context.close()
 
 
+def test_widget_labels_citations_by_the_papers_short_label(page, library_url):
+    """/api/documents gives each paper's `short:` label, and the widget cites by it as the chat does."""
+    docs = httpx.get(library_url + "/api/documents").json()["documents"]
+    assert all("short" in d for d in docs)
+    ferry = [d for d in docs if d["short"] == "Ferry answer"]
+    assert len(ferry) == 1
+    page.set_content(f'<!doctype html><html lang="en"><body><script src="{library_url}/widget.js" data-lang="en" '
+                     f'data-mode="inline"></script></body></html>')
+    text = page.locator("[data-legco-qa] >> textarea")
+    text.fill("Which papers say how many ferry routes the Transport Department subsidises?")
+    text.press("Enter")
+    cite = page.locator("[data-legco-qa] >> .msg.bot:not(.error) button.cite").first
+    cite.wait_for(timeout=30_000)
+    shown = page.locator("[data-legco-qa] >> .msg.bot:not(.error) button.cite").all_inner_texts()
+    assert any(t.startswith("[Ferry answer ¶") for t in shown), shown
+    assert ferry[0]["doc"] not in page.locator("[data-legco-qa] >> .msg.bot").last.inner_text()
+
+
 def test_reading_pages_carry_their_language_and_admin_fits_a_phone(browser, library_url):
     assert "<html lang='zh-HK'>" in httpx.get(f"{library_url}/read/{ZH_DOC}").text
     assert "<html lang='en'>" in httpx.get(f"{library_url}/read/{DOC}").text
@@ -423,6 +443,7 @@ def test_reading_pages_carry_their_language_and_admin_fits_a_phone(browser, libr
     try:
         page.goto(library_url + "/admin")
         page.locator("#docs button.replace").first.wait_for()
+        assert page.evaluate("document.documentElement.lang") == "en" and page.locator("h1").inner_text() == "Documents"
         assert page.locator("#docs button.replace").count() == 36
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.locator("#urls").fill("https://example.org/paper.pdf")
@@ -434,6 +455,28 @@ def test_reading_pages_carry_their_language_and_admin_fits_a_phone(browser, libr
         page.locator("#fetch").tap()
         page.wait_for_function("document.getElementById('url-status').textContent.includes('not the right one')")
         save(page, "12-admin-phone")
+    finally:
+        context.close()
+    context, page = new_page(browser, PHONE, zh=True, touch=True)
+    try:  # the admin page in zh-HK: the browser's language, or ?lang=; every word of it Chinese, and a way back
+        page.goto(library_url + "/admin")
+        page.wait_for_function("document.documentElement.lang === 'zh-HK'")
+        page.goto(library_url + "/admin?lang=en")
+        assert page.evaluate("document.documentElement.lang") == "en" and page.locator("h1").inner_text() == "Documents"
+        page.goto(library_url + "/admin?lang=zh-HK")
+        page.locator("#docs button.replace").first.wait_for()
+        assert page.evaluate("document.documentElement.lang") == "zh-HK"
+        assert page.locator("#lang-switch").inner_text() == "English"
+        page.locator("#fetch").tap()
+        page.wait_for_function("document.getElementById('url-status').textContent.includes('網址')")
+        page.locator("#urls").fill("https://example.org/paper.pdf")
+        page.locator("#fetch").tap()
+        page.wait_for_function("document.getElementById('url-status').textContent.includes('管理權杖')")
+        formats = {"PDF", "Word", "Markdown"}  # the names of file formats, as written in Chinese too
+        assert [w for w in english_left(page) if w not in formats] == []
+        save(page, "12-admin-phone-zh")
+        page.locator("#lang-switch").tap()
+        page.wait_for_function("document.documentElement.lang === 'en'")
     finally:
         context.close()
 

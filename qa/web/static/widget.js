@@ -22,7 +22,8 @@
     title: "立法會文件問答", hint: "每個答案都註明出處段落（¶），按引用即可閱讀原文。可用中文或英文提問。",
     ask: "提問", placeholder: "輸入問題…", question: "問題", close: "關閉", closeSource: "關閉出處", source: "出處",
     searching: "搜尋範圍：", paragraph: "第 {n} 段", failed: "未能回答：", noAnswer: "沒有答案",
-    tooLong: "你的問題有 {n} 個字元，上限為 {limit} 個。請縮短問題。", other: {zh: "中文本", en: "English version"}
+    tooLong: "你的問題有 {n} 個字元，上限為 {limit} 個。請縮短問題。", other: {zh: "中文本", en: "English version"},
+    parts: {Question: "問題", Answer: "答覆", Annex: "附件", Appendix: "附錄", Footnotes: "註腳"}
   } : {
     title: "Ask the LegCo papers", hint: "Every answer cites the paragraphs (¶) it comes from. Click a citation to read it. English or 中文.",
     ask: "Ask", placeholder: "Ask a question…", question: "Question", close: "Close", closeSource: "Close source", source: "Source",
@@ -30,6 +31,12 @@
     tooLong: "Your question is {n} characters long; the limit is {limit}. Please shorten it.", other: {zh: "中文本", en: "English version"}
   };
   var LIMIT = 2000;
+  // a written answer's part ("Answer", "Annex A") in the interface's language, the letter kept: "附件 A"
+  function partName(part) {
+    return T.parts ? (part || "").replace(/\b(Question|Answer|Annex|Appendix|Footnotes)\b/g, function (w) { return T.parts[w]; })
+                   : part || "";
+  }
+  var shorts = {};  // doc id → its `short:` label (either language's), as the chat labels citations
   var opts = {
     title: script.dataset.title || T.title,
     position: script.dataset.position === "bottom-left" ? "left" : "right",
@@ -114,6 +121,11 @@
     fetch(origin + "/api/documents").then(function (r) { return r.json(); }).then(function (d) {
       var byId = {};
       (d.documents || []).forEach(function (x) { byId[x.doc] = x; });
+      (d.documents || []).forEach(function (x) {
+        var pair = Object.keys(x.editions || {}).map(function (k) { return byId[x.editions[k]] || {}; });
+        var short = x.short || pair.map(function (o) { return o.short; }).filter(Boolean)[0];
+        if (short) shorts[x.doc] = short;
+      });
       var names = [];
       opts.docs.forEach(function (id) {
         var x = byId[id];
@@ -180,7 +192,7 @@
       x.addEventListener("click", closeSource);
       src.appendChild(x);
       src.setAttribute("role", "region"); src.setAttribute("aria-label", T.source);
-      src.appendChild(el("h4", null, (c.part ? c.part + " " : "") + "¶" + c.paragraph + (c.label ? " · " + c.label : "")));
+      src.appendChild(el("h4", null, (c.part ? partName(c.part) + " " : "") + "¶" + c.paragraph + (c.label ? " · " + c.label : "")));
       src.appendChild(el("div", "meta", c.title + (c.date ? " · " + c.date : "") + (c.heading ? " — " + c.heading : "")));
       var p = el("p"); var text = c.text || c.quote;
       var parts = (c.quote || "").split(" … ").filter(Boolean);
@@ -197,7 +209,7 @@
       if (c.other && c.other.text) {  // the same paragraph in the paper's other language
         var o = el("div", "other"); o.setAttribute("lang", c.other.language === "zh" ? "zh-Hant" : "en");
         o.appendChild(el("h5", null, T.other[c.other.language === "zh" ? "zh" : "en"] + " · " +
-          (c.other.part ? c.other.part + " " : "") + "¶" + c.other.paragraph));
+          (c.other.part ? partName(c.other.part) + " " : "") + "¶" + c.other.paragraph));
         var op = el("p"); op.appendChild(el("mark", null, c.other.text)); o.appendChild(op);
         src.appendChild(o);
       }
@@ -219,11 +231,12 @@
         })[0] || same[0];
         var named = m[0].slice(1, m[0].indexOf("¶")).trim();  // a paper's label: shown as its date, never a file id
         var shown = c && named && named.split(/\s+/).some(function (w) { return w !== "中文" && (c.part || "").split(/\s+/).indexOf(w) < 0; })
-          ? "[" + [c.date || (c.title || "").slice(0, 24), /中文/.test(named) ? "中文" : "", c.part || ""].filter(Boolean).join(" ") +
-            " ¶" + m[1] + "]" : m[0];
+          ? "[" + [shorts[c.doc] || c.date || (c.title || "").slice(0, 24), /中文/.test(named) ? "中文" : "", partName(c.part)]
+              .filter(Boolean).join(" ") +
+            " ¶" + m[1] + "]" : c && c.part ? m[0].replace(c.part, partName(c.part)) : m[0];
         var b = el("button", "cite", shown);
         b.type = "button";
-        if (c) b.setAttribute("aria-label", (c.part ? c.part + ", " : "") + T.paragraph.replace("{n}", c.paragraph) +
+        if (c) b.setAttribute("aria-label", (c.part ? partName(c.part) + ", " : "") + T.paragraph.replace("{n}", c.paragraph) +
                               (c.label ? ", " + c.label : "") + ", " + c.title);
         if (c) b.addEventListener("click", showSource.bind(null, c));
         parent.appendChild(b);
