@@ -13,6 +13,7 @@ judge weighs what is missing as evidence; nothing here refuses an answer.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 
 from .lexical import Lexical
@@ -106,13 +107,14 @@ class Paper:
         return bool(pairs) and (2 * said >= len(pairs) if loose else said == len(pairs))
 
 
-_PAPERS: dict[tuple[int, str], Paper] = {}
+_PAPERS: "weakref.WeakKeyDictionary[Lexical, dict[str, Paper]]" = weakref.WeakKeyDictionary()
 
 
 def paper_of(lex: Lexical, doc: str) -> Paper:
-    """The paper's facts, made once per index snapshot and document."""
-    key = (id(lex), doc)
-    paper = _PAPERS.get(key)
+    """The paper's facts, made once per index snapshot and document (kept with the snapshot, and
+    gone with it: a later snapshot, or another index, never reads an earlier one's)."""
+    papers = _PAPERS.setdefault(lex, {})
+    paper = papers.get(doc)
     if paper is None:
         units = lex.doc_units(doc)
         headings = dict.fromkeys(h for u in units for h in u.heading_path)
@@ -123,9 +125,9 @@ def paper_of(lex: Lexical, doc: str) -> Paper:
         initials = {"".join(w[0] for w in re.findall(r"[A-Z][\w'’-]*", run)) for run in _CAPITALISED_RUN.findall(text)}
         paper = Paper(words, {t[:6] for t in words if len(t) >= 6}, " " + " ".join(terms(text)) + " ",
                       simplified(text), found, ordinals(text), {i for i in initials if len(i) >= 2}, dates)
-        if len(_PAPERS) > 256:
-            _PAPERS.clear()
-        _PAPERS[key] = paper
+        if len(papers) > 256:  # a large library: the papers asked about lately
+            papers.clear()
+        papers[doc] = paper
     return paper
 
 
