@@ -77,6 +77,8 @@ def test_bad_uploads_change_nothing(admin):
     before = client.get("/api/documents").json()
     big = client.post("/api/documents", files={"files": ("big.txt", b"word " * 300_000)}, headers=auth)
     assert big.status_code == 413 and "limit" in big.json()["error"]
+    # a page words the refusal in its own language from its code, not from the English sentence
+    assert big.json()["code"] == "too_large" and big.json()["params"] == {"file": "big.txt", "mb": 1}
     res = client.post("/api/documents", headers=auth, files=[
         ("files", ("../../../../tmp/evil.pdf", b"%PDF-1.4 broken")),
         ("files", ("virus.exe", b"MZ")),
@@ -153,6 +155,7 @@ def test_uploads_queue_show_progress_and_can_be_cancelled(admin):
     assert names == {PAPER.name, "note.md"}  # …or left in the corpus folder
     assert client.delete(f"/api/jobs/{small['job']}", headers=auth).status_code == 409
     assert client.delete("/api/jobs/nope", headers=auth).status_code == 404
+    assert client.delete("/api/jobs/nope", headers=auth).json()["code"] == "no_job"
     assert client.get("/api/jobs").status_code == 401
 
 

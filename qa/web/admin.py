@@ -217,7 +217,7 @@ def admin_denied(settings: Any, authorization: str) -> JSONResponse | None:
     """Why an admin request is refused (admin off: 404; no token or a wrong one: 401, each saying
     which, so an editor knows whether to enter the token or check it), or None."""
     if not settings.admin_token:
-        return error(404, "admin is disabled (set QA_ADMIN_TOKEN to enable it)")
+        return error(404, "admin is disabled (set QA_ADMIN_TOKEN to enable it)", "admin_disabled")
     given = authorization.removeprefix("Bearer ").strip()
     if not given:
         return error(401, "admin token missing: send it as 'Authorization: Bearer <QA_ADMIN_TOKEN>'")
@@ -232,7 +232,7 @@ def require_admin(settings: Any, request: Request) -> JSONResponse | None:
         return denied
     origin = request.headers.get("origin")
     if origin and origin != f"{request.url.scheme}://{request.url.netloc}":
-        return error(403, "admin requests are accepted only from this site")
+        return error(403, "admin requests are accepted only from this site", "other_site")
     return None
 
 
@@ -265,13 +265,14 @@ def documents_router(service: QA, jobs: Jobs) -> APIRouter:
         if request.headers.get("content-type", "").startswith("application/json"):
             return await add_urls(request)
         if not files or len(files) > 10:
-            return error(422, "send between 1 and 10 files")
+            return error(422, "send between 1 and 10 files", "file_count")
         limit = s.max_upload_mb * 1024 * 1024
         payload = []
         for f in files:
             data = await f.read(limit + 1)
             if len(data) > limit:
-                return error(413, f"{f.filename}: over the {s.max_upload_mb} MB limit")
+                return error(413, f"{f.filename}: over the {s.max_upload_mb} MB limit", "too_large",
+                             file=f.filename, mb=s.max_upload_mb)
             payload.append((f.filename or "upload", data))
         job = jobs.start(lambda progress, total, plan, started: service.indexer.add(
             payload, doc_id=doc_id, title=title, date=date, progress=progress, on_total=total, replace=replace,
@@ -299,7 +300,7 @@ def documents_router(service: QA, jobs: Jobs) -> APIRouter:
         if (denied := require_admin(s, request)) is not None:
             return denied
         if not service.indexer.remove(doc):
-            return error(404, f"no document {doc!r}")
+            return error(404, f"no document {doc!r}", "no_document", doc=doc)
         return {"removed": doc}
 
     return app
@@ -320,7 +321,7 @@ def queue_router(service: QA, jobs: Jobs, background: Background) -> APIRouter:
         if (denied := require_admin(s, request)) is not None:
             return denied
         if not s.sync_sources:
-            return error(409, "no sources are configured (set QA_SYNC_SOURCES)")
+            return error(409, "no sources are configured (set QA_SYNC_SOURCES)", "no_sources")
         return queued(jobs, background.sync())
 
     @app.get("/api/jobs/{job_id}", summary="Admin: progress of an upload")
@@ -328,7 +329,7 @@ def queue_router(service: QA, jobs: Jobs, background: Background) -> APIRouter:
         if (denied := require_admin(s, request)) is not None:
             return denied
         job = jobs.get(job_id)
-        return job.to_json(jobs.position(job)) if job else error(404, "no such job")
+        return job.to_json(jobs.position(job)) if job else error(404, "no such job", "no_job")
 
     @app.get("/api/jobs", summary="Admin: the indexing queue, newest first")
     def job_list(request: Request) -> Any:
@@ -342,9 +343,9 @@ def queue_router(service: QA, jobs: Jobs, background: Background) -> APIRouter:
             return denied
         job = jobs.cancel(job_id)
         if job is None:
-            return error(404, "no such job")
+            return error(404, "no such job", "no_job")
         if job.state not in ("queued", "running", "cancelled"):
-            return error(409, f"the job has already {job.state.replace('done', 'finished')}")
+            return error(409, f"the job has already {job.state.replace('done', 'finished')}", "job_ended")
         return job.to_json(jobs.position(job))
 
     return app

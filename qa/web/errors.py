@@ -1,5 +1,7 @@
 """How the web app says no: one JSON shape (`{"error": message}`) for every refusal, and the
-exception handlers that turn the service's errors and FastAPI's validation errors into it."""
+exception handlers that turn the service's errors and FastAPI's validation errors into it. A refusal
+a page shows in the reader's language also carries a stable `code` and its `params`, so the page
+words it from its own strings instead of recognising English sentences."""
 
 from __future__ import annotations
 
@@ -12,8 +14,11 @@ from .. import openai_api
 from ..service import IndexError_, QuestionError
 
 
-def error(status: int, message: str) -> JSONResponse:
-    return JSONResponse({"error": message}, status_code=status)
+def error(status: int, message: str, code: str = "", **params: object) -> JSONResponse:
+    body: dict[str, object] = {"error": message}
+    if code:
+        body.update(code=code, params=params)
+    return JSONResponse(body, status_code=status)
 
 
 def install_handlers(app: FastAPI) -> None:

@@ -33,7 +33,7 @@
   var LIMIT = 2000;
   // a written answer's part ("Answer", "Annex A") in the interface's language, the letter kept: "附件 A"
   function partName(part) {
-    return T.parts ? (part || "").replace(/\b(Question|Answer|Annex|Appendix|Footnotes)\b/g, function (w) { return T.parts[w]; })
+    return T.parts ? (part || "").replace(/[A-Za-z]+/g, function (w) { return T.parts[w] || w; })
                    : part || "";
   }
   var shorts = {};  // doc id → its `short:` label (either language's), as the chat labels citations
