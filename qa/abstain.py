@@ -12,7 +12,6 @@ import re
 from typing import Callable
 
 from .cite import marker
-from .lexical import Lexical
 from .models import Answer, Chunk, Citation
 from .query import Query
 from .retrieve import Retrieval
@@ -39,16 +38,11 @@ ABSTAIN_SCOPED_MANY = {
 WIDEN = {"en": "Search all papers to look further.", "zh": "可改為搜尋所有文件，再找找看。"}
 
 
-def _paper(lex: Lexical, doc: str) -> str:
-    """A paper counted once whatever its languages: the first of its versions' ids (as Lexical.papers)."""
-    return min(lex.editions[doc].values()) if doc in lex.editions else doc
-
-
 def papers_searched(query: Query, retrieval: Retrieval) -> int:
     """Papers searched, a bilingual pair (the same paper in English and Chinese) counted once, as
     the picker lists it: "the paper does not say" must not become "the 2 papers" for one paper."""
     lex = retrieval.lexical
-    return len({_paper(lex, d) for d in query.scope}) if query.scope else lex.papers
+    return len({lex.paper(d) for d in query.scope}) if query.scope else lex.papers
 
 
 def narrowed(query: Query, retrieval: Retrieval) -> bool:
@@ -64,7 +58,7 @@ def _title(query: Query, retrieval: Retrieval) -> str:
     docs = sorted(query.scope)
     own = [d for d in docs if lex.languages.get(d) == query.lang]
     doc = (own or docs)[0]
-    return next((u.title for u in lex.units if u.doc_id == doc and u.title), doc)
+    return next((u.title for u in lex.doc_units(doc) if u.title), doc)
 
 
 def abstention(query: Query, retrieval: Retrieval) -> str:

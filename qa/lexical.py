@@ -134,9 +134,14 @@ class Lexical:
         self.doc_n = {doc: end - start for doc, (start, end) in self._rows.items()}
         self.dates = {doc: self.units[start].date for doc, (start, _) in self._rows.items()}  # ISO, "" when unknown
         # papers, counting a paper's language versions once: "the paper does not say" or "the papers"
-        self.papers = len({min(self.editions[d].values()) if d in self.editions else d for d in self._rows})
+        self.papers = len({self.paper(d) for d in self._rows})
         self.chinese = "zh" in set(self.languages.values())  # papers written in Chinese: English questions glossed
         self._doc_counts: dict[str, dict[int, int]] = {}
+
+    def paper(self, doc: str) -> str:
+        """The paper a document is a version of, counted once whatever its languages: the first of
+        its versions' ids."""
+        return min(self.editions[doc].values()) if doc in self.editions else doc
 
     def _merge_acronyms(self) -> None:
         self.acronyms: dict[str, list[str]] = {}
