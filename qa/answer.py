@@ -19,11 +19,12 @@ from .asked import span
 from .cite import marker
 from .config import Settings
 from .judge import Judge, Judged, Sentence
+from .lexical import Lexical
 from .models import Answer, Citation, Item
 from .query import Query
 from .quote import trim
 from .retrieve import Retrieval
-from .text import is_cjk
+from .text import is_cjk, zh_bigrams
 
 QUOTE_NOTE_ZH = "文件以英文撰寫，以下引述原文："
 QUOTE_NOTE_EN = "The paper is written in Chinese; quoted as written:"
@@ -36,6 +37,18 @@ _LIST_QUESTION = re.compile(rf"\b(?:which|what)(?: of)? (?!{_AUXILIARY})(?:[\w/'
 
 def is_list_question(question: str) -> bool:
     return bool(_LIST_QUESTION.search(question))
+
+
+def names_nothing_known(query: Query, lex: Lexical) -> bool:
+    """An English question none of whose words any paper uses, in English or in a Chinese paper's
+    words ("x", "hi", or a subject no paper touches): there is no evidence to weigh, and the
+    paragraph closest in meaning would be a guess. (A Chinese question's words may reach English
+    papers through the multilingual model alone, so it is never held to this.)"""
+    if query.lang != "en":
+        return False
+    if any(lex.known(t) for t in {**query.context_terms, **query.terms}):
+        return False
+    return not any(lex.known(t) for r in query.renderings for w in r.chinese for t in zh_bigrams(w))
 
 
 def _value(found: str) -> str:
@@ -64,6 +77,8 @@ class ExtractiveAnswerer:
         return [j for j in judged if j.p >= floor and j.features.get("missing_in_paper", 0.0) <= 1 / 3][:3]
 
     def answer(self, query: Query, retrieval: Retrieval) -> Answer:
+        if names_nothing_known(query, retrieval.lexical):
+            return Answer(abstention(query, retrieval), [], True, self.name)
         judged, answers = self.judged(query, retrieval)
         if not judged:
             return Answer(abstention(query, retrieval), [], True, self.name)

@@ -151,7 +151,5 @@ def details_of(query: Query, chinese_paper: bool) -> list[Detail]:
     else:
         out += [Detail(terms=(t,)) for t in dict.fromkeys(query.names)
                 if len(t) > 2 and not t[:1].isdigit() and not _EN_ORDINAL.match(t)]
-        if query.asked.kind in ("count", "money", "quantity") and query.asked.target:
-            out.append(Detail(terms=query.asked.target))  # what is counted or measured: "how many staff"
     return [d for d in out if d.terms or d.specific]
 

@@ -5,7 +5,8 @@ question wordings.
 Three small models read the features of qa/features.py: one gives the probability that a
 paragraph answers the question (which ranks them), one which of its sentences says it, and one, the
 gate, whether the question is answered at all. Each is logistic, or, for the paragraph model when
-trained with `--trees`, boosted trees, which weigh one piece of evidence by another. Each is trained
+trained with `--trees`, boosted trees, which weigh one piece of evidence by another (`--blend`: both,
+averaged). Each is trained
 with the direction a feature's meaning fixes held (a name the paragraph says only counts for it). Their weights, and the thresholds calibrated with them, are
 `judge.json` beside this module, written by `bench/train_judge.py` from the development questions
 (bench/questions/generated/dev.jsonl) in a few minutes.
@@ -129,8 +130,29 @@ class Trees:
                    field("value", np.float64))
 
 
-def model_of(data: dict[str, Any]) -> Model | Trees:
-    return Trees.of(data) if data.get("kind") == "trees" else Model.of(data)
+@dataclass
+class Blend:
+    """Several models of the same features, their log-odds averaged: the trees rank better (they
+    weigh one piece of evidence by another), the logistic model's probabilities are the better
+    calibrated (a list gathers paragraphs by them), and the average keeps most of both."""
+
+    features: list[str]
+    models: list[Any]
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        p = np.clip(np.stack([m.predict(x) for m in self.models]), 1e-9, 1 - 1e-9)
+        z = np.log(p / (1 - p)).mean(axis=0)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": "blend", "features": self.features, "models": [m.to_json() for m in self.models]}
+
+
+def model_of(data: dict[str, Any]) -> Model | Trees | Blend:
+    kind = data.get("kind")
+    if kind == "blend":
+        return Blend(list(data["features"]), [model_of({**m, "features": data["features"]}) for m in data["models"]])
+    return Trees.of(data) if kind == "trees" else Model.of(data)
 
 
 @dataclass
@@ -152,9 +174,9 @@ class Thresholds:
 
 @dataclass
 class JudgeFile:
-    units: Model | Trees
-    sentences: Model | Trees
-    gate: Model | Trees
+    units: Model | Trees | Blend
+    sentences: Model | Trees | Blend
+    gate: Model | Trees | Blend
     thresholds: Thresholds
     trained_on: dict[str, Any] = field(default_factory=dict)
 

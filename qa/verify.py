@@ -151,8 +151,19 @@ def _stated_with(number: str, nouns: tuple[str, ...], unit: Chunk) -> bool:
 
 
 def _paragraph_numbers(chunk: Chunk) -> set[str]:
-    """Numbers a paragraph states (its own ¶ number is not one of them)."""
-    return numbers(" ".join([chunk.text, *chunk.heading_path, chunk.date]))
+    """Numbers a paragraph states (its own ¶ number is not one of them, nor its paper's date: "the
+    offices closed in 2024" is not supported by a paragraph of a 2024 paper that says no year)."""
+    return numbers(" ".join([chunk.text, *chunk.heading_path]))
+
+
+# Negation is closed-class grammar, not a wording of questions: a claim that denies something
+# ("Hong Kong has no Mainland Offices") is not supported by a sentence that only asserts it
+_NEGATION_EN = re.compile(r"\b(?:no|not(?! only)|never|none|nothing|neither|nor|cannot|without)\b|n't\b", re.I)
+_NEGATION_ZH = re.compile(r"沒有|没有|並無|并无|並非|并非|從未|从未|未有|未曾|不是|不會|不会|不能|無法|无法|毋須|毋须")
+
+
+def negates(text: str) -> bool:
+    return bool(_NEGATION_ZH.search(text) if is_cjk(text) else _NEGATION_EN.search(text))
 
 
 class Verifier:
@@ -205,6 +216,8 @@ class Verifier:
             for number, nouns in counted(claim):
                 if not _stated_with(number, nouns, unit):
                     return False, cov, f"¶{unit.paragraph} does not give {number} for what the claim counts"
+        if negates(claim) and not negates(best_sentence(claim, unit)):
+            return False, cov, f"¶{unit.paragraph} does not say the negation the claim makes"
         s = self.settings
         if cov >= s.verify_coverage or (cov >= s.verify_coverage / 2 and sim >= s.verify_similarity):
             return True, cov, ""

@@ -64,6 +64,13 @@ def test_unanswerable_questions_abstain(service, question):
     assert answer.answer == ABSTAIN["en"] or answer.answer.startswith("The paper mentions"), answer.answer
 
 
+@pytest.mark.parametrize("question", ["x", "hi", "asdf qwerty?", "What about zorblaxian flibbertigibbets?"])
+def test_a_question_whose_words_no_paper_uses_is_not_answered_with_a_guess(service, question):
+    """The paragraph closest in meaning to "x" is a guess: no word of it is evidence."""
+    answer = service.ask(question, generate=False)
+    assert answer.abstained and answer.citations == [], answer.answer
+
+
 def test_chinese_abstention_is_in_chinese(service):
     answer = service.ask("2019年香港馬拉松的冠軍是誰？")
     assert answer.abstained and answer.answer == ABSTAIN["zh"], answer.answer

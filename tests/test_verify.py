@@ -90,6 +90,21 @@ def test_a_number_must_count_the_same_thing(check):
     assert offices.checks[0].status == "verified"
 
 
+def test_a_claim_that_denies_what_the_paragraph_says_is_dropped(check):
+    """¶3 says the offices "stay in close touch"; it never says there are none of them."""
+    result = check("How many Mainland Offices does the HKSAR Government have?",
+                   "Hong Kong has no Mainland Offices at all [¶3]. There are five Mainland Offices [¶3].")
+    assert [c.status for c in result.checks] == ["unsupported", "verified"]
+    assert "no Mainland Offices" not in result.text
+
+
+def test_a_year_only_the_paper_s_date_gives_is_not_stated_by_the_paragraph(check):
+    """The paper is dated 20 May 2024; ¶3 names no year, so "in 2024" is the claim's own."""
+    result = check("How many Mainland Offices does the HKSAR Government have?",
+                   "The Mainland Offices were opened in 2024 [¶3].")
+    assert result.checks[0].status == "unsupported" and "2024" in result.checks[0].reason
+
+
 def test_a_chinese_claim_is_checked_through_the_dictionary(check):
     result = check("閩港合作會議第四次全體會議達成了多少項合作事項？",
                    "閩港合作會議第四次全體會議於2023年6月28日舉行，雙方達成21項合作事項。[¶8]")
