@@ -17,9 +17,9 @@ _WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[A-Za-z0-9]+(?:[
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9\u4e00-\u9fff])|(?<=[。！？；])[」』”’]*\s*")
 # "etc." before a capital ends a sentence ("…culture, etc. Both sides signed…"), so it is not here
 # a full stop that ends an abbreviation, not a sentence: "Mr.", and those written with inner stops,
-# "U.S. District Court", "H.Res. 375", "P.L. 118-31"
+# "U.S. District Court", "H.Res. 375", "P.L. 118-31", also in brackets or quotes ("(P.L. 117-169)")
 _ABBREV_END = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|No|para|e\.g|i\.e|Cap|Sec|Art|Fig|Vol|vs|cf)\.$|"
-                         r"(?:^|\s)(?:[A-Z][a-z]{0,3}\.){2,}$")
+                         r"(?:^|[\s(\[\"“‘'])(?:[A-Z][a-z]{0,3}\.){2,}$")
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below

@@ -1,0 +1,11 @@
+"""Splitting text into sentences: a quote is a sentence, so a wrong split quotes half an answer."""
+
+from qa.text import sentences
+
+
+def test_an_abbreviation_with_inner_stops_does_not_end_a_sentence_even_in_brackets():
+    text = ('In August 2022, Congress passed a law (P.L. 117-169). It funds the programme through FY2031. '
+            'The "U.S. Army" agreed. Mr. Lee signed.')
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "In August 2022, Congress passed a law (P.L. 117-169).", "It funds the programme through FY2031.",
+        'The "U.S. Army" agreed.', "Mr. Lee signed."]
