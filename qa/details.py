@@ -25,6 +25,7 @@ _FIGURE = re.compile(r"\d[\d,.]*\d|\d")
 _ZH_ORDINAL = re.compile(r"第([〇零一二兩两三四五六七八九十]{1,4})(?=[次屆届期])")
 _EN_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 _CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*(?:\s+(?:of|for|and|the|on|in)\s+|\s+)?){2,8}")
+_NUMBERED = re.compile(r"^([a-z]{3,})\d+$")  # a name with a number joined on: covid19, g20
 _ZH_COUNTED = re.compile(r"\d{1,15}(?:\.\d{1,6})?[万萬亿億]?[个個项項种種名份次所间間家条條件宗批座]")
 
 
@@ -120,6 +121,7 @@ def paper_of(lex: Lexical, doc: str) -> Paper:
         headings = dict.fromkeys(h for u in units for h in u.heading_path)
         text = "\n".join([*(u.text for u in units), *headings, units[0].title if units else ""])
         words = lex.doc_terms(doc) | lex.title_terms.get(doc, set())
+        words |= {m.group(1) for t in words if (m := _NUMBERED.match(t))}  # "COVID-19" says COVID
         dates = list(dates_in(text + "\n" + lex.dates.get(doc, "")))
         found = figures(text) | {day[:4] for span in dates for day in span}
         initials = {"".join(w[0] for w in re.findall(r"[A-Z][\w'’-]*", run)) for run in _CAPITALISED_RUN.findall(text)}

@@ -227,7 +227,10 @@ def translate(text: str) -> Gloss:
             named.extend(n for n in names if n not in named)
             if names and word not in named_words:
                 named_words.append(word)
-                name_groups.append(tuple(word_terms))
+                # a name of several words is often written by its initials: 英國, "United Kingdom", the UK
+                initials = ["".join(w[0] for w in caps).lower() for g in glosses
+                            if len(caps := re.findall(r"\b[A-Z][a-z][\w'-]*", g)) >= 2 and len(caps) <= 5]
+                name_groups.append(tuple(dict.fromkeys(word_terms + initials)))
             for t in word_terms:
                 # a proper noun (Jiangsu, Beijing) is the point of the word; senses share the rest
                 weight = 1.0 if t in names else 1.0 / len(word_terms) ** 0.5

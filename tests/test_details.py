@@ -19,7 +19,8 @@ def test_an_english_question_gives_names_figures_ordinals_and_dates():
     found = details("How many items were agreed at the Fifth Plenary in Beijing in November 2023?")
     assert Detail(figure="2023") in found and Detail(ordinal="5") in found
     assert Detail(terms=("beij",)) in found and Detail(when=("2023-11-01", "2023-11-30")) in found
-    assert Detail(terms=("item",)) in found  # what is counted
+    # what is counted is no name a near miss changes: the judge weighs it apart (features.target_missing)
+    assert Detail(terms=("item",)) not in found
 
 
 def test_a_chinese_question_gives_its_own_words_or_their_english_senses():
@@ -55,3 +56,13 @@ def test_what_the_paper_says_anywhere(service):
         "What was signed on 22 March 2023?": False,
     }
     assert paper.says(Detail(terms=("chines",)))  # a people's name finds its country's
+
+
+def test_a_name_with_a_number_joined_on_is_said_by_its_name():
+    from qa.lexical import Lexical
+    from qa.models import Chunk
+
+    text = "Reports of myocarditis after COVID-19 vaccines were reviewed by the regulator."
+    unit = Chunk("vaccine-answer", "1", "", (), text, 0, len(text))
+    paper = paper_of(Lexical({unit.unit: unit}), "vaccine-answer")
+    assert paper.says(Detail(terms=("covid",))) and not paper.says(Detail(terms=("measl",)))

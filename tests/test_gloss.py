@@ -31,3 +31,9 @@ def test_english_words_are_rendered_in_chinese_longest_phrase_first():
     assert rendered[("guangdong",)].chinese == ("广东",) and rendered[("guangdong",)].proper
     assert not rendered[("exchang",)].proper  # a word, not a name a paragraph must say
     assert all(len(w) > 1 for r in rendered.values() for w in r.chinese)  # no lone characters (换, 汇)
+
+
+def test_a_chinese_name_of_several_english_words_is_also_its_initials():
+    """英國 is "United Kingdom"; a written answer says "the UK"."""
+    assert "uk" in translate("英國政府表示").name_groups[0]
+    assert "prc" in translate("中華人民共和國").name_groups[0]
