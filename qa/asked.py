@@ -284,6 +284,11 @@ _LOOSE = {"count": _ANY_FIGURE, "money": _ANY_FIGURE, "share": _ANY_FIGURE, "qua
           "person": _ANY_NAME, "place": _ANY_NAME}
 
 
+def writes_a_sum(text: str) -> bool:
+    """Whether the text writes a sum of money anywhere ("HK$500 million", "£2.1bn", "3億元")."""
+    return bool(_MONEY.search(text))
+
+
 def has_kind(asked: Asked, text: str, doc_date: str = "") -> bool:
     """Whether the text holds anything at all of the kind the question asks for: a figure for "how
     many", a date for "when" (a later one than the paper's own, or words of the future, for "when

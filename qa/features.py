@@ -17,8 +17,8 @@ import math
 
 import numpy as np
 
-from .asked import has_kind, span
-from .details import Detail, details_of, figures, given, paper_of
+from .asked import has_kind, span, writes_a_sum
+from .details import Detail, Paper, details_of, figures, given, paper_of
 from .models import Hit
 from .dates import years_in
 from .query import Query
@@ -31,7 +31,7 @@ UNIT_FEATURES = [
     "cross_dense", "best_sentence_cover", "typed", "typed_found", "typed_missing",
     "same_paper_as_top", "paper_share", "missing_in_paper", "missing_weight", "numbers_in_paper", "years_in_paper",
     "rare_missing", "cover_gap", "sentence_gap", "kind_missing", "names_in_library", "cited_before",
-    "unknown_words", "period_named", "cover_paper", "dense_paper", "target_missing",
+    "unknown_words", "period_named", "cover_paper", "dense_paper", "measure_missing",
 ]
 # the question as a whole, read off its best paragraphs: answer it at all? Only what tells a near
 # miss from an answer: whether the names, figures, years and kind of thing asked for are there.
@@ -40,7 +40,7 @@ GATE_FEATURES = [
     "bias", "top_names", "top_names_in_paper", "top_numbers", "top_year_missing", "top_kind_missing",
     "top_cross_language", "top_missing_in_paper", "top_missing_weight", "top_numbers_in_paper", "top_years_in_paper",
     "top_rare_missing", "best_names", "best_numbers", "top_names_in_library", "top_cross_unknown",
-    "top_unknown_words", "top_missing_said", "top_missing_unsaid", "top_target_missing",
+    "top_unknown_words", "top_missing_said", "top_missing_unsaid", "top_measure_missing",
 ]
 SENTENCE_FEATURES = [
     "bias", "cover", "cover_context", "share_of_unit", "typed_found", "typed_missing", "numbers",
@@ -56,7 +56,7 @@ _FOR = ("rank fused dense dense_gap bm25 cover cover_groups cover_title names na
         "share_of_unit best_names best_numbers names_in_library cited_before period_named cover_paper "
         "dense_paper").split()
 _AGAINST = ("unknown_in_paper year_missing typed_missing missing_in_paper missing_weight rare_missing "
-            "kind_missing cross_unknown unknown_words missing_said target_missing").split()
+            "kind_missing cross_unknown unknown_words missing_said measure_missing").split()
 SIGNS = {**{f: 1 for f in _FOR}, **{f"top_{f}": 1 for f in _FOR}, **{f: -1 for f in _AGAINST},
          **{f"top_{f}": -1 for f in _AGAINST}}
 
@@ -85,6 +85,7 @@ class Features:
         self.rarest = float(np.log(1 + (lex.n + 0.5) / 0.5)) or 1.0
         docs = [h.chunk.doc_id for h in retrieval.hits]
         self.doc_share = {d: docs.count(d) / len(docs) for d in set(docs)} if docs else {}
+        self._sums: dict[str, bool] = {}  # whether each paper writes a sum of money
 
     def named(self, chinese_paper: bool) -> list[tuple[str, ...]]:
         """The names the question gives, each as the terms any of which would say it in a paragraph of
@@ -106,10 +107,11 @@ class Features:
         named = [g for g in self.named(chinese_paper) if g]
         paper = paper_of(lex, doc)
         missing = [d for d in details_of(q, chinese_paper) if not paper.says(d)]
-        # what a number or amount is asked of ("how many staff"), which a paraphrase may describe
-        # in other words: its own evidence, weighed apart from the names and figures a near miss changes
-        measured = q.lang == "en" and not chinese_paper and q.asked.kind in ("count", "money", "quantity")
-        target = Detail(terms=q.asked.target) if measured and q.asked.target else None
+        # what the question measures, nowhere in its paper: what a count is of ("how many staff",
+        # which a paraphrase may describe in other words), or any sum at all for "how much money"
+        # (a paper writes the sum, not the word "money"); weighed apart from the names and figures a
+        # near miss changes
+        measure_missing = self.measure_missing(doc, paper, chinese_paper)
         # a figure, a phrase or a Chinese word the paper does not write is as telling as its rarest word
         weight = max((self.rarest if d.specific else max(lex.weight(t) for t in d.terms) for d in missing),
                      default=0.0) / self.rarest
@@ -126,11 +128,22 @@ class Features:
             "names_in_library": sum(any(lex.known(t) for t in g) for g in named) / len(named) if named else 1.0,
             "rare_missing": rare / self.rarest,
             "missing_in_paper": min(3, len(missing)) / 3,
-            "target_missing": float(target is not None and not paper.says(target)),
+            "measure_missing": float(measure_missing),
             "missing_weight": weight,
             "numbers_in_paper": len(self.numbers & paper.figures) / len(self.numbers) if self.numbers else 1.0,
             "years_in_paper": len(self.years & paper.figures) / len(self.years) if self.years else 1.0,
         }
+
+    def measure_missing(self, doc: str, paper: Paper, chinese_paper: bool) -> bool:
+        """Whether the paper never names what a count is of, or writes no sum for "how much money"."""
+        asked = self.query.asked
+        if asked.kind == "count" and asked.target and self.query.lang == "en" and not chinese_paper:
+            return not paper.says(Detail(terms=asked.target))
+        if asked.kind == "money":
+            if doc not in self._sums:
+                self._sums[doc] = writes_a_sum(paper.text)
+            return not self._sums[doc]
+        return False
 
     def cover(self, present: set[str]) -> float:
         return sum(w for t, w in self.weights.items() if t in present) / self.total
@@ -237,7 +250,7 @@ def gate_row(judged: list[dict[str, float]]) -> dict[str, float]:
         **{f"top_{k}": top.get(k, 0.0) for k in ("names", "names_in_paper", "numbers", "year_missing", "kind_missing",
                                                  "cross_language", "missing_in_paper", "missing_weight",
                                                  "numbers_in_paper", "years_in_paper", "rare_missing",
-                                                 "names_in_library", "unknown_words", "target_missing")},
+                                                 "names_in_library", "unknown_words", "measure_missing")},
         "best_names": max((u["names"] for u in rows), default=0.0),
         "best_numbers": max((u["numbers"] for u in rows), default=0.0),
         # a Chinese question's words the dictionary carries over to no word of the English paper

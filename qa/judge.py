@@ -6,8 +6,8 @@ Three small models read the features of qa/features.py: one gives the probabilit
 paragraph answers the question (which ranks them), one which of its sentences says it, and one, the
 gate, whether the question is answered at all. Each is logistic, or, for the paragraph model when
 trained with `--trees`, boosted trees, which weigh one piece of evidence by another (`--blend`: both,
-averaged). Each is trained
-with the direction a feature's meaning fixes held (a name the paragraph says only counts for it). Their weights, and the thresholds calibrated with them, are
+averaged). Each is trained with the direction a feature's meaning fixes held (a name the paragraph
+says only counts for it). Their weights, and the thresholds calibrated with them, are
 `judge.json` beside this module, written by `bench/train_judge.py` from the development questions
 (bench/questions/generated/dev.jsonl) in a few minutes.
 """

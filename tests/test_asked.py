@@ -3,7 +3,7 @@ are evidence for the answer judge and the answer's lead, never a reason to refus
 
 import pytest
 
-from qa.asked import Asked, ask_of, has_kind, span
+from qa.asked import Asked, ask_of, has_kind, span, writes_a_sum
 from qa.query import analyse
 
 
@@ -104,3 +104,10 @@ def test_any_thing_of_the_kind_is_looser_than_a_span():
     assert not has_kind(staff, "The Offices keep in close touch with the provinces.")
     assert has_kind(ask_of("Who chairs the group?"), "It is chaired by the Chief Secretary.")
     assert has_kind(ask_of("What does legal co-operation include?"), "anything at all")  # no kind: always
+
+
+def test_a_sum_of_money_is_found_however_it_is_written():
+    for text in ["a budget of HK$500 million", "£2.1 million more", "撥款3億元", "US$40 billion"]:
+        assert writes_a_sum(text), text
+    for text in ["five Mainland Offices and 11 Liaison Units", "in 2023", "the funding was agreed"]:
+        assert not writes_a_sum(text), text

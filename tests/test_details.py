@@ -19,7 +19,7 @@ def test_an_english_question_gives_names_figures_ordinals_and_dates():
     found = details("How many items were agreed at the Fifth Plenary in Beijing in November 2023?")
     assert Detail(figure="2023") in found and Detail(ordinal="5") in found
     assert Detail(terms=("beij",)) in found and Detail(when=("2023-11-01", "2023-11-30")) in found
-    # what is counted is no name a near miss changes: the judge weighs it apart (features.target_missing)
+    # what is counted is no name a near miss changes: the judge weighs it apart (features.measure_missing)
     assert Detail(terms=("item",)) not in found
 
 

@@ -14,12 +14,14 @@ def top_features(service, question: str) -> dict[str, float]:
     return {**units[0], **gate_row(units)}
 
 
-def test_what_a_count_is_of_is_its_own_evidence(service):
+def test_what_a_question_measures_is_its_own_evidence(service):
     staff = top_features(service, "How many staff work in the Mainland Offices?")
-    assert staff["target_missing"] == 1.0 and staff["top_target_missing"] == 1.0
+    assert staff["measure_missing"] == 1.0 and staff["top_measure_missing"] == 1.0
     assert staff["missing_in_paper"] == 0.0  # the paper names the offices: no name is missing
     offices = top_features(service, "How many Mainland Offices does the HKSAR Government have?")
-    assert offices["target_missing"] == 0.0
+    assert offices["measure_missing"] == 0.0
+    # "how much": the paper gives no sum of money at all, whatever the question calls it
+    assert top_features(service, "What is the annual budget of the Mainland Offices?")["measure_missing"] == 1.0
 
 
 def test_a_missing_detail_is_weighed_by_how_closely_the_rest_follows_the_paragraph(service):
