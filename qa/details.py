@@ -15,17 +15,18 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
+from functools import cached_property
 
+from .asked import writes_a_sum
 from .lexical import Lexical
 from .dates import dates_in, without_dates, years_in, zh_number
 from .query import Query
-from .text import simplified, terms, zh_bigrams
+from .text import initials, simplified, terms, zh_bigrams
 
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")
 _ZH_ORDINAL = re.compile(r"第([〇零一二兩两三四五六七八九十]{1,4})(?=[次屆届期])")
 _EN_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 _CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*(?:\s+(?:of|for|and|the|on|in)\s+|\s+)?){2,8}")
-_NUMBERED = re.compile(r"^([a-z]{3,})\d+$")  # a name with a number joined on: covid19, g20
 _ZH_COUNTED = re.compile(r"\d{1,15}(?:\.\d{1,6})?[万萬亿億]?[个個项項种種名份次所间間家条條件宗批座]")
 
 
@@ -84,6 +85,11 @@ class Paper:
     initials: set[str]
     dates: list[tuple[str, str]]
 
+    @cached_property
+    def writes_a_sum(self) -> bool:
+        """Whether the paper gives any sum of money (for "how much money" asked of it)."""
+        return writes_a_sum(self.text)
+
     def says(self, d: Detail) -> bool:
         if d.when:
             return any(d.when[0] <= a and b <= d.when[1] for a, b in self.dates)
@@ -121,12 +127,14 @@ def paper_of(lex: Lexical, doc: str) -> Paper:
         headings = dict.fromkeys(h for u in units for h in u.heading_path)
         text = "\n".join([*(u.text for u in units), *headings, units[0].title if units else ""])
         words = lex.doc_terms(doc) | lex.title_terms.get(doc, set())
-        words |= {m.group(1) for t in words if (m := _NUMBERED.match(t))}  # "COVID-19" says COVID
+        # a name with a number joined on says the name: covid19 (COVID-19) says COVID
+        numbered = (t.rstrip("0123456789") for t in words if t[-1:].isdigit())
+        words |= {name for name in numbered if len(name) >= 3 and name.isalpha()}
         dates = list(dates_in(text + "\n" + lex.dates.get(doc, "")))
         found = figures(text) | {day[:4] for span in dates for day in span}
-        initials = {"".join(w[0] for w in re.findall(r"[A-Z][\w'’-]*", run)) for run in _CAPITALISED_RUN.findall(text)}
+        short = {initials(run.strip()) for run in _CAPITALISED_RUN.findall(text)}
         paper = Paper(words, {t[:6] for t in words if len(t) >= 6}, " " + " ".join(terms(text)) + " ",
-                      simplified(text), found, ordinals(text), {i for i in initials if len(i) >= 2}, dates)
+                      simplified(text), found, ordinals(text), {i for i in short if len(i) >= 2}, dates)
         if len(papers) > 256:  # a large library: the papers asked about lately
             papers.clear()
         papers[doc] = paper

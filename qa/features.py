@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from .asked import has_kind, span, writes_a_sum
+from .asked import has_kind, span
 from .details import Detail, Paper, details_of, figures, given, paper_of
 from .models import Hit
 from .dates import years_in
@@ -85,7 +85,6 @@ class Features:
         self.rarest = float(np.log(1 + (lex.n + 0.5) / 0.5)) or 1.0
         docs = [h.chunk.doc_id for h in retrieval.hits]
         self.doc_share = {d: docs.count(d) / len(docs) for d in set(docs)} if docs else {}
-        self._sums: dict[str, bool] = {}  # whether each paper writes a sum of money
 
     def named(self, chinese_paper: bool) -> list[tuple[str, ...]]:
         """The names the question gives, each as the terms any of which would say it in a paragraph of
@@ -111,7 +110,7 @@ class Features:
         # which a paraphrase may describe in other words), or any sum at all for "how much money"
         # (a paper writes the sum, not the word "money"); weighed apart from the names and figures a
         # near miss changes
-        measure_missing = self.measure_missing(doc, paper, chinese_paper)
+        measure_missing = self.measure_missing(paper, chinese_paper)
         # a figure, a phrase or a Chinese word the paper does not write is as telling as its rarest word
         weight = max((self.rarest if d.specific else max(lex.weight(t) for t in d.terms) for d in missing),
                      default=0.0) / self.rarest
@@ -134,15 +133,13 @@ class Features:
             "years_in_paper": len(self.years & paper.figures) / len(self.years) if self.years else 1.0,
         }
 
-    def measure_missing(self, doc: str, paper: Paper, chinese_paper: bool) -> bool:
+    def measure_missing(self, paper: Paper, chinese_paper: bool) -> bool:
         """Whether the paper never names what a count is of, or writes no sum for "how much money"."""
         asked = self.query.asked
         if asked.kind == "count" and asked.target and self.query.lang == "en" and not chinese_paper:
             return not paper.says(Detail(terms=asked.target))
         if asked.kind == "money":
-            if doc not in self._sums:
-                self._sums[doc] = writes_a_sum(paper.text)
-            return not self._sums[doc]
+            return not paper.writes_a_sum
         return False
 
     def cover(self, present: set[str]) -> float:

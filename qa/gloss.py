@@ -15,7 +15,7 @@ from importlib import resources
 from typing import NamedTuple
 
 from .dates import date_words
-from .text import is_cjk, terms
+from .text import initials, is_cjk, terms
 
 
 def weights(words: list[str], weight: float = 1.0) -> dict[str, float]:
@@ -228,9 +228,8 @@ def translate(text: str) -> Gloss:
             if names and word not in named_words:
                 named_words.append(word)
                 # a name of several words is often written by its initials: 英國, "United Kingdom", the UK
-                initials = ["".join(w[0] for w in caps).lower() for g in glosses
-                            if len(caps := re.findall(r"\b[A-Z][a-z][\w'-]*", g)) >= 2 and len(caps) <= 5]
-                name_groups.append(tuple(dict.fromkeys(word_terms + initials)))
+                short = [i.lower() for g in glosses if 2 <= len(i := initials(g)) <= 5]
+                name_groups.append(tuple(dict.fromkeys(word_terms + short)))
             for t in word_terms:
                 # a proper noun (Jiangsu, Beijing) is the point of the word; senses share the rest
                 weight = 1.0 if t in names else 1.0 / len(word_terms) ** 0.5

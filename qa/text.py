@@ -191,6 +191,20 @@ def names(text: str) -> list[str]:
     return [t for t in terms(" ".join(picked)) if t not in QUESTION_WORDS]
 
 
+_NAME_JOINERS = frozenset("of for and the on in".split())
+
+
+def initials(name: str) -> str:
+    """The initials a name is also written by, when the name is wholly capitalised words (joined by
+    "of", "for", "and" …): "Department for Work and Pensions" → "DWP", "United Kingdom" → "UK";
+    "" for a description ("capital of Yunnan province")."""
+    words = name.replace("&", "and").split()
+    if not words or not words[0][0].isupper() or not all(w[0].isupper() or w in _NAME_JOINERS for w in words) \
+            or any(len(w) > 1 and w.isupper() for w in words):  # "US Congress" is not the UC
+        return ""
+    return "".join(w[0] for w in words if w[0].isupper())
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans, not splitting after "Mr." and the like."""
     spans: list[tuple[int, int]] = []

@@ -9,3 +9,11 @@ def test_an_abbreviation_with_inner_stops_does_not_end_a_sentence_even_in_bracke
     assert [text[a:b] for a, b in sentences(text)] == [
         "In August 2022, Congress passed a law (P.L. 117-169).", "It funds the programme through FY2031.",
         'The "U.S. Army" agreed.', "Mr. Lee signed."]
+
+
+def test_a_name_of_capitalised_words_has_initials_a_description_has_none():
+    from qa.text import initials
+
+    assert initials("Department for Work and Pensions") == "DWP"
+    assert initials("People's Republic of China") == "PRC"
+    assert initials("capital of Yunnan province") == "" and initials("US Congress") == ""
