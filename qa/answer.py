@@ -74,7 +74,7 @@ class ExtractiveAnswerer:
         that says all but one of the names and figures the question gives (the one it asks about
         that the paper does not: "the PPRD Joint Conference" of a question about one in Kunming)."""
         floor = self.judge.thresholds.near
-        return [j for j in judged if j.p >= floor and j.features.get("missing_in_paper", 0.0) <= 1 / 3][:3]
+        return [j for j in judged if j.about >= floor and j.features.get("missing_in_paper", 0.0) <= 1 / 3][:3]
 
     def answer(self, query: Query, retrieval: Retrieval) -> Answer:
         if names_nothing_known(query, retrieval.lexical):

@@ -131,7 +131,8 @@ class GenerativeAnswerer:
         t = self.extractive.judge.thresholds
         # A paragraph that addresses instructions to AI systems is not evidence of anything: the
         # model never sees it (delimiting and rule 4 are the second defence, verification the third).
-        chosen = [j.hit.chunk for j in self.extractive.judge.beside(judged, t.near, t.read) if not addressed_to_ai(j.text)]
+        chosen = [j.hit.chunk for j in self.extractive.judge.beside(judged, t.near, t.read)
+                  if j.about >= t.near and not addressed_to_ai(j.text)]
         return chosen[:MAX_PASSAGES]
 
     def messages(self, question: str, script: str, passages: list[Chunk], retrieval: Retrieval) -> list[dict[str, str]]:

@@ -4,10 +4,10 @@ question wordings.
 
 Three small models read the features of qa/features.py: one gives the probability that a
 paragraph answers the question (which ranks them), one which of its sentences says it, and one, the
-gate, whether the question is answered at all. Each is logistic, or, for the paragraph model when
-trained with `--trees`, boosted trees, which weigh one piece of evidence by another (`--blend`: both,
-averaged). Each is trained with the direction a feature's meaning fixes held (a name the paragraph
-says only counts for it). Their weights, and the thresholds calibrated with them, are
+gate, whether the question is answered at all. Each is logistic (the paragraph model trained to rank
+one question's candidates, then scaled to a probability), or, for the paragraph model when trained
+with `--trees`, boosted trees, which weigh one piece of evidence by another. Each is trained with the
+direction a feature's meaning fixes held (a name the paragraph says only counts for it). Their weights, and the thresholds calibrated with them, are
 `judge.json` beside this module, written by `bench/train_judge.py` from the development questions
 (bench/questions/generated/dev.jsonl) in a few minutes.
 """
@@ -47,6 +47,7 @@ class Judged:
     p: float
     sentences: list[Sentence] = field(default_factory=list)
     features: dict[str, float] = field(default_factory=dict)
+    about: float = 0.0  # how likely it answers, weighed against every question's paragraphs (see JudgeFile)
 
     @property
     def text(self) -> str:
@@ -130,29 +131,8 @@ class Trees:
                    field("value", np.float64))
 
 
-@dataclass
-class Blend:
-    """Several models of the same features, their log-odds averaged: the trees rank better (they
-    weigh one piece of evidence by another), the logistic model's probabilities are the better
-    calibrated (a list gathers paragraphs by them), and the average keeps most of both."""
-
-    features: list[str]
-    models: list[Any]
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        p = np.clip(np.stack([m.predict(x) for m in self.models]), 1e-9, 1 - 1e-9)
-        z = np.log(p / (1 - p)).mean(axis=0)
-        return 1.0 / (1.0 + np.exp(-z))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kind": "blend", "features": self.features, "models": [m.to_json() for m in self.models]}
-
-
-def model_of(data: dict[str, Any]) -> Model | Trees | Blend:
-    kind = data.get("kind")
-    if kind == "blend":
-        return Blend(list(data["features"]), [model_of({**m, "features": data["features"]}) for m in data["models"]])
-    return Trees.of(data) if kind == "trees" else Model.of(data)
+def model_of(data: dict[str, Any]) -> Model | Trees:
+    return Trees.of(data) if data.get("kind") == "trees" else Model.of(data)
 
 
 @dataclass
@@ -174,21 +154,28 @@ class Thresholds:
 
 @dataclass
 class JudgeFile:
-    units: Model | Trees | Blend
-    sentences: Model | Trees | Blend
-    gate: Model | Trees | Blend
+    """The models. `units` ranks a question's paragraphs against each other, so its probability says
+    which of them answers, given that one does; `about` weighs each paragraph against the paragraphs
+    of every question, so a paragraph on another subject is unlikely whatever else was retrieved
+    (a near miss points only at paragraphs likely by this one)."""
+
+    units: Model | Trees
+    sentences: Model | Trees
+    gate: Model | Trees
+    about: Model | Trees
     thresholds: Thresholds
     trained_on: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"units": self.units.to_json(), "sentences": self.sentences.to_json(), "gate": self.gate.to_json(),
-                "thresholds": self.thresholds.__dict__, "trained_on": self.trained_on}
+                "about": self.about.to_json(), "thresholds": self.thresholds.__dict__, "trained_on": self.trained_on}
 
 
 @lru_cache(maxsize=4)
 def load(path: Path = MODEL_PATH) -> JudgeFile:
     data = json.loads(path.read_text(encoding="utf-8"))
     return JudgeFile(model_of(data["units"]), model_of(data["sentences"]), model_of(data["gate"]),
+                     model_of(data["about"]),
                      Thresholds(**data["thresholds"]),
                      data.get("trained_on", {}))
 
@@ -228,12 +215,13 @@ class Judge:
         found = candidates(query, retrieval, self.dense_model)
         if not found:
             return []
-        units = self.file.units.predict(np.stack([vector(u, self.file.units.features) for _, u, _, _ in found]))
+        x = np.stack([vector(u, self.file.units.features) for _, u, _, _ in found])
+        units, about = self.file.units.predict(x), self.file.about.predict(x)
         out = []
-        for (hit, unit, spans, rows), p in zip(found, units):
+        for (hit, unit, spans, rows), p, q in zip(found, units, about):
             ps = self.file.sentences.predict(np.stack([vector(r, self.file.sentences.features) for r in rows]))
             ranked = sorted((Sentence(a, b, float(s)) for (a, b), s in zip(spans, ps)), key=lambda s: -s.p)
-            out.append(Judged(hit, float(p), ranked, unit))
+            out.append(Judged(hit, float(p), ranked, unit, float(q)))
         # a paragraph about another time than the question names comes after those about its time,
         # and of the likely ones, those that write a date inside it ("in July 2024") come first
         return sorted(out, key=lambda j: (j.features["period"] < 0, not (j.features["period_named"] and j.p >= 0.5),

@@ -258,9 +258,7 @@ class Lexical:
         Chinese paragraph is read as character pairs and words, several terms to an English word's
         one, so against an English library's average every Chinese paragraph would look long and
         lose to any English one."""
-        chinese = np.zeros(self.n, dtype=bool)
-        for doc, (start, end) in self._rows.items():
-            chinese[start:end] = self.languages.get(doc) == "zh"
+        chinese = self.in_language("zh")
         out = np.ones(self.n, dtype=np.float32)
         for group in (chinese, ~chinese):
             if group.any():
@@ -306,6 +304,13 @@ class Lexical:
         for doc in scope:
             if doc in self._rows:
                 mask[slice(*self._rows[doc])] = True
+        return mask
+
+    def in_language(self, lang: str) -> np.ndarray:
+        """A mask over units: True where the unit's paper is written in `lang` ("en" or "zh")."""
+        mask = np.zeros(self.n, dtype=bool)
+        for doc, (start, end) in self._rows.items():
+            mask[start:end] = (self.languages.get(doc) == "zh") == (lang == "zh")
         return mask
 
     def _df_of(self, term: str) -> int:

@@ -54,6 +54,15 @@ class Retriever:
             bm25 = np.where(lex.in_scope(query.scope), bm25, 0.0)
         order = [i for i in top_units(bm25, s.candidates) if bm25[i] > 0]
         rankings.append((s.bm25_weight, [lex.keys[i] for i in order]))
+        if s.cross_language_weight and query.renderings and len({lang == "zh" for lang in lex.languages.values()}) > 1:
+            # an English question's papers in Chinese, ranked apart: they match only the question's
+            # dictionary renderings, which weigh less than its own words, so in a library of both
+            # they would seldom reach the candidates at all (a Chinese question's English gloss
+            # weighs as much as its own words, and needs no such help)
+            other = np.where(lex.in_language("zh"), bm25, 0.0)
+            crossed = [i for i in top_units(other, s.candidates) if other[i] > 0]
+            rankings.append((s.cross_language_weight, [lex.keys[i] for i in crossed]))
+            order += sorted(set(crossed) - set(order))
         sims["bm25"] = {lex.keys[i]: float(bm25[i]) for i in order}
         timing["bm25"] = (time.perf_counter() - t0) * 1000
 

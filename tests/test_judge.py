@@ -24,8 +24,8 @@ def test_the_shipped_weights_match_the_features_the_code_makes():
     """A feature added or renamed without retraining (bench/train_judge.py) fails here, not in use."""
     judged = load()
     assert judged.units.features == UNIT_FEATURES and judged.sentences.features == SENTENCE_FEATURES
-    assert judged.gate.features == GATE_FEATURES
-    for model in (judged.units, judged.sentences, judged.gate):
+    assert judged.gate.features == GATE_FEATURES and judged.about.features == UNIT_FEATURES
+    for model in (judged.units, judged.sentences, judged.gate, judged.about):
         p = model.predict(np.zeros((3, len(model.features))))
         assert p.shape == (3,) and ((0 < p) & (p < 1)).all()
     t = judged.thresholds
@@ -48,7 +48,7 @@ def test_evidence_never_counts_against_an_answer():
     a name the paragraph says only helps, a name its paper never writes only hurts."""
     judged = load()
     rows = np.random.default_rng(0).uniform(0, 1, (200, 64))
-    for model in (judged.units, judged.sentences, judged.gate):
+    for model in (judged.units, judged.sentences, judged.gate, judged.about):
         x = rows[:, :len(model.features)].copy()
         for i, name in enumerate(model.features):
             if name not in SIGNS:
