@@ -239,15 +239,21 @@ class Features:
 
 def gate_row(judged: list[dict[str, float]]) -> dict[str, float]:
     """The features of "is this question answered here at all": the best paragraph's (`top_`), and
-    the best of the first five's names and figures."""
+    the best of the first five's names and figures. Whether the names, figures and years the
+    question gives are said is read off the best three, on average: a changed detail is missing
+    from every paragraph about the subject, while an answer's best paragraph may come from a paper
+    that lacks one and its second from the paper that has it (out of fold, near-miss abstention
+    0.81 against 0.78 at the same false refusals)."""
     top = judged[0] if judged else {}
     rows = judged[:5]
+    best = judged[:3]
     return {
         "bias": 1.0,
-        **{f"top_{k}": top.get(k, 0.0) for k in ("names", "names_in_paper", "numbers", "year_missing", "kind_missing",
-                                                 "cross_language", "missing_in_paper", "missing_weight",
-                                                 "numbers_in_paper", "years_in_paper", "rare_missing",
-                                                 "names_in_library", "unknown_words", "measure_missing")},
+        **{f"top_{k}": top.get(k, 0.0) for k in ("names_in_paper", "kind_missing", "cross_language", "numbers_in_paper",
+                                                 "years_in_paper", "rare_missing", "names_in_library", "unknown_words",
+                                                 "measure_missing")},
+        **{f"top_{k}": sum(u.get(k, 0.0) for u in best) / len(best) if best else 0.0
+           for k in ("names", "numbers", "year_missing", "missing_in_paper", "missing_weight")},
         "best_names": max((u["names"] for u in rows), default=0.0),
         "best_numbers": max((u["numbers"] for u in rows), default=0.0),
         # a Chinese question's words the dictionary carries over to no word of the English paper
