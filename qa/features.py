@@ -43,7 +43,7 @@ GATE_FEATURES = [
     "top_unknown_words", "top_missing_said", "top_missing_unsaid", "top_measure_missing",
 ]
 SENTENCE_FEATURES = [
-    "bias", "cover", "cover_context", "share_of_unit", "typed_found", "typed_missing", "numbers",
+    "bias", "cover", "share_of_unit", "typed_found", "typed_missing", "numbers",
     "first", "words", "position",
 ]
 
@@ -52,7 +52,7 @@ SENTENCE_FEATURES = [
 # counts only for it, a word its paper never uses only against it (the training holds weights to
 # these signs, so no quirk of how its questions were written can turn evidence on its head).
 _FOR = ("rank fused dense dense_gap bm25 cover cover_groups cover_title names names_in_paper numbers period "
-        "best_sentence_cover typed_found numbers_in_paper years_in_paper cover_gap sentence_gap cover_context "
+        "best_sentence_cover typed_found numbers_in_paper years_in_paper cover_gap sentence_gap "
         "share_of_unit best_names best_numbers names_in_library cited_before period_named cover_paper "
         "dense_paper").split()
 _AGAINST = ("unknown_in_paper year_missing typed_missing missing_in_paper missing_weight rare_missing "
@@ -208,10 +208,8 @@ class Features:
         q, lex, chunk = self.query, self.lex, hit.chunk
         text = chunk.text
         spans = sentences(text) or [(0, len(text))]
-        heading = set(terms(" ".join(chunk.heading_path)))
         rows, kept = [], []
         unit_cover = self.cover(lex.terms_of(hit.unit)) or 1.0
-        previous: set[str] = set()
         for n, (a, b) in enumerate(spans):
             s = text[a:b]
             if addressed_to_ai(s) or is_question(s):
@@ -223,7 +221,6 @@ class Features:
             rows.append({
                 "bias": 1.0,
                 "cover": cover,
-                "cover_context": self.cover(own | previous | heading),
                 "share_of_unit": cover / unit_cover,
                 "typed_found": found,
                 "typed_missing": float(q.asked.typed) * (1.0 - found),
@@ -233,7 +230,6 @@ class Features:
                 "position": n / max(1, len(spans) - 1),
             })
             kept.append((a, b))
-            previous = own
         return kept, rows
 
 

@@ -2,14 +2,16 @@
 asks, and do the papers answer it at all?", decided by small trained models instead of rules about
 question wordings.
 
-Three small models read the features of qa/features.py: one gives the probability that a
-paragraph answers the question (which ranks them), one which of its sentences says it, and one, the
-gate, whether the question is answered at all. Each is logistic (the paragraph model trained to rank
-one question's candidates, then scaled to a probability), or, for the paragraph model when trained
-with `--trees`, boosted trees, which weigh one piece of evidence by another. Each is trained with the
-direction a feature's meaning fixes held (a name the paragraph says only counts for it). Their weights, and the thresholds calibrated with them, are
-`judge.json` beside this module, written by `bench/train_judge.py` from the development questions
-(bench/questions/generated/dev.jsonl) in a few minutes.
+Small models read the features of qa/features.py: one ranks a question's paragraphs (trained on a
+softmax over its candidates, then scaled to a probability that a paragraph answers, given that one
+does), one which of a paragraph's sentences says it, one whether a paragraph is about the question
+at all (fitted to each paragraph alone), and one, the gate, whether the question is answered at
+all. Each is logistic, or, for the paragraph model when trained with `--trees`, boosted trees,
+which weigh one piece of evidence by another; each is trained with the direction a feature's
+meaning fixes held (a name the paragraph says only counts for it). Their weights, and the
+thresholds calibrated with them, are `judge.json` beside this module, written by
+`bench/train_judge.py` from the development questions (bench/questions/generated/dev.jsonl) in a
+few minutes.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import re
 import threading
 from collections import Counter
 from dataclasses import fields, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import metadata
 from itertools import groupby
 from pathlib import Path
@@ -136,6 +136,7 @@ class Lexical:
         # papers, counting a paper's language versions once: "the paper does not say" or "the papers"
         self.papers = len({self.paper(d) for d in self._rows})
         self.chinese = "zh" in set(self.languages.values())  # papers written in Chinese: English questions glossed
+        self.__dict__.pop("_chinese_units", None)  # read again for these units
         self._doc_counts: dict[str, dict[int, int]] = {}
 
     def paper(self, doc: str) -> str:
@@ -306,12 +307,16 @@ class Lexical:
                 mask[slice(*self._rows[doc])] = True
         return mask
 
-    def in_language(self, lang: str) -> np.ndarray:
-        """A mask over units: True where the unit's paper is written in `lang` ("en" or "zh")."""
+    @cached_property
+    def _chinese_units(self) -> np.ndarray:
         mask = np.zeros(self.n, dtype=bool)
         for doc, (start, end) in self._rows.items():
-            mask[start:end] = (self.languages.get(doc) == "zh") == (lang == "zh")
+            mask[start:end] = self.languages.get(doc) == "zh"
         return mask
+
+    def in_language(self, lang: str) -> np.ndarray:
+        """A mask over units: True where the unit's paper is written in `lang` ("en" or "zh")."""
+        return self._chinese_units if lang == "zh" else ~self._chinese_units
 
     def _df_of(self, term: str) -> int:
         i = self.vocab.get(term)
