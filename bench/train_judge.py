@@ -333,7 +333,8 @@ def main() -> None:
             p = model.predict(np.stack([u["x"] for u in r["units"]])) if r["units"] else np.zeros(0)
             r["oof"] = p
             order = np.argsort(-p)
-            r["gate"] = {"x": vector(gate_row([r["units"][i]["row"] for i in order]), gate_features),
+            r["gate"] = {"x": vector(gate_row([r["units"][i]["row"] for i in order], [float(p[i]) for i in order]),
+                                     gate_features),
                          "y": bool(r["q"]["gold"])}
             if r["q"]["gold"] and r["q"]["type"] != "list" and len(order):
                 firsts.append(bool(r["units"][int(order[0])]["y"]))

@@ -208,7 +208,7 @@ class Judge:
         """The probability that the papers answer the question at all, read off its best paragraphs."""
         if not judged:
             return 0.0
-        row = gate_row([j.features for j in judged])
+        row = gate_row([j.features for j in judged], [j.p for j in judged])
         return float(self.file.gate.predict(vector(row, self.file.gate.features)[None, :])[0])
 
     def judge(self, query: Query, retrieval: Retrieval) -> list[Judged]:
