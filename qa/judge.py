@@ -226,5 +226,5 @@ class Judge:
             out.append(Judged(hit, float(p), ranked, unit, float(q)))
         # a paragraph about another time than the question names comes after those about its time,
         # and of the likely ones, those that write a date inside it ("in July 2024") come first
-        return sorted(out, key=lambda j: (j.features["period"] < 0, not (j.features["period_named"] and j.p >= 0.5),
+        return sorted(out, key=lambda j: (j.features["period"] < 0, not (j.features["period_named"] and j.about >= 0.5),
                                           -j.p))

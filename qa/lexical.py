@@ -136,6 +136,7 @@ class Lexical:
         # papers, counting a paper's language versions once: "the paper does not say" or "the papers"
         self.papers = len({self.paper(d) for d in self._rows})
         self.chinese = "zh" in set(self.languages.values())  # papers written in Chinese: English questions glossed
+        self.both_languages = self.chinese and any(self.languages.get(doc) != "zh" for doc in self._rows)
         self.__dict__.pop("_chinese_units", None)  # read again for these units
         self._doc_counts: dict[str, dict[int, int]] = {}
 

@@ -54,7 +54,7 @@ class Retriever:
             bm25 = np.where(lex.in_scope(query.scope), bm25, 0.0)
         order = [i for i in top_units(bm25, s.candidates) if bm25[i] > 0]
         rankings.append((s.bm25_weight, [lex.keys[i] for i in order]))
-        if s.cross_language_weight and query.renderings and len({lang == "zh" for lang in lex.languages.values()}) > 1:
+        if s.cross_language_weight and query.renderings and lex.both_languages:
             # an English question's papers in Chinese, ranked apart: they match only the question's
             # dictionary renderings, which weigh less than its own words, so in a library of both
             # they would seldom reach the candidates at all (a Chinese question's English gloss
