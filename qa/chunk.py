@@ -16,7 +16,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 from .models import Chunk, Document
 from .dates import zh_number
 
-CHUNKER_VERSION = "7"
+CHUNKER_VERSION = "8"  # 8: a table's unmarked first row that holds no values heads its rows
 
 # "5. …", "2.3 …" (sections numbered within sections), and in Chinese papers "5. …" or "五、…"
 _NUMBERED = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){1,3}(?=\.?\s+[A-Z\u4e00-\u9fff(“\"‘'])|\d{1,3}(?=\.\s))\.?\s+"
@@ -232,14 +232,17 @@ def table_rows(text: str, start: int = 0) -> list[tuple[str, str, int]]:
         return [c.strip() for c in line.strip("|").split("|")]
 
     header: list[str] = []
+    unmarked = False  # the header is a first row the parser did not mark as one
     if len(lines) > 1 and _TABLE_RULE.fullmatch(lines[1][0]):
         header, lines = cells(lines[0][0]), lines[2:]
+    elif len(lines) > 1 and _heads(cells(lines[0][0]), [cells(line) for line, _ in lines[1:]]):
+        header, unmarked = cells(lines[0][0]), True
     out = []
     for k, (line, offset) in enumerate(lines, 1):
         row = cells(line)
         if not any(row):
             continue
-        if header:
+        if header and not (unmarked and k == 1):
             pairs = list(zip(header + [""] * len(row), row))
             # a merged cell comes back once per column it spans: said once
             body = "; ".join(f"{h}: {c}" if h else c for i, (h, c) in enumerate(pairs)
@@ -249,6 +252,24 @@ def table_rows(text: str, start: int = 0) -> list[tuple[str, str, int]]:
         first = row[0] if row[0] else f"row {k}"
         out.append((_shortened(first, 40), body, offset))
     return out
+
+
+# a cell that is a value: a count, sum or share ("3,728", "£1.2m", "45%"), not a year ("2023", "2023-24")
+_VALUE = re.compile(r"[-–(]?[£$€¥]?\s?\d[\d,]{0,30}(?:\.\d{1,12})?\s?(?:%|m|bn|k|million|billion)?\)?", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d(?:\s?[-–/]\s?(?:19|20)?\d\d)?")
+_DIGIT = re.compile(r"\d")
+
+
+def _heads(first: list[str], below: list[list[str]]) -> bool:
+    """Whether a table's first row, not marked as its header, reads as one: it holds no values,
+    though it may name years ("2023-24 – additional funding (£000)", "June 2024"), the rows below
+    hold figures, and it does not begin a first column of years ("2019 | Launched"). It heads the
+    rows below, so that a question about "Kent's uplift to 2033-34" finds Kent's row, and stays a
+    unit of its own (unmarked, it could be data; and the paragraphs after it keep their numbers)."""
+    values = any(_VALUE.fullmatch(c) and not _YEAR.fullmatch(c) for c in first)
+    figures = any(_DIGIT.search(c) for row in below for c in row)
+    years_down = bool(first and _DIGIT.search(first[0])) and any(row and _DIGIT.search(row[0]) for row in below)
+    return not values and figures and not years_down
 
 
 def _number_unnumbered(units: list[_Unit]) -> list[_Unit]:

@@ -219,6 +219,26 @@ def test_tables_from_html_and_word_become_rows(tmp_path):
         [(c.paragraph, c.label, c.text) for c in chunks]
 
 
+def test_a_header_may_name_years_but_holds_no_values():
+    from qa.ingest import load_bytes
+
+    html = ("<html><body><p>The allocations are as follows:</p><table>"
+            "<tr><td>Local authority</td><td>2023-24 additional funding (£000)</td><td>Uplift to 2033-34 (£000)</td></tr>"
+            "<tr><td>Kent</td><td>4,300</td><td>134,058</td></tr></table>"
+            "<p>Joiners by year:</p><table><tr><td></td><td>June 2023</td><td>2024</td></tr>"
+            "<tr><td>Midwives</td><td>3,883</td><td>4,278</td></tr></table>"
+            "<p>The milestones were:</p><table><tr><td>2019</td><td>Launched</td></tr>"
+            "<tr><td>2020</td><td>Expanded to 12 sites</td></tr></table></body></html>")
+    chunks = chunk_document(load_bytes(html.encode(), "allocations.html"))
+    texts = [c.text for c in chunks]
+    assert "Local authority: Kent; 2023-24 additional funding (£000): 4,300; Uplift to 2033-34 (£000): 134,058" in texts
+    assert "Midwives; June 2023: 3,883; 2024: 4,278" in texts
+    # not marked as a header, the first row stays a unit of its own: the paragraphs keep their numbers
+    assert [c.paragraph for c in chunks if c.text.startswith("Local authority |")] == ["2"]
+    # a first column of years is data, its first row too
+    assert "2019 | Launched" in texts and "2020 | Expanded to 12 sites" in texts
+
+
 def test_footnotes_are_cited_as_footnotes():
     paper = ("# Background\n\n2. The Steering Group was set up in 2022.[^1] It meets twice a year.²\n\n"
              "3. Its members are listed in the Annex.\n\n[^1]: Announced in the 2022 Policy Address.\n\n"
