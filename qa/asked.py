@@ -102,6 +102,21 @@ def _counted(phrase: list[str]) -> tuple[list[str], str]:
     return words[:words.index(head) + 1], head
 
 
+_WH_TO = re.compile(r"\b(?:what|which)((?:\s+[\w'’-]{1,30}){0,4}?)\s*$", re.I)
+
+
+def _asks_for(question: str, word: re.Match[str]) -> bool:
+    """Whether the word comes within the words that ask ("what was the total cost", "which annual
+    budget"): after "what" or "which" with at most four words between, none of them a noun the
+    question asks about instead (only verbs of being, articles and modifiers)."""
+    m = _WH_TO.search(question[:word.start()])
+    return m is not None and all(w.lower() in _AUX or w.lower() in _BETWEEN for w in m.group(1).split())
+
+
+_BETWEEN = frozenset("the a an its their this that total annual overall yearly additional extra new current "
+                     "estimated planned expected proposed approved average".split())
+
+
 def _extreme(question: str) -> str:
     m = _EXTREME.search(question)
     if not m:
@@ -129,7 +144,10 @@ def ask_of(question: str, gloss: Callable[[str], str] = lambda word: "",
         return Asked("count", tuple(terms(head)) if head else (), " ".join(words), future, extreme)
     if m := _SHARE_Q.search(q):
         return Asked("share", (), m.group(0).lower(), future, extreme)
-    if (m := _MONEY_WORDS.search(q)) and re.search(r"\b(how much|what|which)\b", low):
+    # a sum is asked for when the words asking name one ("how much … spend", "what budget", "what was
+    # the cost"), not when a money word is merely about ("Which bill would withhold federal money?",
+    # "Since what date have workers been paid …?")
+    if (m := _MONEY_WORDS.search(q)) and ("how much" in low or _asks_for(q, m)):
         return Asked("money", tuple(terms(m.group(0))), m.group(0).lower(), future, extreme)
     simple = [("duration", r"\bhow long\b"), ("frequency", r"\bhow (?:often|frequently|regularly)\b"),
               ("time", r"^\s*(?:at )?what time\b|\bat what time\b")]

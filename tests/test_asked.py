@@ -25,6 +25,10 @@ def asked(question: str) -> Asked:
     ("What time did the plenary start?", "time", ()),
     ("How much trade was there with Zhejiang?", "quantity", ("trade",)),
     ("What does legal co-operation include?", "other", ()),
+    # a sum is asked for when the asking words name one, not when a money word is only about
+    ("What was the total cost of the new terminal?", "money", ("cost",)),
+    ("Which bill would withhold federal money from such states?", "other", ()),
+    ("Since what date have seasonal workers been paid for 32 hours a week?", "date", ()),
 ])
 def test_the_kind_of_thing_a_question_asks_for(question, kind, target):
     a = ask_of(question)
