@@ -191,6 +191,12 @@ class Gloss(NamedTuple):
     name_groups: list[tuple[str, ...]] = []
 
 
+# a Chinese name its writer glosses in English: "德文郡（Devon）", "「烏克蘭家園計劃」（Homes for Ukraine）".
+# The English in brackets is the name (read as a name of its own); the dictionary's senses of the
+# characters (德文: German) still help find the paragraph, but are no name a paper must say
+_GLOSSED = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]{1,40})[」』》〉\s]{0,3}[（(]\s{0,3}[A-Za-z]")
+
+
 def translate(text: str) -> Gloss:
     """A dictionary gloss of a Chinese question: the English words, weighted search terms in which
     each Chinese word carries a total weight of about one however many senses it has, and the
@@ -202,6 +208,7 @@ def translate(text: str) -> Gloss:
     named_words: list[str] = []
     name_groups: list[tuple[str, ...]] = []
     pieces: list[str] = list(english)
+    glossed = set(_GLOSSED.findall(rest))
     for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9'-]*", rest):
         if not is_cjk(run):  # a name kept in English inside a Chinese question: "Ofsted", "Wales"
             pieces.append(run)
@@ -223,7 +230,8 @@ def translate(text: str) -> Gloss:
                 groups.append(tuple(word_terms))
             lead = re.match(r"(?:[A-Z][\w'-]*\s?)+", glosses[0])
             # a dialect's label ("Cantonese" particles) names nothing
-            names = set(terms(lead.group(0))) if lead and "Cantonese" not in lead.group(0) else set()
+            names = set(terms(lead.group(0))) if lead and "Cantonese" not in lead.group(0) and run not in glossed \
+                else set()
             named.extend(n for n in names if n not in named)
             if names and word not in named_words:
                 named_words.append(word)

@@ -37,3 +37,11 @@ def test_a_chinese_name_of_several_english_words_is_also_its_initials():
     """英國 is "United Kingdom"; a written answer says "the UK"."""
     assert "uk" in translate("英國政府表示").name_groups[0]
     assert "prc" in translate("中華人民共和國").name_groups[0]
+
+
+def test_a_name_its_writer_glosses_in_english_is_that_english():
+    """德文郡（Devon）is Devon; the dictionary's 德文 (German) still finds paragraphs but names nothing."""
+    g = translate("2023-24年度，德文郡（Devon）獲得多少額外撥款？")
+    assert g.name_groups == [("devon",)] and "german" not in g.names and "german" in g.weights
+    assert translate("「烏克蘭家園計劃」（Homes for Ukraine）的感謝金是多少？").named_words == []
+    assert translate("德文郡獲得多少額外撥款？").named_words == ["德文"]  # unglossed, the dictionary's name
