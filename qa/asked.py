@@ -103,6 +103,8 @@ def _counted(phrase: list[str]) -> tuple[list[str], str]:
 
 
 _WH_TO = re.compile(r"\b(?:what|which)((?:\s+[\w'’-]{1,30}){0,4}?)\s*$", re.I)
+_BETWEEN = frozenset("the a an its their this that total annual overall yearly additional extra new current "
+                     "estimated planned expected proposed approved average".split())
 
 
 def _asks_for(question: str, word: re.Match[str]) -> bool:
@@ -111,10 +113,6 @@ def _asks_for(question: str, word: re.Match[str]) -> bool:
     question asks about instead (only verbs of being, articles and modifiers)."""
     m = _WH_TO.search(question[:word.start()])
     return m is not None and all(w.lower() in _AUX or w.lower() in _BETWEEN for w in m.group(1).split())
-
-
-_BETWEEN = frozenset("the a an its their this that total annual overall yearly additional extra new current "
-                     "estimated planned expected proposed approved average".split())
 
 
 def _extreme(question: str) -> str:

@@ -29,3 +29,22 @@ def test_a_missing_detail_is_weighed_by_how_closely_the_rest_follows_the_paragra
     assert kunming["missing_in_paper"] > 0
     assert kunming["top_missing_said"] + kunming["top_missing_unsaid"] == kunming["top_missing_in_paper"]
     assert kunming["top_missing_said"] > kunming["top_missing_unsaid"]  # otherwise in the paper's own words
+
+
+def test_a_table_row_the_question_names_by_its_label():
+    """"Kent's uplift" asks about Kent's row, not the paragraph that introduces the table."""
+    from qa.chunk import chunk_document, units_of
+    from qa.config import Settings
+    from qa.ingest import load_bytes
+    from qa.lexical import Lexical
+
+    rows = "".join(f"<tr><td>{name}</td><td>{a:,}</td><td>{b:,}</td></tr>"
+                   for name, a, b in [("Kent", 34058, 4300), ("Bedford", 3728, 470), ("Devon", 6663, 840)])
+    html = ("<html><body><h1>Answer</h1><p>The tables below give the uplift in highways maintenance funding for each "
+            "local authority in England.</p><table><tr><td>Local authority</td><td>Baseline (£000)</td>"
+            f"<td>Uplift to 2033-34 (£000)</td></tr>{rows}</table></body></html>")
+    lex = Lexical(units_of(chunk_document(load_bytes(html.encode(), "potholes.html"))), languages={"potholes": "en"})
+    query = analyse("What is Kent's uplift in highways maintenance funding to 2033-34?", [], 500)
+    retrieval = Retriever(None, Settings(embed_models=[])).search(query, 20, lexical=lex)  # type: ignore[arg-type]
+    named = {hit.chunk.label or hit.chunk.paragraph: u["label_named"] for hit, u, _, _ in candidates(query, retrieval, None)}
+    assert named["Kent"] == 1.0 and named["Bedford"] == 0.0 and named["1"] == 0.0, named
