@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     # time, and among this ranking's first 20 0.84 (the multilingual model, across languages, 0.02)
     cross_language_weight: float = 1.0
     followup_context_weight: float = 0.5
+    # BM25's ranking of the paper a question names by its year ("the 2013 report"), among a series of
+    # yearly papers that each state the same kinds of figure
+    named_paper_weight: float = 0.5
     # Among many papers (qa/retrieve.py): paragraphs in the period the question names, papers whose
     # title uses its words, and for "the latest"/"the first" the newest/oldest paper rank higher.
     period_weight: float = 1.0

@@ -94,3 +94,17 @@ def period_of(question: str) -> Period | None:
     if _EN_SINCE.search(before) or _ZH_SINCE.match(after):
         return Period(start=first)
     return Period(first, last)
+
+
+# a paper named by its year: "the 2013 report", "the 2024 Policy Address", "2013年的報告", "2017年报告"
+_PAPER_YEAR_EN = re.compile(r"\bthe ((?:19|20)\d\d)(?:[-/]\d{2,4})?\s(?:[\w'’-]{1,20}\s){0,2}?"
+                            r"(?:report|paper|address|budget|plan|review|statement|survey|outline|white paper)\b", re.I)
+_PAPER_YEAR_ZH = re.compile(r"((?:19|20)\d\d)\s?年\s?(?:的|度)?[\u4e00-\u9fff]{0,6}?"
+                            r"(?:報告|报告|施政報告|施政报告|預算|预算|白皮書|白皮书|規劃|规划)")
+
+
+def paper_year(question: str) -> str:
+    """The year of a paper the question names by it ("According to the 2013 government work report,
+    …"): of a series of yearly papers, the one whose date is in that year is asked about."""
+    m = _PAPER_YEAR_EN.search(question) or _PAPER_YEAR_ZH.search(question)
+    return m.group(1) if m else ""

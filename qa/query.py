@@ -17,7 +17,7 @@ from .asked import ASKING, Asked, ask_of
 from . import dates
 from .gloss import FUNCTION_WORDS, Rendering, chinese_for, head_senses, segment, translate, weights
 from .models import Turn
-from .period import Period, period_of
+from .period import Period, paper_year, period_of
 from .text import is_cjk, language_code, names, terms
 
 if TYPE_CHECKING:
@@ -56,6 +56,7 @@ class Query:
     scope: frozenset[str] = frozenset()  # the documents to search; empty = all of them
     asked: Asked = field(default_factory=Asked)  # the kind of answer it needs (see qa/asked.py)
     period: Period | None = None  # the time it is about: "in 2023", "since March 2024" (qa/period.py)
+    paper_year: str = ""  # the year of a paper it names by it: "the 2013 report" (qa/period.py)
 
     @property
     def standalone(self) -> str:
@@ -138,6 +139,7 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
     query.scope = frozenset(scope)
     query.asked = ask_of(text, lambda word: translate(word).text, head_senses)
     query.period = period_of(text)
+    query.paper_year = paper_year(text)
     return query
 
 

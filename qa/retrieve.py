@@ -63,6 +63,14 @@ class Retriever:
             crossed = [i for i in top_units(other, s.candidates) if other[i] > 0]
             rankings.append((s.cross_language_weight, [lex.keys[i] for i in crossed]))
             order += sorted(set(crossed) - set(order))
+        named = self._named_paper(query, lex)
+        if named and s.named_paper_weight:
+            # a paper the question names by its year ("the 2013 report"): its own best paragraphs, so
+            # that among a series of yearly papers that one's reach the judge
+            inside = np.where(lex.in_scope(named), bm25, 0.0)
+            ranked = [i for i in top_units(inside, s.candidates) if inside[i] > 0]
+            rankings.append((s.named_paper_weight, [lex.keys[i] for i in ranked]))
+            order += sorted(set(ranked) - set(order))
         sims["bm25"] = {lex.keys[i]: float(bm25[i]) for i in order}
         timing["bm25"] = (time.perf_counter() - t0) * 1000
 
@@ -148,6 +156,15 @@ class Retriever:
             for rank, key in enumerate(ranked):
                 fused[key] = fused.get(key, 0.0) + weight / (self.settings.rrf_k + rank + 1)
         return fused
+
+    @staticmethod
+    def _named_paper(query: Query, lex: Lexical) -> frozenset[str]:
+        """The papers dated in the year the question names a paper by, when some but not all are."""
+        if not query.paper_year:
+            return frozenset()
+        docs = frozenset(d for d, date in lex.dates.items() if date[:4] == query.paper_year
+                         and (not query.scope or d in query.scope))
+        return docs if len({lex.paper(d) for d in docs}) < lex.papers else frozenset()
 
     @staticmethod
     def _period(query: Query, lex: Lexical) -> Period | None:

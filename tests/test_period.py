@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qa.dates import dates_in
-from qa.period import Period, period_of
+from qa.period import Period, paper_year, period_of
 
 
 @pytest.mark.parametrize("question, start, end", [
@@ -51,3 +51,15 @@ def test_a_paragraph_is_in_the_period_by_its_own_dates_or_else_its_paper_s():
     assert in_2023.covers("Members are invited to note this paper.", "2024-05-20") is False
     assert in_2023.covers("Members are invited to note this paper.", "") is None
     assert list(dates_in("在2024年11月18日舉行")) == [("2024-11-18", "2024-11-18")]
+
+
+@pytest.mark.parametrize("question, year", [
+    ("According to the 2013 government work report, how large a deficit was planned?", "2013"),
+    ("What did the 2024 Policy Address say about the Northern Metropolis?", "2024"),
+    ("2015年報告回顧2014年，城鎮新增就業有多少？", "2015"),
+    ("2013年的報告裏，國家首艘航空母艦叫甚麼名字？", "2013"),
+    ("How many staff joined in 2023?", ""),  # a year, but no paper named by it
+    ("What were the 2023 figures in the report?", ""),
+])
+def test_a_paper_named_by_its_year(question, year):
+    assert paper_year(question) == year

@@ -52,3 +52,22 @@ def test_an_english_question_reaches_a_chinese_paper_among_english_ones(weight, 
     hits = Retriever(None, settings).search(query, 20, lexical=lex).hits  # type: ignore[arg-type]
     found = [(h.chunk.doc_id, h.chunk.paragraph) for h in hits]
     assert ((NOTE_ID, "3") in found) is reached, found
+
+
+@pytest.mark.parametrize("weight, reached", [(0.5, True), (0.0, False)])
+def test_a_paper_named_by_its_year_is_searched_apart(weight, reached):
+    """Of a series of yearly reports that each state the same kinds of figure, "the 2013 report"
+    is the one dated 2013: its own best paragraphs reach the judge, however much better its
+    siblings match the question's words."""
+    units: dict[str, Chunk] = {}
+    for year in range(1980, 2020):
+        text = ("Jobs in towns rose by 13 million." if year == 2013 else
+                f"New urban jobs were added, {year - 1960} million new urban jobs in all, as the report says.")
+        chunk = Chunk(f"work-report-{year}", "1", "", (), text, 0, len(text), date=f"{year}-03-05")
+        units[chunk.unit] = chunk
+    lex = Lexical(units, languages={u.doc_id: "en" for u in units.values()})
+    query = analyse("In the 2013 report, how many new urban jobs were added?", [], 500)
+    assert query.paper_year == "2013"
+    hits = Retriever(None, Settings(embed_models=[], named_paper_weight=weight)).search(  # type: ignore[arg-type]
+        query, 20, lexical=lex).hits
+    assert ("work-report-2013" in {h.chunk.doc_id for h in hits}) is reached
