@@ -54,22 +54,8 @@ class Retriever:
             bm25 = np.where(lex.in_scope(query.scope), bm25, 0.0)
         order = [i for i in top_units(bm25, s.candidates) if bm25[i] > 0]
         rankings.append((s.bm25_weight, [lex.keys[i] for i in order]))
-        if s.cross_language_weight and query.renderings and lex.both_languages:
-            # an English question's papers in Chinese, ranked apart: they match only the question's
-            # dictionary renderings, which weigh less than its own words, so in a library of both
-            # they would seldom reach the candidates at all (a Chinese question's English gloss
-            # weighs as much as its own words, and needs no such help)
-            other = np.where(lex.in_language("zh"), bm25, 0.0)
-            crossed = [i for i in top_units(other, s.candidates) if other[i] > 0]
-            rankings.append((s.cross_language_weight, [lex.keys[i] for i in crossed]))
-            order += sorted(set(crossed) - set(order))
-        named = self._named_paper(query, lex)
-        if named and s.named_paper_weight:
-            # a paper the question names by its year ("the 2013 report"): its own best paragraphs, so
-            # that among a series of yearly papers that one's reach the judge
-            inside = np.where(lex.in_scope(named), bm25, 0.0)
-            ranked = [i for i in top_units(inside, s.candidates) if inside[i] > 0]
-            rankings.append((s.named_paper_weight, [lex.keys[i] for i in ranked]))
+        for weight, ranked in self._apart(query, lex, bm25):
+            rankings.append((weight, [lex.keys[i] for i in ranked]))
             order += sorted(set(ranked) - set(order))
         sims["bm25"] = {lex.keys[i]: float(bm25[i]) for i in order}
         timing["bm25"] = (time.perf_counter() - t0) * 1000
@@ -156,6 +142,27 @@ class Retriever:
             for rank, key in enumerate(ranked):
                 fused[key] = fused.get(key, 0.0) + weight / (self.settings.rrf_k + rank + 1)
         return fused
+
+    def _apart(self, query: Query, lex: Lexical, bm25: np.ndarray) -> list[tuple[float, list[int]]]:
+        """BM25's rankings of some papers apart, each with its weight:
+        - an English question's papers in Chinese: they match only the question's dictionary
+          renderings, which weigh less than its own words, so in a library of both they would
+          seldom reach the candidates at all (a Chinese question's English gloss weighs as much as
+          its own words, and needs no such help);
+        - a paper the question names by its year ("the 2013 report"), so that among a series of
+          yearly papers that one's best paragraphs reach the judge."""
+        s = self.settings
+        masks = []
+        if s.cross_language_weight and query.renderings and lex.both_languages:
+            masks.append((s.cross_language_weight, lex.in_language("zh")))
+        named = self._named_paper(query, lex)
+        if named and s.named_paper_weight:
+            masks.append((s.named_paper_weight, lex.in_scope(named)))
+        out = []
+        for weight, mask in masks:
+            inside = np.where(mask, bm25, 0.0)
+            out.append((weight, [i for i in top_units(inside, s.candidates) if inside[i] > 0]))
+        return out
 
     @staticmethod
     def _named_paper(query: Query, lex: Lexical) -> frozenset[str]:
