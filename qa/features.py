@@ -210,6 +210,7 @@ class Features:
         }
 
     def label_named(self, label: str) -> float:
+        """The share of a unit's label (a table row's first cell) that the question says."""
         words = set(terms(simplified(label) if is_cjk(label) else label))
         asked = set(self.query.terms) | set(self.query.context_terms)
         return len(words & asked) / len(words) if words else 0.0
