@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from .models import Chunk, Document
-from .dates import zh_number
+from .dates import without_dates, zh_number
 
 CHUNKER_VERSION = "8"  # 8: a table's unmarked first row that holds no values heads its rows
 
@@ -254,10 +254,13 @@ def table_rows(text: str, start: int = 0) -> list[tuple[str, str, int]]:
     return out
 
 
-# a cell that is a value: a count, sum or share ("3,728", "£1.2m", "45%"), not a year ("2023", "2023-24")
+# a cell that is a value: a count, sum or share ("3,728", "£1.2m", "45%"), once any date is taken out
+# (qa/dates.py reads years, financial years and dates: "2023", "2023-24", "June 2024" are none)
 _VALUE = re.compile(r"[-–(]?[£$€¥]?\s?\d[\d,]{0,30}(?:\.\d{1,12})?\s?(?:%|m|bn|k|million|billion)?\)?", re.I)
-_YEAR = re.compile(r"(?:19|20)\d\d(?:\s?[-–/]\s?(?:19|20)?\d\d)?")
-_DIGIT = re.compile(r"\d")
+
+
+def _digits(cell: str) -> bool:
+    return any(ch.isdigit() for ch in cell)
 
 
 def _heads(first: list[str], below: list[list[str]]) -> bool:
@@ -266,9 +269,9 @@ def _heads(first: list[str], below: list[list[str]]) -> bool:
     hold figures, and it does not begin a first column of years ("2019 | Launched"). It heads the
     rows below, so that a question about "Kent's uplift to 2033-34" finds Kent's row, and stays a
     unit of its own (unmarked, it could be data; and the paragraphs after it keep their numbers)."""
-    values = any(_VALUE.fullmatch(c) and not _YEAR.fullmatch(c) for c in first)
-    figures = any(_DIGIT.search(c) for row in below for c in row)
-    years_down = bool(first and _DIGIT.search(first[0])) and any(row and _DIGIT.search(row[0]) for row in below)
+    values = any(_VALUE.fullmatch(without_dates(c).strip()) for c in first)
+    figures = any(_digits(c) for row in below for c in row)
+    years_down = bool(first and _digits(first[0])) and any(row and _digits(row[0]) for row in below)
     return not values and figures and not years_down
 
 
