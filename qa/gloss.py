@@ -191,10 +191,8 @@ class Gloss(NamedTuple):
     name_groups: list[tuple[str, ...]] = []
 
 
-# a Chinese name its writer glosses in English: "德文郡（Devon）", "「烏克蘭家園計劃」（Homes for Ukraine）".
-# The English in brackets is the name (read as a name of its own); the dictionary's senses of the
-# characters (德文: German) still help find the paragraph, but are no name a paper must say
-_GLOSSED = re.compile(r"([\u3400-\u9fff\uf900-\ufaff]{1,40})[」』》〉\s]{0,3}[（(]\s{0,3}[A-Za-z]")
+# what may stand between a Chinese name and the English its writer glosses it with, in brackets
+_GLOSS_BRACKETS = frozenset("」』》〉（( ")
 
 
 def translate(text: str) -> Gloss:
@@ -208,8 +206,13 @@ def translate(text: str) -> Gloss:
     named_words: list[str] = []
     name_groups: list[tuple[str, ...]] = []
     pieces: list[str] = list(english)
-    glossed = set(_GLOSSED.findall(rest))
-    for run in re.findall(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9'-]*", rest):
+    runs = list(re.finditer(r"[\u3400-\u9fff\uf900-\ufaff]+|[A-Za-z][A-Za-z0-9'-]*", rest))
+    # a Chinese name its writer glosses in English: "德文郡（Devon）", "「烏克蘭家園計劃」（Homes for Ukraine）".
+    # The English is the name (read as one of its own); the dictionary's senses of the characters
+    # (德文: German) still help find the paragraph, but are no name a paper must say
+    glossed = {a.group(0) for a, b in zip(runs, runs[1:]) if is_cjk(a.group(0)) and not is_cjk(b.group(0))
+               and set(between := rest[a.end():b.start()]) <= _GLOSS_BRACKETS and set(between) & set("（(")}
+    for run in (m.group(0) for m in runs):
         if not is_cjk(run):  # a name kept in English inside a Chinese question: "Ofsted", "Wales"
             pieces.append(run)
             named.extend(t for t in terms(run) if t not in named)
