@@ -102,7 +102,6 @@ def _counted(phrase: list[str]) -> tuple[list[str], str]:
     return words[:words.index(head) + 1], head
 
 
-_WH_TO = re.compile(r"\b(?:what|which)((?:\s+[\w'’-]{1,30}){0,4}?)\s*$", re.I)
 _BETWEEN = frozenset("the a an its their this that total annual overall yearly additional extra new current "
                      "estimated planned expected proposed approved average".split())
 
@@ -111,8 +110,9 @@ def _asks_for(question: str, word: re.Match[str]) -> bool:
     """Whether the word comes within the words that ask ("what was the total cost", "which annual
     budget"): after "what" or "which" with at most four words between, none of them a noun the
     question asks about instead (only verbs of being, articles and modifiers)."""
-    m = _WH_TO.search(question[:word.start()])
-    return m is not None and all(w.lower() in _AUX or w.lower() in _BETWEEN for w in m.group(1).split())
+    before = [w.strip(",;:\"“”'‘’()") for w in question[:word.start()].lower().split()[-5:]]
+    asking = [n for n, w in enumerate(before) if w in ("what", "which")]
+    return bool(asking) and all(w in _AUX or w in _BETWEEN for w in before[asking[-1] + 1:])
 
 
 def _extreme(question: str) -> str:
