@@ -327,13 +327,16 @@ def main() -> None:
     firsts: list[bool] = []
     for fold in range(args.folds):
         model = train_units([r for r in data if r["fold"] != fold])
+        about = fit(*stack([u for r in data if r["fold"] != fold and r["q"]["gold"] for u in r["units"]]), args.c,
+                    signs(unit_features))
         for r in data:
             if r["fold"] != fold:
                 continue
-            p = model.predict(np.stack([u["x"] for u in r["units"]])) if r["units"] else np.zeros(0)
+            x = np.stack([u["x"] for u in r["units"]]) if r["units"] else np.zeros((0, len(unit_features)))
+            p, likely = (model.predict(x), about.predict(x)) if r["units"] else (np.zeros(0), np.zeros(0))
             r["oof"] = p
             order = np.argsort(-p)
-            r["gate"] = {"x": vector(gate_row([r["units"][i]["row"] for i in order], [float(p[i]) for i in order]),
+            r["gate"] = {"x": vector(gate_row([r["units"][i]["row"] for i in order], [float(likely[i]) for i in order]),
                                      gate_features),
                          "y": bool(r["q"]["gold"])}
             if r["q"]["gold"] and r["q"]["type"] != "list" and len(order):

@@ -111,8 +111,10 @@ class Features:
         # (a paper writes the sum, not the word "money"); weighed apart from the names and figures a
         # near miss changes
         measure_missing = self.measure_missing(paper, chinese_paper)
-        # a figure, a phrase or a Chinese word the paper does not write is as telling as its rarest word
-        weight = max((self.rarest if d.specific else max(lex.weight(t) for t in d.terms) for d in missing),
+        # a figure, a phrase or a Chinese word the paper does not write is as telling as its rarest
+        # word; a name, as telling as the commonest of the words that would say it (英國: "UK", which
+        # an answer about Britain may well not write, not "kingdom")
+        weight = max((self.rarest if d.specific else min(lex.weight(t) for t in d.terms) for d in missing),
                      default=0.0) / self.rarest
         # the rarest word of the question the paper never uses ("endometriosis" asked of a paper on
         # another condition); a word no paper uses counts as the rarest
@@ -248,7 +250,9 @@ def gate_row(judged: list[dict[str, float]], likely: list[float] | None = None) 
     """The features of "is this question answered here at all": the best paragraph's (`top_`), and
     the best of the first five's names and figures. Whether the names, figures and years the
     question gives are said is read off the best three, each weighed by how likely it is to answer
-    (`likely`, the paragraph model's probabilities): a changed detail is missing from every
+    (`likely`: the model that weighs a paragraph against every question's, `Judged.about`; the
+    ranker's probabilities put another year's paper of a series close behind the one asked about,
+    and its missing year would refuse the answer): a changed detail is missing from every
     paragraph about the subject, while an answer's best paragraph may come from a paper that lacks
     one and its second from the paper that has it (out of fold, near-miss abstention 0.82 against
     0.80 at the same false refusals). Weighed alike, the three abstain as much, but a question about

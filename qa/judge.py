@@ -208,12 +208,11 @@ class Judge:
         """The probability that the papers answer the question at all, read off its best paragraphs."""
         if not judged:
             return 0.0
-        row = gate_row([j.features for j in judged], [j.p for j in judged])
+        row = gate_row([j.features for j in judged], [j.about for j in judged])
         return float(self.file.gate.predict(vector(row, self.file.gate.features)[None, :])[0])
 
     def judge(self, query: Query, retrieval: Retrieval) -> list[Judged]:
-        """The retrieved paragraphs, most likely to state the answer first (those about the time the
-        question names before those about another)."""
+        """The retrieved paragraphs, most likely to state the answer first."""
         found = candidates(query, retrieval, self.dense_model)
         if not found:
             return []
@@ -224,7 +223,6 @@ class Judge:
             ps = self.file.sentences.predict(np.stack([vector(r, self.file.sentences.features) for r in rows]))
             ranked = sorted((Sentence(a, b, float(s)) for (a, b), s in zip(spans, ps)), key=lambda s: -s.p)
             out.append(Judged(hit, float(p), ranked, unit, float(q)))
-        # a paragraph about another time than the question names comes after those about its time,
-        # and of the likely ones, those that write a date inside it ("in July 2024") come first
-        return sorted(out, key=lambda j: (j.features["period"] < 0, not (j.features["period_named"] and j.about >= 0.5),
-                                          -j.p))
+        # in the model's order alone: whether a paragraph is about the time the question names is
+        # one of its features (`period`, `period_named`), not a rule over it
+        return sorted(out, key=lambda j: -j.p)

@@ -1,6 +1,6 @@
 """The details a question gives, and whether a paper says them (the shipped paper's real index)."""
 
-from qa.details import Detail, details_of, ordinals, paper_of
+from qa.details import Detail, details_of, figures, ordinals, paper_of
 from qa.query import analyse
 
 from conftest import DOC
@@ -13,6 +13,14 @@ def details(question: str, chinese_paper: bool = False) -> list[Detail]:
 def test_ordinals_in_any_writing():
     assert ordinals("the Fourth Plenary Session") == {"4"}
     assert ordinals("粵港合作聯席會議第二十三次會議") == {"23"} and ordinals("the 23rd Plenary") == {"23"}
+
+
+def test_a_figure_with_its_scale_is_the_value_it_writes():
+    """A paper writes "1.5 million" where a Chinese question asks about 150萬: the same figure."""
+    assert figures("building 1.5 million homes") == figures("興建150萬個住宅") == {"1500000"}
+    assert figures("£2bn and £500m") == {"2000000000", "500000000"} and figures("7.79万亿元") == {"7790000000000"}
+    assert figures("1,200 staff, 5 mines") == {"1200", "5"}
+    assert Detail(figure="1500000") in details("承諾興建150萬個住宅的計劃何時公佈？")
 
 
 def test_an_english_question_gives_names_figures_ordinals_and_dates():

@@ -67,6 +67,7 @@ def test_the_right_paragraph_first_and_the_gate_tells_a_changed_detail(service):
 
     best, answered = judged("Who co-chaired the Hong Kong/Shenzhen Co-operation Meeting 2023?")
     assert best[0].hit.chunk.paragraph == "5" and best[0].p > 0.5
+    assert [j.p for j in best] == sorted((j.p for j in best), reverse=True)  # the model's order, no rule over it
     assert "Qin Weizhong" in best[0].text[best[0].best().start:best[0].best().end]
     _, kunming = judged("Who co-chaired the Hong Kong/Shenzhen Co-operation Meeting 2019?")
     assert kunming < service.answerer.judge.thresholds.answer <= answered
