@@ -137,6 +137,14 @@ def _clean_senses(defs: list[str]) -> tuple[str, ...]:
     return tuple((abbreviations + out)[:3])
 
 
+@lru_cache(maxsize=1)
+def _common_words() -> frozenset[str]:
+    """The words the dictionary's English writes in lower case somewhere ("united", "bank",
+    "region"): any other word of a name is a proper one ("Guangxi", "Chengdu", "Ireland")."""
+    return frozenset(w.lower() for senses in _cedict().values() for s in senses for g in s.glosses
+                     for w in g.split() if w[:1].islower())
+
+
 def segment(text: str) -> list[str]:
     """Dictionary segmentation by dynamic programming: fewest words, so known compounds win."""
     table = _cedict()
@@ -186,11 +194,13 @@ class Gloss(NamedTuple):
     names: list[str]
     groups: list[tuple[str, ...]]
     named_words: list[str] = []  # the Chinese words the names come from (閩港, 深圳), for Chinese papers
-    # each named word's terms in every sense (英國: england, britain, unit, kingdom …): a paper says the
-    # name when it uses any of them
+    # each named word's proper terms in its senses, and their initials (英國: england, uk): a paper
+    # says the name when it uses any of them
     name_groups: list[tuple[str, ...]] = []
 
 
+# a sense's leading run of capitalised words: the name it gives ("Chengdu" of "Chengdu subprovincial city …")
+_NAME = re.compile(r"(?:[A-Z][\w'-]*\s?)+")
 # what may stand between a Chinese name and the English its writer glosses it with, in brackets
 _GLOSS_BRACKETS = frozenset("」』》〉（( ")
 
@@ -231,16 +241,22 @@ def translate(text: str) -> Gloss:
             word_terms = list(dict.fromkeys(t for g in glosses for t in terms(g)))
             if word_terms:
                 groups.append(tuple(word_terms))
-            lead = re.match(r"(?:[A-Z][\w'-]*\s?)+", glosses[0])
+            leads = [m.group(0) for g in glosses if (m := _NAME.match(g))]
             # a dialect's label ("Cantonese" particles) names nothing
-            names = set(terms(lead.group(0))) if lead and "Cantonese" not in lead.group(0) and run not in glossed \
-                else set()
+            names = set(terms(leads[0])) if leads and glosses[0].startswith(leads[0]) and "Cantonese" not in leads[0] \
+                and run not in glossed else set()
             named.extend(n for n in names if n not in named)
             if names and word not in named_words:
                 named_words.append(word)
                 # a name of several words is often written by its initials: 英國, "United Kingdom", the UK
                 short = [i.lower() for g in glosses if 2 <= len(i := initials(g)) <= 5]
-                name_groups.append(tuple(dict.fromkeys(word_terms + short)))
+                # a paper says the name by a proper word of it (成都: "Chengdu", not "capital" or "China"
+                # of the dictionary's description; 英國: "England" or "UK", not "united"); a name of
+                # common words only ("Ministry of Education") is said by any of them, as countries
+                # name their bodies differently
+                proper = [t for lead in leads for w in lead.split() if w.lower() not in _common_words()
+                          for t in terms(w)]
+                name_groups.append(tuple(dict.fromkeys((proper or word_terms) + short)))
             for t in word_terms:
                 # a proper noun (Jiangsu, Beijing) is the point of the word; senses share the rest
                 weight = 1.0 if t in names else 1.0 / len(word_terms) ** 0.5

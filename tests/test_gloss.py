@@ -45,3 +45,13 @@ def test_a_name_its_writer_glosses_in_english_is_that_english():
     assert g.name_groups == [("devon",)] and "german" not in g.names and "german" in g.weights
     assert translate("「烏克蘭家園計劃」（Homes for Ukraine）的感謝金是多少？").named_words == []
     assert translate("德文郡獲得多少額外撥款？").named_words == ["德文"]  # unglossed, the dictionary's name
+
+
+def test_a_name_is_said_by_its_proper_words_not_the_dictionary_s_description():
+    """成都 is "Chengdu subprovincial city and capital of Sichuan province in southwest China": a
+    paper about Guiyang in China does not say it. A body named in common words ("Ministry of
+    Education") is said by any of them: the UK's is the Department for Education."""
+    assert translate("行政長官到成都出席咗咩會議？").name_groups == [("chengdu",)]
+    assert translate("英國政府表示").name_groups[0] == ("england", "uk")
+    assert translate("香港與湖南建立了甚麼合作機制？").name_groups[-1] == ("hunan",)
+    assert {"ministri", "educ"} <= set(translate("教育部表示").name_groups[0])
