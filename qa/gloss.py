@@ -310,6 +310,12 @@ def _english_index() -> tuple[dict[tuple[str, ...], list[str]], frozenset[tuple[
     return {key: sorted(words, key=lambda w: -words[w]) for key, words in index.items()}, frozenset(proper)
 
 
+@lru_cache(maxsize=4096)
+def glossed(text: str) -> frozenset[str]:
+    """The English terms of a Chinese text's dictionary gloss (kept for the paragraphs asked of again)."""
+    return frozenset(translate(text).weights)
+
+
 class Rendering(NamedTuple):
     english: tuple[str, ...]  # the question's terms it renders ("civil", "servant")
     chinese: tuple[str, ...]  # the Chinese words any of which says it, in simplified characters

@@ -55,3 +55,11 @@ def test_a_name_is_said_by_its_proper_words_not_the_dictionary_s_description():
     assert translate("英國政府表示").name_groups[0] == ("england", "uk")
     assert translate("香港與湖南建立了甚麼合作機制？").name_groups[-1] == ("hunan",)
     assert {"ministri", "educ"} <= set(translate("教育部表示").name_groups[0])
+
+
+def test_a_chinese_paragraph_s_gloss_says_an_english_question_s_words():
+    """For an English question about a Chinese paper: the paragraph glossed back into English."""
+    from qa.gloss import glossed
+
+    said = glossed("完善城鄉居民基本醫保，財政補助標準由每人每年320元提高到380元。")
+    assert {"basic", "insur", "subsidi", "380"} <= said and "endometriosi" not in said
