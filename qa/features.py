@@ -32,7 +32,7 @@ UNIT_FEATURES = [
     "cross_dense", "best_sentence_cover", "typed", "typed_found", "typed_missing",
     "same_paper_as_top", "paper_share", "missing_in_paper", "missing_weight", "numbers_in_paper", "years_in_paper",
     "rare_missing", "cover_gap", "sentence_gap", "kind_missing", "names_in_library", "cited_before",
-    "unknown_words", "period_named", "cover_paper", "dense_paper", "measure_missing", "label_named", "named_paper", "cover_glossed",
+    "unknown_words", "period_named", "cover_paper", "dense_paper", "measure_missing", "label_named", "named_paper", "cover_glossed", "cover_lead",
 ]
 # the question as a whole, read off its best paragraphs: answer it at all? Only what tells a near
 # miss from an answer: whether the names, figures, years and kind of thing asked for are there.
@@ -55,7 +55,7 @@ SENTENCE_FEATURES = [
 _FOR = ("rank fused dense dense_gap bm25 cover cover_groups cover_title names names_in_paper numbers period "
         "best_sentence_cover typed_found numbers_in_paper years_in_paper cover_gap sentence_gap "
         "share_of_unit best_names best_numbers names_in_library cited_before period_named cover_paper "
-        "dense_paper label_named named_paper cover_glossed").split()
+        "dense_paper label_named named_paper cover_glossed cover_lead").split()
 _AGAINST = ("unknown_in_paper year_missing typed_missing missing_in_paper missing_weight rare_missing "
             "kind_missing cross_unknown unknown_words missing_said measure_missing").split()
 SIGNS = {**{f: 1 for f in _FOR}, **{f"top_{f}": 1 for f in _FOR}, **{f: -1 for f in _AGAINST},
@@ -213,6 +213,9 @@ class Features:
             # an English question, a Chinese paragraph: how much of the question the paragraph's
             # dictionary gloss says (the reverse of its renderings)
             "cover_glossed": self.cover(set(glossed(chunk.text))) if cross and q.lang == "en" else 0.0,
+            # a table's row: how much more of the question it says read with the paragraph that
+            # introduces the table (which condition the spend in row "2023/24" is on)
+            "cover_lead": self.cover(present | lex.terms_of(lead)) - cover if (lead := lex.lead_in(hit.unit)) else 0.0,
         }
 
     def label_named(self, label: str) -> float:

@@ -359,6 +359,15 @@ class Lexical:
             return None
         return self.unit(replace(chunk, doc_id=doc).unit)
 
+    def lead_in(self, unit: str) -> str | None:
+        """The unit that introduces a labelled one (a table's row, a list's item): the nearest
+        before it in its document without a label; None for a unit with no label."""
+        i = self.position.get(unit)
+        if i is None or not self.units[i].label:
+            return None
+        start = self._rows[self.units[i].doc_id][0]
+        return next((self.keys[j] for j in range(i - 1, start - 1, -1) if not self.units[j].label), None)
+
     def terms_of(self, unit: str) -> set[str]:
         """The terms of one unit (heading included, acronyms expanded); empty for an unknown unit."""
         i = self.position.get(unit)

@@ -105,3 +105,15 @@ def test_acronyms_are_found_as_reports_define_them():
                            "the Chief Secretary for Administration (CS) led"])
     assert found == {"doj": ["depart", "justic"], "ada": ["american", "disabl", "act"], "cs": ["chief", "secretari"],
                      "wav": ["wheelchair", "access", "vehicl"], "pprd": ["pan", "pearl", "river", "delta"]}
+
+
+def test_a_labelled_unit_is_introduced_by_the_nearest_unlabelled_one_before_it():
+    """A table's rows ("2023/24") are read with the paragraph that says what the table is of."""
+    rows = [Chunk("doc", "1", "", (), "Spend on asthma research is below.", 0, 10),
+            Chunk("doc", "2", "2022/23", (), "Financial year: 2022/23; Spend: £1", 0, 10),
+            Chunk("doc", "3", "", (), "Spend on diabetes research is below.", 0, 10),
+            Chunk("doc", "4", "2022/23", (), "Financial year: 2022/23; Spend: £2", 0, 10),
+            Chunk("doc", "5", "2023/24", (), "Financial year: 2023/24; Spend: £3", 0, 10)]
+    lex = Lexical({c.unit: c for c in rows})
+    assert [lex.lead_in(c.unit) for c in rows] == [None, rows[0].unit, None, rows[2].unit, rows[2].unit]
+    assert lex.lead_in("no such unit") is None
