@@ -100,6 +100,8 @@ class Paper:
     ordinals: set[str]
     initials: set[str]
     dates: list[tuple[str, str]]
+    # the acronyms the library defines, as the terms of their long forms ("dhsc": department, health …)
+    acronyms: dict[str, list[str]]
 
     @cached_property
     def writes_a_sum(self) -> bool:
@@ -120,6 +122,8 @@ class Paper:
         for t in d.terms:
             if t in self.terms or (len(t) >= 6 and t[:6] in self.prefixes) or t.upper() in self.initials:
                 return True
+            if (long := self.acronyms.get(t)) and all(w in self.terms for w in long):
+                return True  # "DHSC" of a paper by "his Department" of "Health and Social Care"
             if len(t) >= 6 and t.endswith(("es", "ian", "an")) and any(u.startswith(t[:4]) for u in self.terms):
                 return True  # a people's name for its country's: Chinese, China; Ukrainian, Ukraine
         return False
@@ -150,7 +154,7 @@ def paper_of(lex: Lexical, doc: str) -> Paper:
         found = figures(text) | {day[:4] for span in dates for day in span}
         short = {initials(run.strip()) for run in _CAPITALISED_RUN.findall(text)}
         paper = Paper(words, {t[:6] for t in words if len(t) >= 6}, " " + " ".join(terms(text)) + " ",
-                      simplified(text), found, ordinals(text), {i for i in short if len(i) >= 2}, dates)
+                      simplified(text), found, ordinals(text), {i for i in short if len(i) >= 2}, dates, lex.acronyms)
         if len(papers) > 256:  # a large library: the papers asked about lately
             papers.clear()
         papers[doc] = paper

@@ -74,3 +74,18 @@ def test_a_name_with_a_number_joined_on_is_said_by_its_name():
     unit = Chunk("vaccine-answer", "1", "", (), text, 0, len(text))
     paper = paper_of(Lexical({unit.unit: unit}), "vaccine-answer")
     assert paper.says(Detail(terms=("covid",))) and not paper.says(Detail(terms=("measl",)))
+
+
+def test_an_acronym_the_library_defines_is_said_by_its_long_form():
+    """A written answer "to the Secretary of State for Health and Social Care", by "his Department",
+    says DHSC, which another paper of the library defines."""
+    from qa.lexical import Lexical
+    from qa.models import Chunk
+
+    texts = {"a": "The Department of Health and Social Care (DHSC) funds it.",
+             "b": "To ask the Secretary of State for Health and Social Care what his Department spends.",
+             "c": "The Ministry of Defence spends it."}
+    chunks = [Chunk(doc, "1", "", (), text, 0, len(text)) for doc, text in texts.items()]
+    lex = Lexical({c.unit: c for c in chunks})
+    dhsc = Detail(terms=("dhsc",))
+    assert paper_of(lex, "b").says(dhsc) and not paper_of(lex, "c").says(dhsc)
