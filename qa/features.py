@@ -32,7 +32,8 @@ UNIT_FEATURES = [
     "cross_dense", "best_sentence_cover", "typed", "typed_found", "typed_missing",
     "same_paper_as_top", "paper_share", "missing_in_paper", "missing_weight", "numbers_in_paper", "years_in_paper",
     "rare_missing", "cover_gap", "sentence_gap", "kind_missing", "names_in_library", "cited_before",
-    "unknown_words", "period_named", "cover_paper", "dense_paper", "measure_missing", "label_named", "named_paper", "cover_glossed", "cover_lead",
+    "unknown_words", "period_named", "cover_paper", "dense_paper", "measure_missing", "label_named", "named_paper",
+    "cover_glossed", "cover_lead",
 ]
 # the question as a whole, read off its best paragraphs: answer it at all? Only what tells a near
 # miss from an answer: whether the names, figures, years and kind of thing asked for are there.

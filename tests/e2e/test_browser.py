@@ -79,10 +79,14 @@ def test_feedback_and_clear(page, app_url, feedback_file):
     ask_main(page, "Who is the Mayor of Shanghai named in the paper?", 1)
     last_bot(page).locator('a[href*="#cite/"]').first.wait_for(timeout=30_000)
     page.locator('#qa-chat button[aria-label="Like"]').first.click()
+    # the file may exist a moment before its line is written: wait for the line
     deadline = time.time() + 10
-    while time.time() < deadline and not feedback_file.exists():
+    rows: list[dict] = []
+    while time.time() < deadline and not rows:
+        text = feedback_file.read_text(encoding="utf-8") if feedback_file.exists() else ""
+        rows = [json.loads(line) for line in text.splitlines() if line.endswith("}")]
         time.sleep(0.2)
-    rows = [json.loads(line) for line in feedback_file.read_text(encoding="utf-8").splitlines()]
+    assert rows, "no feedback recorded"
     assert rows[-1]["vote"] == "up" and "Gong Zheng" in rows[-1]["answer"]
     assert rows[-1]["question"] == "Who is the Mayor of Shanghai named in the paper?"
     assert rows[-1]["citations"][0]["paragraph"] == "11"
