@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date, timedelta
+from itertools import takewhile
 from typing import Iterator
 
 MONTHS = "January February March April May June July August September October November December".split()
@@ -31,6 +32,10 @@ NUMBER_WORD = "|".join([w for w in NUMBER_WORDS if w != "zero"] + ["hundred", "t
 ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9}
 ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
+# the scale written after a figure, and what it multiplies by ("1.5 million", "£2bn", 150萬, 7.79万亿)
+SCALES = {"thousand": 10**3, "million": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9, "trillion": 10**12,
+          "千": 10**3, "萬": 10**4, "万": 10**4, "百萬": 10**6, "百万": 10**6, "千萬": 10**7, "千万": 10**7,
+          "億": 10**8, "亿": 10**8, "萬億": 10**12, "万亿": 10**12}
 _ZH_NUMBER = re.compile(r"[零〇一二兩两三四五六七八九十百千]{2,}|[二兩两三四五六七八九]十|十[一二三四五六七八九]?")
 
 
@@ -48,6 +53,18 @@ def zh_number(text: str) -> int:
             total += (digit or 1) * ZH_UNITS[ch]
             digit = 0
     return total + digit
+
+
+def scale_after(text: str, end: int) -> int:
+    """What the word written right after a figure ending at `end` multiplies it by: 10**6 for
+    "1.5 million" or "£2m", 10**4 for 150萬; 1 when no scale follows ("5 mines")."""
+    rest = text[end:end + 12]
+    if rest[:1].isspace():
+        rest = rest[1:]
+    if rest[:1].isascii():  # a word of letters, whole: "m", not the "m" of "mines"
+        word = "".join(takewhile(str.isalpha, rest)).lower()
+        return SCALES.get(word, 1) if word else 1
+    return SCALES.get(rest[:2]) or SCALES.get(rest[:1], 1)
 
 
 def arabic(text: str) -> str:

@@ -19,16 +19,11 @@ from functools import cached_property
 
 from .asked import writes_a_sum
 from .lexical import Lexical
-from .dates import dates_in, without_dates, years_in, zh_number
+from .dates import dates_in, scale_after, without_dates, years_in, zh_number
 from .query import Query
 from .text import initials, simplified, terms, zh_bigrams
 
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")
-# the scale written after a figure, and what it multiplies by ("1.5 million", "£2bn", 150萬, 7.79万亿)
-_SCALE = {"thousand": 10**3, "million": 10**6, "m": 10**6, "billion": 10**9, "bn": 10**9, "trillion": 10**12,
-          "千": 10**3, "萬": 10**4, "万": 10**4, "百萬": 10**6, "百万": 10**6, "千萬": 10**7, "千万": 10**7,
-          "億": 10**8, "亿": 10**8, "萬億": 10**12, "万亿": 10**12}
-_SCALE_AFTER = re.compile(r"\s?(" + "|".join(sorted(_SCALE, key=len, reverse=True)) + r")(?![A-Za-z])", re.I)
 _ZH_ORDINAL = re.compile(r"第([〇零一二兩两三四五六七八九十]{1,4})(?=[次屆届期])")
 _EN_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 _CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*(?:\s+(?:of|for|and|the|on|in)\s+|\s+)?){2,8}")
@@ -41,10 +36,10 @@ def figures(text: str) -> set[str]:
     found = set()
     for m in _FIGURE.finditer(text):
         digits = m.group(0).replace(",", "").rstrip(".")
-        scale = _SCALE_AFTER.match(text, m.end())
-        if scale:
+        scale = scale_after(text, m.end())
+        if scale > 1:
             try:
-                digits = str(round(float(digits) * _SCALE[scale.group(1).lower()]))
+                digits = str(round(float(digits) * scale))
             except ValueError:  # "1.2.3": not one figure
                 pass
         found.add(digits)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import takewhile
 from typing import NamedTuple
 
 from .dates import date_words
@@ -199,8 +200,20 @@ class Gloss(NamedTuple):
     name_groups: list[tuple[str, ...]] = []
 
 
-# a sense's leading run of capitalised words: the name it gives ("Chengdu" of "Chengdu subprovincial city …")
-_NAME = re.compile(r"(?:[A-Z][\w'-]*\s?)+")
+def _lead(gloss: str) -> str:
+    """A sense's leading capitalised words, up to the first mark between words: the name it gives
+    ("Chengdu" of "Chengdu subprovincial city …", "One Country" of "One Country, Two Systems")."""
+    words: list[str] = []
+    for word in gloss.split():
+        if not word[:1].isupper():
+            break
+        kept = "".join(takewhile(lambda ch: ch.isalnum() or ch in "_'-", word))
+        words.append(kept)
+        if kept != word:
+            break
+    return " ".join(words)
+
+
 # what may stand between a Chinese name and the English its writer glosses it with, in brackets
 _GLOSS_BRACKETS = frozenset("」』》〉（( ")
 
@@ -241,7 +254,7 @@ def translate(text: str) -> Gloss:
             word_terms = list(dict.fromkeys(t for g in glosses for t in terms(g)))
             if word_terms:
                 groups.append(tuple(word_terms))
-            leads = [m.group(0) for g in glosses if (m := _NAME.match(g))]
+            leads = [lead for g in glosses if (lead := _lead(g))]
             # a dialect's label ("Cantonese" particles) names nothing
             names = set(terms(leads[0])) if leads and glosses[0].startswith(leads[0]) and "Cantonese" not in leads[0] \
                 and run not in glossed else set()
