@@ -333,7 +333,7 @@ def main() -> None:
             if r["fold"] != fold:
                 continue
             x = np.stack([u["x"] for u in r["units"]]) if r["units"] else np.zeros((0, len(unit_features)))
-            p, likely = (model.predict(x), about.predict(x)) if r["units"] else (np.zeros(0), np.zeros(0))
+            p, likely = model.predict(x), about.predict(x)
             r["oof"] = p
             order = np.argsort(-p)
             r["gate"] = {"x": vector(gate_row([r["units"][i]["row"] for i in order], [float(likely[i]) for i in order]),
