@@ -140,8 +140,9 @@ class Settings(BaseSettings):
     # Paragraphs the answer judge reads per question (qa/judge.py; its own thresholds are calibrated
     # with its weights, in qa/judge.json): more finds more of a list, and costs time
     judge_candidates: int = 20
-    # A quoted sentence longer than this is cut to the clauses that carry the answer, and a second
-    # sentence of the paragraph is quoted only when both fit (the median English answer stays ~40 words)
+    # A quoted sentence longer than this is cut to the clauses that carry the answer, and the
+    # paragraph's second most likely sentence is quoted too when both fit (the median English answer
+    # stays ~40 words)
     quote_max_words: int = 60
     # Which clauses of a long sentence are quoted: those carrying most of the question's weighted
     # words and, at this weight, most of the words the question does not have (what it is told),

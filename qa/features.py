@@ -4,8 +4,8 @@ and of their sentences, and of the question as a whole, made the same way for tr
 
 None of them depends on how a question is worded: how close the multilingual E5 vectors of the
 question and the paragraph are, how much of the question's weighted words (or their dictionary
-renderings) the paragraph, its sentences and its paper use, whether the paper says the names,
-figures, ordinals and dates the question gives (qa/details.py), whether a sentence holds a thing of
+renderings, or their synonyms) the paragraph, its sentences and its paper use, whether the paper
+says the names, figures, ordinals and dates the question gives (qa/details.py), whether a sentence holds a thing of
 the kind asked for (qa/asked.py: one feature among many, never a veto), the time the question names
 (qa/period.py), and where retrieval ranked it. Each feature that has a direction (a name the
 paragraph says counts for it, a word its paper never uses against it) keeps it in training (`SIGNS`).
@@ -33,7 +33,7 @@ UNIT_FEATURES = [
     "same_paper_as_top", "paper_share", "missing_in_paper", "missing_weight", "numbers_in_paper", "years_in_paper",
     "rare_missing", "cover_gap", "sentence_gap", "kind_missing", "names_in_library", "cited_before",
     "unknown_words", "period_named", "cover_paper", "dense_paper", "measure_missing", "label_named", "named_paper",
-    "cover_glossed", "cover_lead",
+    "cover_glossed", "cover_lead", "cover_synonyms",
 ]
 # the question as a whole, read off its best paragraphs: answer it at all? Only what tells a near
 # miss from an answer: whether the names, figures, years and kind of thing asked for are there.
@@ -56,7 +56,7 @@ SENTENCE_FEATURES = [
 _FOR = ("rank fused dense dense_gap bm25 cover cover_groups cover_title names names_in_paper numbers period "
         "best_sentence_cover typed_found numbers_in_paper years_in_paper cover_gap sentence_gap "
         "share_of_unit best_names best_numbers names_in_library cited_before period_named cover_paper "
-        "dense_paper label_named named_paper cover_glossed cover_lead").split()
+        "dense_paper label_named named_paper cover_glossed cover_lead cover_synonyms").split()
 _AGAINST = ("unknown_in_paper year_missing typed_missing missing_in_paper missing_weight rare_missing "
             "kind_missing cross_unknown unknown_words missing_said measure_missing").split()
 SIGNS = {**{f: 1 for f in _FOR}, **{f"top_{f}": 1 for f in _FOR}, **{f: -1 for f in _AGAINST},
@@ -87,6 +87,8 @@ class Features:
         self.rarest = float(np.log(1 + (lex.n + 0.5) / 0.5)) or 1.0
         docs = [h.chunk.doc_id for h in retrieval.hits]
         self.doc_share = {d: docs.count(d) / len(docs) for d in set(docs)} if docs else {}
+        # the question's details as a paragraph in each language may say them (made once)
+        self.details_given = {chinese: details_of(query, chinese) for chinese in (False, True)}
 
     def named(self, chinese_paper: bool) -> list[tuple[str, ...]]:
         """The names the question gives, each as the terms any of which would say it in a paragraph of
@@ -107,7 +109,7 @@ class Features:
         q, lex = self.query, self.lex
         named = [g for g in self.named(chinese_paper) if g]
         paper = paper_of(lex, doc)
-        missing = [d for d in details_of(q, chinese_paper) if not paper.says(d)]
+        missing = [d for d in self.details_given[chinese_paper] if not paper.says(d)]
         # what the question measures, nowhere in its paper: what a count is of ("how many staff",
         # which a paraphrase may describe in other words), or any sum at all for "how much money"
         # (a paper writes the sum, not the word "money"); weighed apart from the names and figures a
@@ -148,6 +150,10 @@ class Features:
 
     def cover(self, present: set[str]) -> float:
         return sum(w for t, w in self.weights.items() if t in present) / self.total
+
+    def said_otherwise(self, present: set[str]) -> float:
+        """How much of the question a text says only in other words: its synonyms (qa/gloss.py)."""
+        return self.cover({t for t, said in self.query.synonyms.items() if t not in present and said & present})
 
     def unit(self, rank: int, hit: Hit, sentence_rows: list[dict[str, float]]) -> dict[str, float]:
         q, lex, chunk = self.query, self.lex, hit.chunk
@@ -217,6 +223,9 @@ class Features:
             # a table's row: how much more of the question it says read with the paragraph that
             # introduces the table (which condition the spend in row "2023/24" is on)
             "cover_lead": self.cover(present | lex.terms_of(lead)) - cover if (lead := lex.lead_in(hit.unit)) else 0.0,
+            # the question's words the paragraph says in other words (its "talks", the paper's
+            # "negotiations"): what a paraphrase leaves to the dense model alone
+            "cover_synonyms": self.said_otherwise(present),
         }
 
     def label_named(self, label: str) -> float:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 from .cite import cited_paragraphs
 from .asked import ASKING, Asked, ask_of
 from . import dates
-from .gloss import FUNCTION_WORDS, Rendering, chinese_for, head_senses, segment, translate, weights
+from .gloss import FUNCTION_WORDS, Rendering, chinese_for, head_senses, segment, synonyms, translate, weights
 from .models import Turn
 from .period import Period, paper_year, period_of
 from .text import is_cjk, language_code, names, terms
@@ -53,6 +53,8 @@ class Query:
     name_groups: list[tuple[str, ...]] = field(default_factory=list)  # their English senses' terms, each word
     # an English question's words in Chinese (civil servants → 公务员), when papers are written in Chinese
     renderings: list[Rendering] = field(default_factory=list)
+    # other English words for an English question's words, through the dictionary both ways (qa/gloss.py)
+    synonyms: dict[str, frozenset[str]] = field(default_factory=dict)
     scope: frozenset[str] = frozenset()  # the documents to search; empty = all of them
     asked: Asked = field(default_factory=Asked)  # the kind of answer it needs (see qa/asked.py)
     period: Period | None = None  # the time it is about: "in 2023", "since March 2024" (qa/period.py)
@@ -118,6 +120,8 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
         content = ASKING.sub(" ", text)
         words = terms(content)
         query = Query(text, lang, weights(words), [text], names=names(text), groups=[(w,) for w in words])
+        if gloss:
+            query.synonyms = synonyms(content)
         if chinese_papers and gloss:
             query.renderings = chinese_for(content)
             for rendering in query.renderings:  # they match only Chinese paragraphs: a second vocabulary

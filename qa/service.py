@@ -128,8 +128,7 @@ class QA:
             get_embedder(model).queries(["warm up"])
         translate("香港")
         terms("粵港合作聯席會議")  # the Chinese word segmenter's dictionary
-        if self.store.lexical().chinese:
-            chinese_for("civil servants")  # the dictionary read backwards, for English questions
+        chinese_for("civil servants")  # the dictionary read backwards: English questions' synonyms and renderings
         self.start_llm(wait=False)
 
     # -- the language model ----------------------------------------------------------------------

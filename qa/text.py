@@ -177,16 +177,18 @@ def _token_terms(token: str, keep_stopwords: bool) -> tuple[str, ...]:
 
 
 def names(text: str) -> list[str]:
-    """Terms of the capitalised words, numbers and ordinals a question names (not its first word): the
-    things a paragraph must mention to answer it. "MHRA's" names the MHRA, "Texas-based" Texas."""
+    """Terms of the capitalised words, numbers and ordinals a question names (not a sentence's first
+    word, capitalised whatever it is: "… in 2025. Since when …"): the things a paragraph must mention
+    to answer it. "MHRA's" names the MHRA, "Texas-based" Texas."""
     picked = []
-    for i, word in enumerate(re.findall(r"[A-Za-z0-9][A-Za-z0-9'’-]*", text)):
-        word = re.sub(r"['’]s?$", "", word)
+    starts = {a + len(text[a:b]) - len(text[a:b].lstrip()) for a, b in sentences(text)}
+    for i, match in enumerate(re.finditer(r"[A-Za-z0-9][A-Za-z0-9'’-]*", text)):
+        word, first = re.sub(r"['’]s?$", "", match.group()), i == 0 or match.start() in starts
         if "-" in word and not word[0].isdigit():  # the names in a hyphenated word: Texas-based, EU-issued
             parts = word.split("-")
             named = [p for p in parts if p[:1].isupper() and (len(p) > 2 or p.isupper())]
             word = word if len(named) == len(parts) else " ".join(named)
-        if word and ((i and word[0].isupper()) or word[0].isdigit() or (word.lower() in _ORDINALS and word.lower() != "first")):
+        if word and ((not first and word[0].isupper()) or word[0].isdigit() or (word.lower() in _ORDINALS and word.lower() != "first")):
             picked.append(word)
     return [t for t in terms(" ".join(picked)) if t not in QUESTION_WORDS]
 

@@ -63,3 +63,13 @@ def test_a_chinese_paragraph_s_gloss_says_an_english_question_s_words():
 
     said = glossed("完善城鄉居民基本醫保，財政補助標準由每人每年320元提高到380元。")
     assert {"basic", "insur", "subsidi", "380"} <= said and "endometriosi" not in said
+
+
+def test_an_english_word_s_synonyms_are_read_through_the_dictionary_both_ways():
+    """A question's "talks" is a paper's "negotiations", its "trip" a "journey": each word's
+    commonest Chinese renderings, glossed back into English. Names have none."""
+    from qa.gloss import synonyms
+
+    said = synonyms("How long was the trip, and what came of the talks in Washington?")
+    assert "journey" in said["trip"] and "negoti" in said["talk"]
+    assert "washington" not in said

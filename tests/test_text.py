@@ -17,3 +17,11 @@ def test_a_name_of_capitalised_words_has_initials_a_description_has_none():
     assert initials("Department for Work and Pensions") == "DWP"
     assert initials("People's Republic of China") == "PRC"
     assert initials("capital of Yunnan province") == "" and initials("US Congress") == ""
+
+
+def test_a_sentence_s_first_word_is_no_name():
+    """Every sentence starts with a capital: "Since" opens the second sentence, it names nothing."""
+    from qa.text import names
+
+    assert names("China's plan doubles down on innovation. Since when has Beijing pursued it?") == ["beij"]
+    assert names("Who chaired it? And did Mr Wang attend in Kunming?") == ["mr", "wang", "kunm"]
