@@ -151,10 +151,6 @@ class Features:
     def cover(self, present: set[str]) -> float:
         return sum(w for t, w in self.weights.items() if t in present) / self.total
 
-    def said_otherwise(self, present: set[str]) -> float:
-        """How much of the question a text says only in other words: its synonyms (qa/gloss.py)."""
-        return self.cover({t for t, said in self.query.synonyms.items() if t not in present and said & present})
-
     def unit(self, rank: int, hit: Hit, sentence_rows: list[dict[str, float]]) -> dict[str, float]:
         q, lex, chunk = self.query, self.lex, hit.chunk
         doc = chunk.doc_id
@@ -225,7 +221,7 @@ class Features:
             "cover_lead": self.cover(present | lex.terms_of(lead)) - cover if (lead := lex.lead_in(hit.unit)) else 0.0,
             # the question's words the paragraph says in other words (its "talks", the paper's
             # "negotiations"): what a paraphrase leaves to the dense model alone
-            "cover_synonyms": self.said_otherwise(present),
+            "cover_synonyms": self.cover({t for t, said in q.synonyms.items() if t not in present and said & present}),
         }
 
     def label_named(self, label: str) -> float:

@@ -355,17 +355,17 @@ def chinese_for(text: str, per_word: int = 4) -> list[Rendering]:
     return out
 
 
-def synonyms(text: str, per_word: int = 2) -> dict[str, frozenset[str]]:
+def synonyms(renderings: list[Rendering], per_word: int = 2) -> dict[str, frozenset[str]]:
     """Other English words for an English text's words, read through the dictionary both ways: a
-    word's commonest Chinese renderings glossed back into English ("talks" → 谈判 → "negotiate",
-    "trip" → 旅程 → "journey"), for a question that describes in its own words what a paper says in
-    others. Names are left out: a place is said by its own name. Loose by nature (a word has many
+    word's commonest Chinese renderings (`chinese_for`, made once per question) glossed back into
+    English ("talks" → 谈判 → "negotiate", "trip" → 旅程 → "journey"), for a question that describes
+    in its own words what a paper says in others. Names are left out: a place is said by its own name. Loose by nature (a word has many
     senses), so it is evidence the answer judge weighs, never a match on its own."""
     out: dict[str, frozenset[str]] = {}
-    for r in chinese_for(text, per_word):
+    for r in renderings:
         if r.proper:
             continue
-        said = frozenset().union(*(glossed(w) for w in r.chinese)) - set(r.english)
+        said = frozenset().union(*(glossed(w) for w in r.chinese[:per_word])) - set(r.english)
         for t in r.english:
             out[t] = out.get(t, frozenset()) | said
     return out

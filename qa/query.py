@@ -120,10 +120,10 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
         content = ASKING.sub(" ", text)
         words = terms(content)
         query = Query(text, lang, weights(words), [text], names=names(text), groups=[(w,) for w in words])
-        if gloss:
-            query.synonyms = synonyms(content)
-        if chinese_papers and gloss:
-            query.renderings = chinese_for(content)
+        renderings = chinese_for(content) if gloss else []
+        query.synonyms = synonyms(renderings)
+        if chinese_papers:
+            query.renderings = renderings
             for rendering in query.renderings:  # they match only Chinese paragraphs: a second vocabulary
                 for t in {t for word in rendering.chinese for t in terms(word)}:
                     query.terms.setdefault(t, 0.5 / len(rendering.chinese) ** 0.5)

@@ -68,8 +68,8 @@ def test_a_chinese_paragraph_s_gloss_says_an_english_question_s_words():
 def test_an_english_word_s_synonyms_are_read_through_the_dictionary_both_ways():
     """A question's "talks" is a paper's "negotiations", its "trip" a "journey": each word's
     commonest Chinese renderings, glossed back into English. Names have none."""
-    from qa.gloss import synonyms
+    from qa.gloss import chinese_for, synonyms
 
-    said = synonyms("How long was the trip, and what came of the talks in Washington?")
+    said = synonyms(chinese_for("How long was the trip, and what came of the talks in Washington?"))
     assert "journey" in said["trip"] and "negoti" in said["talk"]
     assert "washington" not in said
