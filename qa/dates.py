@@ -156,6 +156,28 @@ def without_dates(text: str) -> str:
     return WRITTEN.sub(" ", text)
 
 
+# a day written without its year: "11 August", "August 11", "8月11日"
+_YEARLESS = re.compile(rf"\b(?P<d1>\d{{1,2}})\s+(?P<m1>{MONTH})\b|\b(?P<m2>{MONTH})\s+(?P<d2>\d{{1,2}})\b(?!\.?\d)"
+                       r"|(?<!\d)(?P<m3>\d{1,2})\s*月\s*(?P<d3>\d{1,2})\s*[日號号]")
+
+
+def days_in(text: str) -> set[str]:
+    """The days a text names without a year, as "MM-DD": a question's "on 11 August" (8月11日) asks
+    about the paper's 11 August 2023, and neither its 8 nor its 11 is a figure."""
+    out = set()
+    for m in _YEARLESS.finditer(without_dates(text)):
+        name = m["m1"] or m["m2"]
+        month, day = (MONTH_NUMBER[name.lower()] if name else int(m["m3"])), int(m["d1"] or m["d2"] or m["d3"])
+        if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(2024, month)[1]:  # 2024: 29 February is a day
+            out.add(f"{month:02d}-{day:02d}")
+    return out
+
+
+def without_days(text: str) -> str:
+    """The text with its dates, and its days written without a year, blanked (for its figures)."""
+    return _YEARLESS.sub(" ", without_dates(text))
+
+
 def written(m: re.Match[str]) -> str | None:
     """A date matched by `WRITTEN` as "YYYY", "YYYY-MM", "YYYY-MM-DD" or, a financial year,
     "YYYY/YYYY"; None for an impossible one."""

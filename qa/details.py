@@ -19,14 +19,16 @@ from functools import cached_property
 
 from .asked import writes_a_sum
 from .lexical import Lexical
-from .dates import dates_in, scale_after, without_dates, years_in, zh_number
+from .dates import dates_in, days_in, scale_after, without_days, years_in, zh_number
 from .query import Query
 from .text import initials, simplified, terms, zh_bigrams
 
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")
 _ZH_ORDINAL = re.compile(r"第([〇零一二兩两三四五六七八九十]{1,4})(?=[次屆届期])")
 _EN_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
-_CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*(?:\s+(?:of|for|and|the|on|in)\s+|\s+)?){2,8}")
+# a run of capitalised words, joined by "of", "for" … or a comma ("Culture, Media and Sport")
+_CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*(?:,?\s+(?:of|for|and|the|on|in)\s+|,?\s+)?){2,8}")
+_WORD = re.compile(r"[A-Za-z]+")
 _ZH_COUNTED = re.compile(r"\d{1,15}(?:\.\d{1,6})?[万萬亿億]?[个個项項种種名份次所间間家条條件宗批座]")
 
 
@@ -48,7 +50,7 @@ def figures(text: str) -> set[str]:
 
 def given(query: Query) -> tuple[set[str], set[str]]:
     """The years a question gives, and its other figures (a date's day and month are not figures)."""
-    return years_in(query.question), figures(without_dates(query.question))
+    return years_in(query.question), figures(without_days(query.question))
 
 
 def ordinals(text: str) -> set[str]:
@@ -72,11 +74,13 @@ class Detail:
     figure: str = ""  # or this figure
     ordinal: str = ""  # or this ordinal
     when: tuple[str, str] = ()  # or a date within these days (a date finer than a year)
+    day: str = ""  # or this day of some year ("08-11": "11 August", 8月11日)
     loose: bool = False  # a Chinese word (not a name): said when half its character pairs are
+    capitals: str = ""  # an office's initials as the question writes them ("DWP", "DHSC")
 
     @property
     def specific(self) -> bool:
-        return bool(self.phrase or self.written or self.figure or self.ordinal or self.when)
+        return bool(self.phrase or self.written or self.figure or self.ordinal or self.when or self.day)
 
 
 @dataclass
@@ -106,6 +110,8 @@ class Paper:
     def says(self, d: Detail) -> bool:
         if d.when:
             return any(d.when[0] <= a and b <= d.when[1] for a, b in self.dates)
+        if d.day:
+            return any(a == b and a[5:] == d.day for a, b in self.dates)
         if d.figure:
             return d.figure in self.figures
         if d.ordinal:
@@ -121,7 +127,15 @@ class Paper:
                 return True  # "DHSC" of a paper by "his Department" of "Health and Social Care"
             if len(t) >= 6 and t.endswith(("es", "ian", "an")) and any(u.startswith(t[:4]) for u in self.terms):
                 return True  # a people's name for its country's: Chinese, China; Ukrainian, Ukraine
-        return False
+        return bool(d.capitals) and self._portfolio(d.capitals)
+
+    def _portfolio(self, capitals: str) -> bool:
+        """An office named by its portfolio under another head: a department's initials end its
+        minister's ("DWP", the Secretary of State for Work and Pensions: SSWP) and a bureau's begin
+        with its secretary's portfolio ("CMAB", the Secretary for Constitutional and Mainland
+        Affairs: SCMA). The portfolio must be two initials at least."""
+        cores = {c for c in (capitals[1:], capitals[:-1]) if len(c) >= 2}
+        return any(i.endswith(c) and len(i) > len(c) for i in self.initials for c in cores)
 
     def _pairs(self, word: str, loose: bool) -> bool:
         pairs = zh_bigrams(word)
@@ -163,6 +177,7 @@ def details_of(query: Query, chinese_paper: bool) -> list[Detail]:
     # "the first group" is no sitting's number
     out = [Detail(figure=n) for n in sorted(numbers | years)] + [Detail(ordinal=o) for o in sorted(ordinals(q) - {"1"})]
     out += [Detail(when=(a, b)) for a, b in dict.fromkeys(dates_in(q)) if a[:4] == b[:4] and (a[5:], b[5:]) != ("01-01", "12-31")]
+    out += [Detail(day=day) for day in sorted(days_in(q))]
     if query.lang == "zh" and chinese_paper:
         out += [Detail(written=(simplified(w),)) for w in dict.fromkeys(query.zh_names)]
         out += [Detail(written=(simplified(w),), loose=True) for w in dict.fromkeys(query.zh_words)
@@ -174,7 +189,9 @@ def details_of(query: Query, chinese_paper: bool) -> list[Detail]:
         named = {t for t in query.names if not t[:1].isdigit()}
         out += [Detail(written=r.chinese) for r in query.renderings if r.proper and set(r.english) & named]
     else:
-        out += [Detail(terms=(t,)) for t in dict.fromkeys(query.names)
+        capitals = {t: "".join(c for c in w if c.isupper()) for w in _WORD.findall(q)
+                    if sum(c.isupper() for c in w) >= 3 for t in terms(w)[:1]}
+        out += [Detail(terms=(t,), capitals=capitals.get(t, "")) for t in dict.fromkeys(query.names)
                 if len(t) > 2 and not t[:1].isdigit() and not _EN_ORDINAL.match(t)]
     return [d for d in out if d.terms or d.specific]
 

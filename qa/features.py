@@ -59,6 +59,11 @@ _FOR = ("rank fused dense dense_gap bm25 cover cover_groups cover_title names na
         "dense_paper label_named named_paper cover_glossed cover_lead cover_synonyms").split()
 _AGAINST = ("unknown_in_paper year_missing typed_missing missing_in_paper missing_weight rare_missing "
             "kind_missing cross_unknown unknown_words missing_said measure_missing").split()
+# the features read off the question's kind by qa/asked.py's patterns ("how many X": a count of X):
+# one piece of evidence among many, which may never refuse an answer on its own (the training
+# bounds how far each can move the gate: bench/train_judge.py, TYPED_SWING)
+TYPED = frozenset("typed typed_found typed_missing kind_missing measure_missing".split())
+TYPED = TYPED | {f"top_{f}" for f in TYPED}
 SIGNS = {**{f: 1 for f in _FOR}, **{f"top_{f}": 1 for f in _FOR}, **{f: -1 for f in _AGAINST},
          **{f"top_{f}": -1 for f in _AGAINST}}
 

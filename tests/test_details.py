@@ -89,3 +89,38 @@ def test_an_acronym_the_library_defines_is_said_by_its_long_form():
     lex = Lexical({c.unit: c for c in chunks})
     dhsc = Detail(terms=("dhsc",))
     assert paper_of(lex, "b").says(dhsc) and not paper_of(lex, "c").says(dhsc)
+
+
+def test_an_office_is_said_by_its_ministers_portfolio():
+    """No paper of the library defines DWP or DCMS; a written answer to the Secretary of State for
+    Work and Pensions says DWP, and one for Culture, Media and Sport says DCMS, but not the DfT's
+    or the Home Office's."""
+    from qa.lexical import Lexical
+    from qa.models import Chunk
+
+    texts = {"wp": "Written question to the Secretary of State for Work and Pensions: claimants get it.",
+             "cms": "Written question to the Secretary of State for Culture, Media and Sport: grants.",
+             "home": "Written question to the Secretary of State for the Home Department: visas."}
+    chunks = [Chunk(doc, "1", "", (), text, 0, len(text)) for doc, text in texts.items()]
+    lex = Lexical({c.unit: c for c in chunks})
+    dwp, dcms = (next(d for d in details(q) if d.capitals) for q in ("What did the DWP pay?", "What did DCMS fund?"))
+    assert paper_of(lex, "wp").says(dwp) and not paper_of(lex, "cms").says(dwp)
+    assert paper_of(lex, "cms").says(dcms) and not paper_of(lex, "home").says(dcms)
+    assert not any(paper_of(lex, "home").says(d) for d in details("What did the DfT spend?"))
+
+
+def test_a_day_without_its_year_is_the_papers_dated_day_not_two_figures():
+    """"8月11日" and "11 August" ask about the paper's 11 August 2023; its 8 is no figure the paper
+    must write, and another day is not said."""
+    from qa.lexical import Lexical
+    from qa.models import Chunk
+
+    text = "On 11 August 2023, the Secretary of State wrote to both unions urging them to resume talks."
+    unit = Chunk("letter", "1", "", (), text, 0, len(text))
+    paper = paper_of(Lexical({unit.unit: unit}), "letter")
+    for question in ("教育部長於8月11日致函哪兩個機構？", "Who did the minister write to on 11 August?",
+                     "Whom did she write to on August 11, and why?"):
+        found = details(question)
+        assert [d.day for d in found if d.day] == ["08-11"] and not any(d.figure for d in found)
+        assert all(paper.says(d) for d in found if not d.terms)
+    assert not any(paper.says(d) for d in details("Who did the minister write to on 12 August?") if d.day)
