@@ -62,8 +62,8 @@ _AGAINST = ("unknown_in_paper year_missing typed_missing missing_in_paper missin
 # the features read off the question's kind by qa/asked.py's patterns ("how many X": a count of X):
 # one piece of evidence among many, which may never refuse an answer on its own (the training
 # bounds how far each can move the gate: bench/train_judge.py, TYPED_SWING)
-TYPED = frozenset("typed typed_found typed_missing kind_missing measure_missing".split())
-TYPED = TYPED | {f"top_{f}" for f in TYPED}
+TYPED = frozenset(f"{top}{f}" for f in "typed typed_found typed_missing kind_missing measure_missing".split()
+                  for top in ("", "top_"))
 SIGNS = {**{f: 1 for f in _FOR}, **{f"top_{f}": 1 for f in _FOR}, **{f: -1 for f in _AGAINST},
          **{f"top_{f}": -1 for f in _AGAINST}}
 
