@@ -130,12 +130,13 @@ class Paper:
         return bool(d.capitals) and self._portfolio(d.capitals)
 
     def _portfolio(self, capitals: str) -> bool:
-        """An office named by its portfolio under another head: a department's initials end its
-        minister's ("DWP", the Secretary of State for Work and Pensions: SSWP) and a bureau's begin
-        with its secretary's portfolio ("CMAB", the Secretary for Constitutional and Mainland
-        Affairs: SCMA). The portfolio must be two initials at least."""
+        """An office named by its portfolio under another head: a department's initials, less its
+        head, end those of the minister it answers through ("DWP", the Secretary of State for Work
+        and Pensions: SSWP; "DHSC", for Health and Social Care: SSHSC). The portfolio must be two
+        initials at least and the minister's title two more ("USA" is not said by the Food
+        Standards Agency's FSA)."""
         cores = {c for c in (capitals[1:], capitals[:-1]) if len(c) >= 2}
-        return any(i.endswith(c) and len(i) > len(c) for i in self.initials for c in cores)
+        return any(i.endswith(c) and len(i) >= len(c) + 2 for i in self.initials for c in cores)
 
     def _pairs(self, word: str, loose: bool) -> bool:
         pairs = zh_bigrams(word)

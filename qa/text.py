@@ -201,6 +201,7 @@ def initials(name: str) -> str:
     "of", "for", "and" …): "Department for Work and Pensions" → "DWP", "United Kingdom" → "UK";
     "" for a description ("capital of Yunnan province")."""
     words = name.replace("&", "and").split()
+    words = words[1:] if words[:1] == ["The"] else words  # a sentence's article: "The Food Standards Agency" is the FSA
     if not words or not words[0][0].isupper() or not all(w[0].isupper() or w in _NAME_JOINERS for w in words) \
             or any(len(w) > 1 and w.isupper() for w in words):  # "US Congress" is not the UC
         return ""

@@ -107,6 +107,9 @@ def test_an_office_is_said_by_its_ministers_portfolio():
     assert paper_of(lex, "wp").says(dwp) and not paper_of(lex, "cms").says(dwp)
     assert paper_of(lex, "cms").says(dcms) and not paper_of(lex, "home").says(dcms)
     assert not any(paper_of(lex, "home").says(d) for d in details("What did the DfT spend?"))
+    food = Chunk("food", "1", "", (), "The Food Standards Agency checks imports.", 0, 41)
+    usa = next(d for d in details("What did the USA import?") if d.capitals)
+    assert not paper_of(Lexical({food.unit: food}), "food").says(usa)
 
 
 def test_a_day_without_its_year_is_the_papers_dated_day_not_two_figures():

@@ -16,6 +16,7 @@ def test_a_name_of_capitalised_words_has_initials_a_description_has_none():
 
     assert initials("Department for Work and Pensions") == "DWP"
     assert initials("People's Republic of China") == "PRC"
+    assert initials("The Food Standards Agency") == "FSA"  # a sentence's article is no initial
     assert initials("capital of Yunnan province") == "" and initials("US Congress") == ""
 
 
