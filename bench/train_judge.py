@@ -89,11 +89,11 @@ def fit(x: np.ndarray, y: np.ndarray, c: float, signs: dict[int, int] | None = N
 
     bounds = [(0, None) if (signs or {}).get(i) == 1 else (None, 0) if (signs or {}).get(i) == -1 else (None, None)
               for i in range(x.shape[1])]
-    for i, most in (swing or {}).items():
+    for i, most in (swing or {}).items():  # a sign's bound is 0: it stays; an open side is closed
         span = (x[:, i].max() - x[:, i].min()) / scale[i]
         if span > 0:
             lo, hi = bounds[i]
-            bounds[i] = (-most / span if lo is None or lo < 0 else lo, most / span if hi is None or hi > 0 else hi)
+            bounds[i] = (-most / span if lo is None else lo, most / span if hi is None else hi)
     w = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds).x
     return Model([], w, mean, scale)
 
