@@ -169,7 +169,8 @@ class ExtractiveAnswerer:
         for j, heading in zip(items, headings):
             chunk, s = j.hit.chunk, j.best()
             mark = marker(lex, chunk)
-            cut = trim(j.text[s.start:s.end], None, weights, self.settings.list_item_words,
+            # kept around the thing of the kind asked for, when the sentence gives one (the item itself)
+            cut = trim(j.text[s.start:s.end], self.lead_of(query, j, s), weights, self.settings.list_item_words,
                        self.settings.quote_word_cost, self.settings.quote_new_weight)
             name = (chunk.title or chunk.doc_id) if papers else heading if by_heading else ""
             entries.append(Item(name or chunk.title or chunk.doc_id, cut.words, mark, chunk.date))

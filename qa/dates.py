@@ -105,8 +105,29 @@ _ZH_DATE = re.compile(r"([0-9〇零一二三四五六七八九]{4})\s*年\s*([0-
                       r"([0-9一二三四五六七八九十]{1,3})\s*日")
 
 
+# a month on a line of its own, bare or labelled ("November 2024" on a cover, "Month file: 2024-11"):
+# a paper's date to the month. A month inside a sentence ("In March 2023, the …") is what it speaks of.
+_MONTH_LINE = re.compile(rf"^[ \t]*(?:[A-Za-z][A-Za-z ]{{0,30}}:[ \t]*)?(?:({MONTH})\s+({YEAR})|({YEAR})-(0[1-9]|1[0-2])"
+                         rf"|({YEAR})\s*年\s*(1[0-2]|0?[1-9])\s*月)[ \t]*$", re.M | re.I)
+
+
 def find_date(text: str) -> str:
-    """The first date written in English ("20 May 2024"), Chinese ("2024年5月20日") or ISO form."""
+    """The first date written in English ("20 May 2024"), Chinese ("2024年5月20日") or ISO form; else
+    the first month on a line of its own, as "2024-11"."""
+    if not (day := _find_day(text)) and (m := _MONTH_LINE.search(text)):
+        year, month = (m.group(2), MONTH_NUMBER[m.group(1).lower()]) if m.group(1) else \
+            (m.group(3), int(m.group(4))) if m.group(3) else (m.group(5), int(m.group(6)))
+        return f"{year}-{month:02d}"
+    return day
+
+
+def paper_date(body: str, recorded: str) -> str:
+    """A paper's date: the one its first lines print, else the file's own (a PDF's creation date),
+    which also makes a printed month precise when it falls in it."""
+    return recorded if not body or (len(body) == 7 and recorded.startswith(body)) else body
+
+
+def _find_day(text: str) -> str:
     found = []
     if match := ENGLISH_DATE.search(text):
         day, month, year = match.groups()[:3] if match.group(1) else match.group(5, 4, 6)

@@ -19,9 +19,9 @@ from functools import cached_property
 
 from .asked import writes_a_sum
 from .lexical import Lexical
-from .dates import dates_in, days_in, scale_after, without_days, years_in, zh_number
+from .dates import date_range, dates_in, days_in, scale_after, without_days, years_in, zh_number
 from .query import Query
-from .text import initials, simplified, terms, zh_bigrams
+from .text import initials, simplified, spells, terms, zh_bigrams
 
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")
 _ZH_ORDINAL = re.compile(r"第([〇零一二兩两三四五六七八九十]{1,4})(?=[次屆届期])")
@@ -29,6 +29,7 @@ _EN_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 # a run of capitalised words, joined by "of", "for" … or a comma ("Culture, Media and Sport")
 _CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*(?:,?\s+(?:of|for|and|the|on|in)\s+|,?\s+)?){2,8}")
 _WORD = re.compile(r"[A-Za-z]+")
+_MIXED = re.compile(r"[A-Z][a-z]{0,3}(?:[A-Z][a-z]{0,3})+")  # "DfE", "LegCo", "MoD": not "UK", not "McDonald"
 _ZH_COUNTED = re.compile(r"\d{1,15}(?:\.\d{1,6})?[万萬亿億]?[个個项項种種名份次所间間家条條件宗批座]")
 
 
@@ -76,7 +77,7 @@ class Detail:
     when: tuple[str, str] = ()  # or a date within these days (a date finer than a year)
     day: str = ""  # or this day of some year ("08-11": "11 August", 8月11日)
     loose: bool = False  # a Chinese word (not a name): said when half its character pairs are
-    capitals: str = ""  # an office's initials as the question writes them ("DWP", "DHSC")
+    capitals: str = ""  # an office's short form as the question writes it ("DWP", "DHSC", "DfE", "LegCo")
 
     @property
     def specific(self) -> bool:
@@ -98,6 +99,9 @@ class Paper:
     figures: set[str]
     ordinals: set[str]
     initials: set[str]
+    # its capitalised names with their initials ("LCP", "The Legislative Council Panel"), for short
+    # forms in mixed case
+    names: list[tuple[str, str]]
     dates: list[tuple[str, str]]
     # the acronyms the library defines, as the terms of their long forms ("dhsc": department, health …)
     acronyms: dict[str, list[str]]
@@ -127,6 +131,9 @@ class Paper:
                 return True  # "DHSC" of a paper by "his Department" of "Health and Social Care"
             if len(t) >= 6 and t.endswith(("es", "ian", "an")) and any(u.startswith(t[:4]) for u in self.terms):
                 return True  # a people's name for its country's: Chinese, China; Ukrainian, Ukraine
+        if d.capitals and not d.capitals.isupper():  # "DfE": the Department for Education's words
+            letters = "".join(filter(str.isupper, d.capitals))
+            return any(letters in short and spells(d.capitals, name) for short, name in self.names)
         return bool(d.capitals) and self._portfolio(d.capitals)
 
     def _portfolio(self, capitals: str) -> bool:
@@ -155,16 +162,18 @@ def paper_of(lex: Lexical, doc: str) -> Paper:
     if paper is None:
         units = lex.doc_units(doc)
         headings = dict.fromkeys(h for u in units for h in u.heading_path)
-        text = "\n".join([*(u.text for u in units), *headings, units[0].title if units else ""])
+        text = "\n".join([*(u.text for u in units), *headings, lex.about.get(doc, "")])
         words = lex.doc_terms(doc) | lex.title_terms.get(doc, set())
         # a name with a number joined on says the name: covid19 (COVID-19) says COVID
         numbered = (t.rstrip("0123456789") for t in words if t[-1:].isdigit())
         words |= {name for name in numbered if len(name) >= 3 and name.isalpha()}
-        dates = list(dates_in(text + "\n" + lex.dates.get(doc, "")))
+        dates = list(dates_in(text)) + ([date_range(lex.dates[doc])] if lex.dates.get(doc) else [])
         found = figures(text) | {day[:4] for span in dates for day in span}
-        short = {initials(run.strip()) for run in _CAPITALISED_RUN.findall(text)}
+        names = [(short, run) for run in dict.fromkeys(r.strip() for r in _CAPITALISED_RUN.findall(text))
+                 if len(short := initials(run)) >= 2]
         paper = Paper(words, {t[:6] for t in words if len(t) >= 6}, " " + " ".join(terms(text)) + " ",
-                      simplified(text), found, ordinals(text), {i for i in short if len(i) >= 2}, dates, lex.acronyms)
+                      simplified(text), found, ordinals(text), {short for short, _ in names}, names, dates,
+                      lex.acronyms)
         if len(papers) > 256:  # a large library: the papers asked about lately
             papers.clear()
         papers[doc] = paper
@@ -190,8 +199,10 @@ def details_of(query: Query, chinese_paper: bool) -> list[Detail]:
         named = {t for t in query.names if not t[:1].isdigit()}
         out += [Detail(written=r.chinese) for r in query.renderings if r.proper and set(r.english) & named]
     else:
-        capitals = {t: "".join(c for c in w if c.isupper()) for w in _WORD.findall(q)
-                    if sum(c.isupper() for c in w) >= 3 for t in terms(w)[:1]}
+        # an office's initials ("DWP": three capitals at least), or a short form in mixed case ("DfE", "LegCo")
+        mixed = {w for w in _WORD.findall(q) if not w.isupper() and _MIXED.fullmatch(w)}
+        capitals = {t: w if w in mixed else "".join(c for c in w if c.isupper()) for w in _WORD.findall(q)
+                    if w in mixed or sum(c.isupper() for c in w) >= 3 for t in terms(w)[:1]}
         out += [Detail(terms=(t,), capitals=capitals.get(t, "")) for t in dict.fromkeys(query.names)
                 if len(t) > 2 and not t[:1].isdigit() and not _EN_ORDINAL.match(t)]
     return [d for d in out if d.terms or d.specific]

@@ -211,7 +211,7 @@ class Features:
             # words of the question no paper uses at all (a Chinese question's 馬拉松: marathon)
             "unknown_words": sum(not any(lex.known(t) for t in g) for g in q.groups) / len(q.groups) if q.groups else 0.0,
             # the paragraph the conversation's last answer cited, for a follow-up ("How many sailings?")
-            "cited_before": float(any(chunk.paragraph == p and (not label or lex.labels.get(doc, "") in label)
+            "cited_before": float(any(chunk.paragraph == p and ((docs := lex.cited(label)) is None or doc in docs)
                                       for label, p in q.focus)),
             # a table row (or labelled item) the question names by its label ("Kent", "2022/23",
             # "HMS Caledonia"): the row asked about, not the paragraph that introduces the table

@@ -18,7 +18,9 @@ SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".ht
 MAX_FILE_BYTES = 50 * 1024 * 1024
 # a format's parser, when it has changed since its first version: files of that format indexed
 # before are read again, and no other file is (a PDF fix does not re-read a library of HTML)
-PARSER_VERSIONS = {".pdf": "2"}  # 2: headings in larger type are headings, not paragraphs
+# (pdf 2: headings in larger type are headings, not paragraphs; every format's next: a month on a
+# line of its own, "November 2024" or "Month file: 2024-11", dates a paper that prints no day)
+PARSER_VERSIONS = {".pdf": "3", **dict.fromkeys(SUPPORTED_SUFFIXES - {".pdf"}, "2")}
 
 
 def parser_version(name: str) -> str:

@@ -98,9 +98,10 @@ class Lexical:
                  languages: dict[str, str] | None = None, about: dict[str, str] | None = None,
                  previous: Lexical | None = None) -> None:
         self._describe(units, versions, labels, editions, languages)
-        # doc id → the terms of its title and committee: document-level evidence for the right paper
-        self.title_terms = {doc: set(terms((about or {}).get(doc) or self.units[start].title))
-                            for doc, (start, _) in self._rows.items()}
+        # doc id → its title and committee as written, and their terms: document-level evidence for
+        # the right paper (and what the paper says of itself: "LegCo" of the Legislative Council Panel)
+        self.about = {doc: (about or {}).get(doc) or self.units[start].title for doc, (start, _) in self._rows.items()}
+        self.title_terms = {doc: set(terms(text)) for doc, text in self.about.items()}
         same = {doc for doc in self._rows if previous is not None and previous._holds(doc, self.units[slice(*self._rows[doc])])}
         self._doc_acronyms = {doc: previous._doc_acronyms[doc] if doc in same else
                               find_acronyms([u.text for u in self.units[slice(*self._rows[doc])]])
@@ -145,6 +146,17 @@ class Lexical:
         its versions' ids."""
         return min(self.editions[doc].values()) if doc in self.editions else doc
 
+    def cited(self, label: str) -> frozenset[str] | None:
+        """The documents a citation's label names ("2024-05-20" of "[2024-05-20 ¶8]"), with their
+        other language versions (which number their paragraphs alike); None when the citation names
+        no paper ("[¶8]")."""
+        if not label:
+            return None
+        # the label leads the marker's text, a part's name may follow ("2024-05-20 Annex A"), and a
+        # month's label is not a day's ("2024-11" is not "2024-11-18")
+        named = {doc for doc, short in self.labels.items() if short and (label == short or label.startswith(short + " "))}
+        return frozenset(named | {d for doc in named for d in self.editions.get(doc, {}).values()})
+
     def _merge_acronyms(self) -> None:
         self.acronyms: dict[str, list[str]] = {}
         for found in self._doc_acronyms.values():  # the first definition in document order
@@ -157,7 +169,8 @@ class Lexical:
         meta = {"format": snapshot_format(), "fields": _CHUNK_FIELDS, "key": key, "keys": self.keys,
                 "units": [[getattr(u, f) for f in _CHUNK_FIELDS] for u in self.units],
                 "versions": self.versions, "labels": self.labels, "editions": self.editions,
-                "languages": self.languages, "title_terms": {d: sorted(t) for d, t in self.title_terms.items()},
+                "languages": self.languages, "about": self.about,
+                "title_terms": {d: sorted(t) for d, t in self.title_terms.items()},
                 "doc_acronyms": self._doc_acronyms, "vocab_terms": self.vocab_terms}
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
@@ -175,7 +188,7 @@ class Lexical:
         try:
             with np.load(path, allow_pickle=False) as data:
                 meta = json.loads(data["meta"].tobytes().decode())
-                if meta.get("format") != snapshot_format() or meta.get("fields") != _CHUNK_FIELDS:
+                if meta.get("format") != snapshot_format() or meta.get("fields") != _CHUNK_FIELDS or "about" not in meta:
                     return None
                 arrays = {name: data[name] for name in ("indices", "counts", "indptr", "lengths")}
         except (OSError, ValueError, KeyError):
@@ -185,6 +198,7 @@ class Lexical:
                  for k, u in zip(meta["keys"], meta["units"])}
         lex._describe(units, meta["versions"], meta["labels"], meta["editions"], meta["languages"])
         lex.title_terms = {d: set(t) for d, t in meta["title_terms"].items()}
+        lex.about = meta["about"]
         lex._doc_acronyms = meta["doc_acronyms"]
         lex._merge_acronyms()
         lex.vocab_terms = meta["vocab_terms"]

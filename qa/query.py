@@ -147,10 +147,28 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
     return query
 
 
-# "How many …, and where …?", "When …? Who …?", "…，以及…", "…？由誰…？": two asks in one question
-_COMPOUND_EN = re.compile(r"^(.{12,}?)(?:\?\s{1,3}|,?\s{1,3}and\s{1,3}(?=(?:which|what|when|where|who|whom|whose|why|whether|how)\b))"
-                          r"(.{6,})$", re.I)
+# "How many …, and where …?", "…, and in how many areas?", "…, and are they …?", "When …? Who …?",
+# "…，以及…", "…？由誰…？", "…幾多個範疇、合共幾多項…": two asks in one question
+_WH = r"(?:which|what|when|where|who|whom|whose|why|whether|how)\b"
+_PREPOSITION = r"(?:across|at|by|for|from|in|into|on|over|since|through|to|under|until|with|within)\s{1,3}"
+_AUXILIARY = r"(?:are|is|was|were|do|does|did|has|have|had|can|could|will|would|should)\b"
+_COMPOUND_EN = re.compile(rf"^(.{{12,}}?)(?:\?\s{{1,3}}|,?\s{{1,3}}and\s{{1,3}}(?=(?:{_PREPOSITION})?{_WH})"
+                          rf"|,\s{{1,3}}and\s{{1,3}}(?={_AUXILIARY}))(.{{6,}})$", re.I)
 _COMPOUND_ZH = re.compile(r"^(.{5,}?)(?:[？?；;]|[，,]以及|[，,]另外|[，,]同埋)\s*(.{3,})$")
+# a question word on each side of a pause ("幾多個範疇、合共幾多項"): each side asks
+_ZH_PAUSE = re.compile(r"[、，,]")
+_ZH_WH = re.compile(r"幾|几|多少|哪|何|誰|谁|甚麼|什麼|什么|咩|點樣|怎樣|怎样")
+
+
+def _two_asks(question: str, lang: str) -> tuple[str, str] | None:
+    if m := (_COMPOUND_ZH if lang == "zh" else _COMPOUND_EN).match(question):
+        return m.group(1), m.group(2)
+    if lang == "zh":
+        for pause in _ZH_PAUSE.finditer(question):
+            before, after = question[:pause.start()], question[pause.end():]
+            if len(before) >= 5 and _ZH_WH.search(before[-12:]) and _ZH_WH.search(after[:8]):
+                return before, after
+    return None
 
 
 def parts(query: Query, max_chars: int) -> list[Query]:
@@ -159,11 +177,11 @@ def parts(query: Query, max_chars: int) -> list[Query]:
     "由誰主持？" after "深港合作會議2023在何時舉行？" is about that meeting."""
     if query.followup:
         return [query]
-    m = (_COMPOUND_ZH if query.lang == "zh" else _COMPOUND_EN).match(query.question)
-    if not m:
+    asks = _two_asks(query.question, query.lang)
+    if asks is None:
         return [query]
-    first_text = m.group(1).rstrip(" ,，") + "?"
-    second_text = m.group(2).strip()
+    first_text = asks[0].rstrip(" ,，、") + "?"
+    second_text = asks[1].strip()
     second_text = second_text[:1].upper() + second_text[1:] if query.lang == "en" else second_text
     chinese = bool(query.renderings)
     first = analyse(first_text, [], max_chars, scope=query.scope, chinese_papers=chinese)

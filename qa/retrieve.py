@@ -131,7 +131,7 @@ class Retriever:
         itself finds best."""
         keys = []
         for label, paragraph in query.focus:
-            named = {doc for doc, short in lex.labels.items() if label and short and short in label}
+            named = lex.cited(label) or frozenset()
             keys += [key for key, unit in zip(lex.keys, lex.units) if unit.paragraph == paragraph
                      and (not named or unit.doc_id in named) and (not query.scope or unit.doc_id in query.scope)]
         return sorted(dict.fromkeys(keys), key=lambda key: -fused.get(key, 0.0))

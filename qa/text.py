@@ -208,6 +208,32 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words if w[0].isupper())
 
 
+def spells(short: str, name: str) -> bool:
+    """Whether a short form written in mixed case is some of the name's words in a row, each by a
+    capital and a few of its letters, or the small words between them by their first: "LegCo" is
+    the Legislative Council (of "The Legislative Council Panel"), "DfE" the Department for
+    Education, "MoD" the Ministry of Defence."""
+    pieces = re.findall(r"[A-Z][a-z]*", short)
+    words = name.replace("&", "and").split()
+    if "".join(pieces) != short:
+        return False
+
+    def from_word(at: int) -> bool:
+        for piece in pieces:
+            if at >= len(words) or words[at][0] != piece[0]:
+                return False
+            whole = words[at].lower().startswith(piece.lower())
+            at += 1
+            for letter in "" if whole else piece[1:]:  # "Mo": M and the "o" of "of"
+                if at < len(words) and words[at] in _NAME_JOINERS and words[at][0] == letter:
+                    at += 1
+                else:
+                    return False
+        return True
+
+    return any(from_word(at) for at, w in enumerate(words) if w[0] == short[0])
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans, not splitting after "Mr." and the like."""
     spans: list[tuple[int, int]] = []

@@ -127,3 +127,39 @@ def test_a_day_without_its_year_is_the_papers_dated_day_not_two_figures():
         assert [d.day for d in found if d.day] == ["08-11"] and not any(d.figure for d in found)
         assert all(paper.says(d) for d in found if not d.terms)
     assert not any(paper.says(d) for d in details("Who did the minister write to on 12 August?") if d.day)
+
+
+def test_a_paper_dated_to_a_month_says_its_year_and_that_month():
+    """A written answer filed in November 2024 that writes no year says 2024 and November 2024, not
+    2023 or October 2024."""
+    from qa.lexical import Lexical
+    from qa.models import Chunk
+
+    text = "Winter Fuel Payments will continue to be paid to households with someone over 80."
+    unit = Chunk("answer", "1", "", (), text, 0, len(text), date="2024-11")
+    paper = paper_of(Lexical({unit.unit: unit}), "answer")
+    assert all(paper.says(d) for d in details("How much is paid in November 2024?") if not d.terms)
+    assert not all(paper.says(d) for d in details("How much was paid in October 2024?") if not d.terms)
+    assert not any(paper.says(d) for d in details("How much was paid in 2023?") if d.figure)
+
+
+def test_a_short_form_in_mixed_case_is_said_by_the_name_it_shortens():
+    """"DfE", "MoD", "LegCo" are said by a paper that writes the Department for Education, the
+    Ministry of Defence, the Legislative Council; "DfT" is not said by the Department for Education."""
+    from qa.lexical import Lexical
+    from qa.models import Chunk
+
+    texts = {"dfe": "The Department for Education funds schools, as the Legislative Council Panel heard.",
+             "mod": "The Ministry of Defence has 40 sites."}
+    lex = Lexical({c.unit: c for c in (Chunk(doc, "1", "", (), t, 0, len(t)) for doc, t in texts.items())})
+
+    def said(question: str, doc: str) -> list[bool]:
+        return [paper_of(lex, doc).says(d) for d in details(question) if d.capitals]
+
+    assert said("What did the DfE and LegCo say?", "dfe") == [True, True]
+    assert said("What did the MoD say?", "mod") == [True] and said("What did the MoD say?", "dfe") == [False]
+    assert said("What did the DfT fund?", "dfe") == [False]
+    # what a paper says of itself: the committee it was written for
+    letter = Chunk("letter", "1", "", (), "Members are invited to note the paper.", 0, 38)
+    lex = Lexical({letter.unit: letter}, about={"letter": "Regional Co-operation\nLegislative Council Panel on Housing"})
+    assert [paper_of(lex, "letter").says(d) for d in details("What did the LegCo paper say?") if d.capitals] == [True]

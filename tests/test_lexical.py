@@ -117,3 +117,19 @@ def test_a_labelled_unit_is_introduced_by_the_nearest_unlabelled_one_before_it()
     lex = Lexical({c.unit: c for c in rows})
     assert [lex.lead_in(c.unit) for c in rows] == [None, rows[0].unit, None, rows[2].unit, rows[2].unit]
     assert lex.lead_in("no such unit") is None
+
+
+def test_a_citation_label_names_its_paper_in_either_language():
+    """"[2024-05-20 ¶7]" cited in an English answer names the paper's Chinese version's ¶7 too (a
+    follow-up in Chinese reads it); "[¶7]" names no paper."""
+    from qa.models import Chunk
+
+    units = {f"{doc}#7": Chunk(doc, "7", "", (), text, 0, len(text))
+             for doc, text in (("en", "The two sides met."), ("zh", "雙方會面。"), ("other", "Another paper."))}
+    lex = Lexical(units, labels={"en": "2024-05-20", "zh": "2024-05-20 中文", "other": "2023-01-02"},
+                  editions={"en": {"en": "en", "zh": "zh"}, "zh": {"en": "en", "zh": "zh"}})
+    assert lex.cited("2024-05-20") == {"en", "zh"} and lex.cited("2024-05-20 中文") == {"en", "zh"}
+    assert lex.cited("2023-01-02") == {"other"} and lex.cited("") is None
+    month = Lexical(units, labels={"en": "2024-11", "zh": "2024-11 中文", "other": "2024-11-18"},
+                    editions={"en": {"en": "en", "zh": "zh"}, "zh": {"en": "en", "zh": "zh"}})
+    assert month.cited("2024-11-18") == {"other"} and month.cited("2024-11 Annex A") == {"en", "zh"}

@@ -115,10 +115,25 @@ def test_oversize_files_are_refused():
     ("Panel paper, 20 May 2024 (replacing 2023-01-02)", "2024-05-20"),
     ("Updated April 10, 2026", "2026-04-10"),  # as American reports write it
     ("2024年13月40日 is not a date", ""),
+    # a month on a line of its own dates the paper to the month; one inside a sentence does not
+    ("Question ID: 1740378\nMonth file: 2024-11\nAsked of: Chancellor of the Exchequer", "2024-11"),
+    ("Annual report\nNovember 2024", "2024-11"),
+    ("二〇二四年報告\n2024年11月", "2024-11"),
+    ("In November 2024, the Government announced a review.", ""),
+    ("Report 2024-13", ""),
 ])
 def test_dates_are_read_in_english_and_chinese(text, date):
     doc = load_bytes(f"{text}\n\n1. 第一段。".encode("utf-8"), "zh.txt")
     assert doc.date == date
+
+
+def test_a_printed_month_is_made_precise_by_the_files_own_date_in_it():
+    from qa.dates import paper_date
+
+    assert paper_date("2024-11", "2024-11-18") == "2024-11-18"
+    assert paper_date("2024-11", "2025-02-01") == "2024-11"  # saved again later: the printed month
+    assert paper_date("2024-11-05", "2024-11-18") == "2024-11-05"
+    assert paper_date("", "2025-02-01") == "2025-02-01"
 
 
 def test_a_chinese_date_line_is_not_taken_for_the_title():

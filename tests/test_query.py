@@ -35,6 +35,13 @@ def test_followups_use_the_conversation():
     ("深港合作會議2023在何時舉行？由誰主持？", "深港合作會議2023在何時舉行?", "由誰主持?"),
     ("閩港合作會議第四次會議達成多少項合作事項，以及涵蓋哪些範疇？", "閩港合作會議第四次會議達成多少項合作事項?",
      "涵蓋哪些範疇?"),
+    # the second ask led by a preposition, or asking yes or no
+    ("When did the two sides meet, and across how many areas did they agree?", "When did the two sides meet?",
+     "Across how many areas did they agree?"),
+    ("How much do councils receive, and are they restricted in how they spend it?", "How much do councils receive?",
+     "Are they restricted in how they spend it?"),
+    # a question word on each side of a pause
+    ("閩港第四次會議同意喺幾多個範疇、合共幾多項事項推進合作？", "閩港第四次會議同意喺幾多個範疇?", "合共幾多項事項推進合作?"),
 ])
 def test_a_question_that_asks_two_things_is_read_as_two_asks(question, first, second):
     asks = parts(analyse(question, [], 2000), 2000)
@@ -45,5 +52,7 @@ def test_a_question_that_asks_two_things_is_read_as_two_asks(question, first, se
 
 def test_one_ask_stays_one():
     for question in ("Which meetings were held in Hong Kong and Guangdong?", "香港與廣東以及深圳的合作涵蓋哪些範疇？",
-                     "How many items and areas were agreed with Chongqing?"):
+                     "How many items and areas were agreed with Chongqing?", "北京、上海和廣州各有幾多個辦事處？",
+                     "How many teams do the Active Army and the Army National Guard each have?",
+                     "What did the Secretary of State for Education and Skills announce?"):
         assert len(parts(analyse(question, [], 2000), 2000)) == 1

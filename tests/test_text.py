@@ -26,3 +26,13 @@ def test_a_sentence_s_first_word_is_no_name():
 
     assert names("China's plan doubles down on innovation. Since when has Beijing pursued it?") == ["beij"]
     assert names("Who chaired it? And did Mr Wang attend in Kunming?") == ["mr", "wang", "kunm"]
+
+
+def test_a_short_form_in_mixed_case_spells_some_of_a_names_words():
+    from qa.text import spells
+
+    assert spells("LegCo", "The Legislative Council Panel on Constitutional Affairs")
+    assert spells("DfE", "Department for Education") and spells("MoD", "Ministry of Defence")
+    assert not spells("DfT", "Department for Education")  # another department
+    assert not spells("DfE", "Department of Education")  # the small word's letter is part of the form
+    assert not spells("MoD", "Ministry of Justice")

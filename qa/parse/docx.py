@@ -106,7 +106,7 @@ def parse(data: bytes, doc_id: str, name: str) -> Document:
         paragraphs.append(text)
     props = document.core_properties
     date = props.created.date().isoformat() if props.created else ""
-    from ..dates import find_date
+    from ..dates import find_date, paper_date
     body_date = find_date("\n".join(paragraphs[:6]))
-    return from_paragraphs(paragraphs, doc_id, title=(props.title or "").strip(), date=body_date or date,
+    return from_paragraphs(paragraphs, doc_id, title=(props.title or "").strip(), date=paper_date(body_date, date),
                            source=name, meta={"format": "docx"})

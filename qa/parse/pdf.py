@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from . import ParseError, from_paragraphs
-from ..dates import find_date
+from ..dates import find_date, paper_date
 from ..models import Document
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.I)
@@ -239,5 +239,5 @@ def parse(data: bytes, doc_id: str, name: str) -> Document:
     if m := re.match(r"D:(\d{4})(\d{2})(\d{2})", str(meta.get("CreationDate", ""))):
         date = "-".join(m.groups())
     body_date = find_date("\n".join(paragraphs[:6]))
-    return from_paragraphs(paragraphs, doc_id, title=title, date=body_date or date, source=name,
+    return from_paragraphs(paragraphs, doc_id, title=title, date=paper_date(body_date, date), source=name,
                            meta={"format": "pdf", "pages": str(len(pages))})
