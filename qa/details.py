@@ -21,7 +21,7 @@ from .asked import writes_a_sum
 from .lexical import Lexical
 from .dates import date_range, dates_in, days_in, scale_after, without_days, years_in, zh_number
 from .query import Query
-from .text import initials, simplified, spells, terms, zh_bigrams
+from .text import initials, portfolio_of, simplified, spells, terms, zh_bigrams
 
 _FIGURE = re.compile(r"\d[\d,.]*\d|\d")
 _ZH_ORDINAL = re.compile(r"第([〇零一二兩两三四五六七八九十]{1,4})(?=[次屆届期])")
@@ -133,7 +133,8 @@ class Paper:
                 return True  # a people's name for its country's: Chinese, China; Ukrainian, Ukraine
         if d.capitals and not d.capitals.isupper():  # "DfE": the Department for Education's words
             letters = "".join(filter(str.isupper, d.capitals))
-            return any(letters in short and spells(d.capitals, name) for short, name in self.names)
+            return any(letters in short and spells(d.capitals, name) or portfolio_of(d.capitals, name)
+                       for short, name in self.names)
         return bool(d.capitals) and self._portfolio(d.capitals)
 
     def _portfolio(self, capitals: str) -> bool:

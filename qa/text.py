@@ -208,30 +208,43 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words if w[0].isupper())
 
 
+def _spelled(short: str, words: list[str], at: int) -> int | None:
+    """Where the words from `at` that a short form spells end, or None: each capital begins a word
+    and its small letters continue it, or are the first letters of the small words after it ("Mo":
+    the M of "Ministry" and the "o" of "of"); small letters before any capital are small words too."""
+    lead = len(short) - len(short.lstrip("abcdefghijklmnopqrstuvwxyz"))
+    pieces = [short[:lead]] + re.findall(r"[A-Z][a-z]*", short[lead:])
+    for n, piece in enumerate(pieces):
+        if n:  # a capital: the word it begins
+            if at >= len(words) or words[at][0] != piece[0]:
+                return None
+            whole = words[at].lower().startswith(piece.lower())
+            at, piece = at + 1, "" if whole else piece[1:]
+        for letter in piece:
+            if at < len(words) and words[at] in _NAME_JOINERS and words[at][0] == letter:
+                at += 1
+            else:
+                return None
+    return at
+
+
 def spells(short: str, name: str) -> bool:
     """Whether a short form written in mixed case is some of the name's words in a row, each by a
     capital and a few of its letters, or the small words between them by their first: "LegCo" is
     the Legislative Council (of "The Legislative Council Panel"), "DfE" the Department for
     Education, "MoD" the Ministry of Defence."""
-    pieces = re.findall(r"[A-Z][a-z]*", short)
     words = name.replace("&", "and").split()
-    if "".join(pieces) != short:
-        return False
+    return "".join(re.findall(r"[A-Z][a-z]*", short)) == short and \
+        any(_spelled(short, words, at) is not None for at, w in enumerate(words) if w[0] == short[0])
 
-    def from_word(at: int) -> bool:
-        for piece in pieces:
-            if at >= len(words) or words[at][0] != piece[0]:
-                return False
-            whole = words[at].lower().startswith(piece.lower())
-            at += 1
-            for letter in "" if whole else piece[1:]:  # "Mo": M and the "o" of "of"
-                if at < len(words) and words[at] in _NAME_JOINERS and words[at][0] == letter:
-                    at += 1
-                else:
-                    return False
-        return True
 
-    return any(from_word(at) for at, w in enumerate(words) if w[0] == short[0])
+def portfolio_of(short: str, name: str) -> bool:
+    """Whether a department's short form, less its head, ends a minister's title that has two
+    capitalised words more: "DfT" (the Department for Transport) is the portfolio of the Secretary of
+    State for Transport, as "DWP" is of the Secretary of State for Work and Pensions."""
+    words = name.replace("&", "and").split()
+    return any(_spelled(short[1:], words, at) == len(words) and sum(w[0].isupper() for w in words[:at]) >= 2
+               for at in range(1, len(words)))
 
 
 def sentences(text: str) -> list[tuple[int, int]]:

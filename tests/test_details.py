@@ -159,6 +159,11 @@ def test_a_short_form_in_mixed_case_is_said_by_the_name_it_shortens():
     assert said("What did the DfE and LegCo say?", "dfe") == [True, True]
     assert said("What did the MoD say?", "mod") == [True] and said("What did the MoD say?", "dfe") == [False]
     assert said("What did the DfT fund?", "dfe") == [False]
+    # a written answer to the Secretary of State for Transport says DfT, by its portfolio
+    answer = Chunk("answer", "1", "", (), "Written question to the Secretary of State for Transport: roads.", 0, 64)
+    lex_t = Lexical({answer.unit: answer})
+    assert [paper_of(lex_t, "answer").says(d) for d in details("Why did the DfT and the DfE say so?") if d.capitals] \
+        == [True, False]
     # what a paper says of itself: the committee it was written for
     letter = Chunk("letter", "1", "", (), "Members are invited to note the paper.", 0, 38)
     lex = Lexical({letter.unit: letter}, about={"letter": "Regional Co-operation\nLegislative Council Panel on Housing"})

@@ -36,3 +36,13 @@ def test_a_short_form_in_mixed_case_spells_some_of_a_names_words():
     assert not spells("DfT", "Department for Education")  # another department
     assert not spells("DfE", "Department of Education")  # the small word's letter is part of the form
     assert not spells("MoD", "Ministry of Justice")
+
+
+def test_a_departments_short_form_less_its_head_ends_its_ministers_title():
+    from qa.text import portfolio_of
+
+    assert portfolio_of("DfT", "Secretary of State for Transport")
+    assert portfolio_of("DfE", "The Secretary of State for Education")
+    assert not portfolio_of("DfT", "Secretary of State for Education")
+    assert not portfolio_of("DfE", "Department for Education")  # said by spelling, not as a portfolio
+    assert not portfolio_of("DfE", "State for Education")  # the title needs two capitalised words more
