@@ -103,6 +103,7 @@ class Paper:
     # forms in mixed case
     names: list[tuple[str, str]]
     dates: list[tuple[str, str]]
+    days: set[str]  # the days it writes without a year ("On 11 August, …": "08-11")
     # the acronyms the library defines, as the terms of their long forms ("dhsc": department, health …)
     acronyms: dict[str, list[str]]
 
@@ -115,7 +116,7 @@ class Paper:
         if d.when:
             return any(d.when[0] <= a and b <= d.when[1] for a, b in self.dates)
         if d.day:
-            return any(a == b and a[5:] == d.day for a, b in self.dates)
+            return d.day in self.days or any(a == b and a[5:] == d.day for a, b in self.dates)
         if d.figure:
             return d.figure in self.figures
         if d.ordinal:
@@ -174,7 +175,7 @@ def paper_of(lex: Lexical, doc: str) -> Paper:
                  if len(short := initials(run)) >= 2]
         paper = Paper(words, {t[:6] for t in words if len(t) >= 6}, " " + " ".join(terms(text)) + " ",
                       simplified(text), found, ordinals(text), {short for short, _ in names}, names, dates,
-                      lex.acronyms)
+                      days_in(text), lex.acronyms)
         if len(papers) > 256:  # a large library: the papers asked about lately
             papers.clear()
         papers[doc] = paper

@@ -127,6 +127,12 @@ def test_a_day_without_its_year_is_the_papers_dated_day_not_two_figures():
         assert [d.day for d in found if d.day] == ["08-11"] and not any(d.figure for d in found)
         assert all(paper.says(d) for d in found if not d.terms)
     assert not any(paper.says(d) for d in details("Who did the minister write to on 12 August?") if d.day)
+    # a paper that writes the day without its year ("On 11 August, …") says it too
+    text = "On 11 August, the Secretary of State wrote to both unions urging them to resume talks."
+    yearless = Chunk("yearless", "1", "", (), text, 0, len(text))
+    paper = paper_of(Lexical({yearless.unit: yearless}), "yearless")
+    assert [paper.says(d) for d in details("教育部長於8月11日致函哪兩個機構？") if d.day] == [True]
+    assert [paper.says(d) for d in details("Who did she write to on 12 August?") if d.day] == [False]
 
 
 def test_a_paper_dated_to_a_month_says_its_year_and_that_month():
