@@ -134,7 +134,7 @@ class Paper:
                 return True  # a people's name for its country's: Chinese, China; Ukrainian, Ukraine
         if d.capitals and not d.capitals.isupper():  # "DfE": the Department for Education's words
             letters = "".join(filter(str.isupper, d.capitals))
-            return any(letters in short and spells(d.capitals, name) or portfolio_of(d.capitals, name)
+            return any((letters in short and spells(d.capitals, name)) or portfolio_of(d.capitals, name)
                        for short, name in self.names)
         return bool(d.capitals) and self._portfolio(d.capitals)
 
