@@ -29,6 +29,7 @@ _EN_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 # a run of capitalised words, joined by "of", "for" … or a comma ("Culture, Media and Sport")
 _CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*(?:,?\s+(?:of|for|and|the|on|in)\s+|,?\s+)?){2,8}")
 _WORD = re.compile(r"[A-Za-z]+")
+_LINK = re.compile(r"https?://\S{1,500}")
 _MIXED = re.compile(r"[A-Z][a-z]{0,3}(?:[A-Z][a-z]{0,3})+")  # "DfE", "LegCo", "MoD": not "UK", not "McDonald"
 _ZH_COUNTED = re.compile(r"\d{1,15}(?:\.\d{1,6})?[万萬亿億]?[个個项項种種名份次所间間家条條件宗批座]")
 
@@ -166,6 +167,8 @@ def paper_of(lex: Lexical, doc: str) -> Paper:
         headings = dict.fromkeys(h for u in units for h in u.heading_path)
         text = "\n".join([*(u.text for u in units), *headings, lex.about.get(doc, "")])
         words = lex.doc_terms(doc) | lex.title_terms.get(doc, set())
+        # a link's words are said too: its path names what it links to ("…/coronavirus-covid-19-vaccine-…")
+        words |= {t for link in _LINK.findall(text) for t in terms(re.sub(r"[-_/.=?&]+", " ", link))}
         # a name with a number joined on says the name: covid19 (COVID-19) says COVID
         numbered = (t.rstrip("0123456789") for t in words if t[-1:].isdigit())
         words |= {name for name in numbered if len(name) >= 3 and name.isalpha()}

@@ -76,6 +76,18 @@ def test_a_name_with_a_number_joined_on_is_said_by_its_name():
     assert paper.says(Detail(terms=("covid",))) and not paper.says(Detail(terms=("measl",)))
 
 
+def test_a_links_words_are_said_by_its_paper():
+    from qa.lexical import Lexical
+    from qa.models import Chunk
+
+    text = ("These analyses did not identify a specific risk: https://www.gov.uk/government/publications/"
+            "coronavirus-covid-19-vaccine-adverse-reactions/summary")
+    unit = Chunk("links", "1", "", (), text, 0, len(text))
+    paper = paper_of(Lexical({unit.unit: unit}), "links")
+    assert [paper.says(d) for d in details("Did the COVID vaccine analyses find a risk in Wales?")
+            if d.terms and d.terms[0] in ("covid", "wale")] == [True, False]
+
+
 def test_an_acronym_the_library_defines_is_said_by_its_long_form():
     """A written answer "to the Secretary of State for Health and Social Care", by "his Department",
     says DHSC, which another paper of the library defines."""
