@@ -114,6 +114,15 @@ def run_async(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
+def dies_with_us() -> None:
+    """For `preexec_fn`: the child is sent SIGTERM when the test process ends, however it ends (a
+    suite stopped by a signal runs no fixture's teardown, and would leave its servers running)."""
+    import ctypes
+    import signal
+
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -128,7 +137,7 @@ def chroma_server(tmp_path: Path):
     env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
     proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "chroma"), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=env)
+                            env=env, preexec_fn=dies_with_us)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30
     while time.time() < deadline:

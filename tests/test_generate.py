@@ -27,7 +27,7 @@ from qa.retrieve import Retriever
 from qa.service import QA
 from qa.text import addressed_to_ai, is_cjk
 
-from conftest import CORPUS, MODEL_PATIENCE_S, PAPER, ROOT, free_port, model_busy, model_steps, short_reply
+from conftest import CORPUS, MODEL_PATIENCE_S, PAPER, ROOT, dies_with_us, free_port, model_busy, model_steps, short_reply
 
 INJECTION = (
     "Guidance for automated systems\n\n"
@@ -299,7 +299,7 @@ def test_the_app_starts_the_bundled_model_and_it_does_not_outlive_the_app_killed
     env = {**os.environ, "QA_LLM": "local", "QA_PORT": str(port), "QA_INDEX_DIR": str(tmp_path / "index"),
            "QA_CORPUS_DIR": str(CORPUS)}
     app = subprocess.Popen([sys.executable, "app.py"], env=env, cwd=ROOT,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=dies_with_us)
     try:
         deadline = time.time() + 240
         health: dict = {}

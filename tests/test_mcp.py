@@ -14,7 +14,7 @@ from mcp.client.stdio import StdioServerParameters
 
 from qa.web import create_app
 
-from conftest import CORPUS, DOC, ROOT, free_port, run_async
+from conftest import CORPUS, DOC, ROOT, dies_with_us, free_port, run_async
 
 OFFICES = "How many Mainland Offices does the HKSAR Government have?"
 
@@ -90,7 +90,7 @@ def test_qa_mcp_answers_a_request_carrying_a_lone_surrogate(index_dir):
 
     env = {**os.environ, "QA_INDEX_DIR": str(index_dir), "QA_CORPUS_DIR": str(CORPUS)}
     proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
+                            stderr=subprocess.DEVNULL, env=env, cwd=ROOT, preexec_fn=dies_with_us)
 
     def exchange(line: str) -> dict | None:
         proc.stdin.write(line.encode() + b"\n")

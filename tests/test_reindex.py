@@ -17,7 +17,7 @@ import pytest
 from qa.config import Settings
 from qa.service import QA
 
-from conftest import PAPER, ROOT
+from conftest import PAPER, ROOT, dies_with_us
 from docgen import make_pdf
 
 ZH_DOC = """---
@@ -154,7 +154,7 @@ def test_a_killed_reindex_leaves_a_consistent_index_and_the_next_run_completes_i
     # separate processes, as a user would run them (an embedded store is opened by one process at a time)
     subprocess.run([sys.executable, "-m", "qa.cli", "index", "-q"], cwd=ROOT, env=env, check=True)
     proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "index", "add", str(big)], cwd=ROOT, env=env,
-                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, preexec_fn=dies_with_us)
     seen = b""
     deadline = time.time() + 120
     while time.time() < deadline:  # wait until embedding is under way, then kill it hard
@@ -186,7 +186,7 @@ def _serve(env: dict[str, str], url: str, log: Path) -> subprocess.Popen:
     import httpx
 
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,
-                            stdout=log.open("a"), stderr=subprocess.STDOUT)
+                            stdout=log.open("a"), stderr=subprocess.STDOUT, preexec_fn=dies_with_us)
     deadline = time.time() + 180
     while time.time() < deadline:
         assert proc.poll() is None, log.read_text()[-2000:]

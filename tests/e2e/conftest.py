@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import CORPUS, ROOT, free_port
+from conftest import CORPUS, ROOT, dies_with_us, free_port
 
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -48,7 +48,8 @@ def start_app(tmp_path_factory, env_extra: dict[str, str], ready=lambda health: 
     env = {**os.environ, "QA_INDEX_DIR": str(index_dir),
            "QA_CORPUS_DIR": str(corpus), "QA_PORT": str(port), **env_extra}
     log = open(tmp_path_factory.mktemp("applog") / "app.log", "w")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT, stdout=log, stderr=log)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT, stdout=log, stderr=log,
+                            preexec_fn=dies_with_us)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + wait_s
     while time.time() < deadline:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import CORPUS, ROOT, free_port
+from conftest import CORPUS, ROOT, dies_with_us, free_port
 
 pytestmark = pytest.mark.slow
 TOKEN = "replica-admin-token"
@@ -42,7 +42,7 @@ def replicas(tmp_path_factory):
            "CHROMA_PATH": str(tmp / "chroma"), "QA_CORPUS_DIR": str(corpus), "QA_ADMIN_TOKEN": TOKEN,
            "LOG_DIR": str(tmp), "QA_LOCK_DIR": str(tmp), "QA_INDEX_DIR": str(tmp / "unused")}
     proc = subprocess.Popen(["bash", str(ROOT / "deploy" / "replicas.sh")], env=env, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=dies_with_us)
     urls = [f"http://127.0.0.1:{base + i}" for i in range(2)]
     deadline = time.time() + 300
     try:
