@@ -24,12 +24,12 @@ from .models import Answer, Citation, Item
 from .query import Query
 from .quote import trim
 from .retrieve import Retrieval
-from .text import is_cjk, zh_bigrams
+from .text import AUXILIARIES, is_cjk, zh_bigrams
 
 QUOTE_NOTE_ZH = "文件以英文撰寫，以下引述原文："
 QUOTE_NOTE_EN = "The paper is written in Chinese; quoted as written:"
 # "Which meetings …", "What measures …", "List …", "哪些", "列出": the answer may span paragraphs
-_AUXILIARY = r"(?:does|do|did|is|are|was|were|has|have|had|will|would|can|could|should|may|might|must)\b"
+_AUXILIARY = rf"(?:{'|'.join(sorted(AUXILIARIES))})\b"
 _LIST_QUESTION = re.compile(rf"\b(?:which|what)(?: of)? (?!{_AUXILIARY})(?:[\w/'’-]+ ){{0,5}}?(?!{_AUXILIARY})[\w-]{{3,}}s\b|"
                             r"\b(?:list|name all|name the|what are the|enumerate|give me (?:the|all|a list))\b|"
                             r"\brespectively\b|哪些|列出|有哪|邊啲|哪幾|邊幾|那些|分別|各自", re.I)

@@ -30,7 +30,6 @@ _EN_ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 _CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w'’-]*(?:,?\s+(?:of|for|and|the|on|in)\s+|,?\s+)?){2,8}")
 _WORD = re.compile(r"[A-Za-z]+")
 _LINK = re.compile(r"https?://\S{1,500}")
-_MIXED = re.compile(r"[A-Z][a-z]{0,3}(?:[A-Z][a-z]{0,3})+")  # "DfE", "LegCo", "MoD": not "UK", not "McDonald"
 _ZH_COUNTED = re.compile(r"\d{1,15}(?:\.\d{1,6})?[万萬亿億]?[个個项項种種名份次所间間家条條件宗批座]")
 
 
@@ -205,7 +204,7 @@ def details_of(query: Query, chinese_paper: bool) -> list[Detail]:
         out += [Detail(written=r.chinese) for r in query.renderings if r.proper and set(r.english) & named]
     else:
         # an office's initials ("DWP": three capitals at least), or a short form in mixed case ("DfE", "LegCo")
-        mixed = {w for w in _WORD.findall(q) if not w.isupper() and _MIXED.fullmatch(w)}
+        mixed = {w for w in _WORD.findall(q) if w[0].isupper() and not w.isupper() and sum(map(str.isupper, w)) >= 2}
         capitals = {t: w if w in mixed else "".join(c for c in w if c.isupper()) for w in _WORD.findall(q)
                     if w in mixed or sum(c.isupper() for c in w) >= 3 for t in terms(w)[:1]}
         out += [Detail(terms=(t,), capitals=capitals.get(t, "")) for t in dict.fromkeys(query.names)

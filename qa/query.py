@@ -18,7 +18,7 @@ from . import dates
 from .gloss import FUNCTION_WORDS, Rendering, chinese_for, head_senses, segment, synonyms, translate, weights
 from .models import Turn
 from .period import Period, paper_year, period_of
-from .text import is_cjk, language_code, names, terms
+from .text import is_cjk, language_code, names, opens_a_question, terms
 
 if TYPE_CHECKING:
     from .store import DocRecord
@@ -148,26 +148,27 @@ def analyse(question: str, history: list[Turn], max_chars: int, gloss: bool = Tr
 
 
 # "How many …, and where …?", "…, and in how many areas?", "…, and are they …?", "When …? Who …?",
-# "…，以及…", "…？由誰…？", "…幾多個範疇、合共幾多項…": two asks in one question
-_WH = r"(?:which|what|when|where|who|whom|whose|why|whether|how)\b"
-_PREPOSITION = r"(?:across|at|by|for|from|in|into|on|over|since|through|to|under|until|with|within)\s{1,3}"
-_AUXILIARY = r"(?:are|is|was|were|do|does|did|has|have|had|can|could|will|would|should)\b"
-_COMPOUND_EN = re.compile(rf"^(.{{12,}}?)(?:\?\s{{1,3}}|,?\s{{1,3}}and\s{{1,3}}(?=(?:{_PREPOSITION})?{_WH})"
-                          rf"|,\s{{1,3}}and\s{{1,3}}(?={_AUXILIARY}))(.{{6,}})$", re.I)
+# "…，以及…", "…？由誰…？", "…幾多個範疇、合共幾多項…": two asks in one question, where a clause that
+# asks on its own (`text.opens_a_question`) follows a question mark, an "and", or a Chinese pause
+_JOIN_EN = re.compile(r"\?\s{1,3}|(,?)\s{1,3}and\s{1,3}", re.I)
 _COMPOUND_ZH = re.compile(r"^(.{5,}?)(?:[？?；;]|[，,]以及|[，,]另外|[，,]同埋)\s*(.{3,})$")
-# a question word on each side of a pause ("幾多個範疇、合共幾多項"): each side asks
 _ZH_PAUSE = re.compile(r"[、，,]")
-_ZH_WH = re.compile(r"幾|几|多少|哪|何|誰|谁|甚麼|什麼|什么|咩|點樣|怎樣|怎样")
 
 
 def _two_asks(question: str, lang: str) -> tuple[str, str] | None:
-    if m := (_COMPOUND_ZH if lang == "zh" else _COMPOUND_EN).match(question):
-        return m.group(1), m.group(2)
     if lang == "zh":
-        for pause in _ZH_PAUSE.finditer(question):
+        if m := _COMPOUND_ZH.match(question):
+            return m.group(1), m.group(2)
+        for pause in _ZH_PAUSE.finditer(question):  # a question word on each side ("幾多個範疇、合共幾多項")
             before, after = question[:pause.start()], question[pause.end():]
-            if len(before) >= 5 and _ZH_WH.search(before[-12:]) and _ZH_WH.search(after[:8]):
+            if len(before) >= 5 and opens_a_question(before[-12:]) and opens_a_question(after[:8]):
                 return before, after
+        return None
+    for join in _JOIN_EN.finditer(question):
+        before, after = question[:join.start()], question[join.end():]
+        if len(before) >= 12 and len(after) >= 6 and (
+                join.group(0).startswith("?") or opens_a_question(after, yes_or_no=bool(join.group(1)))):
+            return before, after
     return None
 
 

@@ -31,6 +31,10 @@ was we were what when where which while who whom why will with would you your yo
 say says said tell according please paper document mention mentioned named many much
 """.split())
 QUESTION_WORDS = frozenset("what when where which who whom whose why how many much".split())
+# the verbs a question asking yes or no opens with ("Are they …?", "Did it …?")
+AUXILIARIES = frozenset("am is are was were do does did has have had can could will would shall should may "
+                        "might must".split())
+_ZH_ASKING = re.compile(r"幾|几|多少|哪|何|誰|谁|甚麼|什麼|什么|咩|點樣|怎樣|怎样")
 # Text addressed to an AI system ("ignore previous instructions…") rather than to a reader
 _TO_AI = re.compile(
     r"\b(ignore|disregard|forget|override)\b[^.!?]{0,60}\b(instructions?|prompts?|rules|directions)\b"
@@ -270,6 +274,18 @@ def addressed_to_ai(text: str) -> bool:
 
 
 _ASKING = re.compile(r"^\W*to ask\b|[?？]\W*$", re.I)
+
+
+def opens_a_question(clause: str, yes_or_no: bool = False) -> bool:
+    """Whether a clause asks a question of its own: in Chinese, it holds a question word; in
+    English, it opens with one ("which …", "whether …"), or with a small word and one ("in which
+    …", "on what date …", "across how many …"), or (`yes_or_no`) with an auxiliary ("are they …")."""
+    if is_cjk(clause):
+        return bool(_ZH_ASKING.search(clause))
+    words = clause.lower().split()[:2]
+    asking = (QUESTION_WORDS - {"many", "much"}) | {"whether"}
+    return bool(words) and (words[0] in asking or (yes_or_no and words[0] in AUXILIARIES) or (
+        len(words) == 2 and words[1] in asking and (words[0] in STOPWORDS or words[1] == "how")))
 
 
 def is_question(sentence: str) -> bool:
