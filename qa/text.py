@@ -20,6 +20,10 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9\u
 # "U.S. District Court", "H.Res. 375", "P.L. 118-31", also in brackets or quotes ("(P.L. 117-169)")
 _ABBREV_END = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|No|para|e\.g|i\.e|Cap|Sec|Art|Fig|Vol|vs|cf)\.$|"
                          r"(?:^|[\s(\[\"“‘'])(?:[A-Z][a-z]{0,3}\.){2,}$")
+# a name's middle initial ("President Donald J. Trump"), unless a sentence starts after it ("… in
+# Annex A. The …": its next word a common one)
+_INITIAL_END = re.compile(r"\b[A-Z][a-z]+ [A-Z]\.$")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
@@ -212,6 +216,12 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words if w[0].isupper())
 
 
+def initials_of(words: str) -> str:
+    """The initials of any words, the small ones between them left out, whatever their case
+    ("gross domestic product": GDP): what initials written after a description abbreviate."""
+    return "".join(w[0] for w in words.replace("-", " ").split() if w.lower() not in _NAME_JOINERS).upper()
+
+
 def _spelled(short: str, words: list[str], at: int) -> int | None:
     """Where the words from `at` that a short form spells end, or None: each capital begins a word
     and its small letters continue it, or are the first letters of the small words after it ("Mo":
@@ -256,7 +266,9 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        if _ABBREV_END.search(text[start:match.start()]) or match.end() >= len(text.rstrip()):
+        before = text[start:match.start()]
+        if _ABBREV_END.search(before) or match.end() >= len(text.rstrip()) or \
+                _INITIAL_END.search(before) and _next_word(text, match.end()) not in STOPWORDS:
             continue
         end = match.start() + len(match.group(0).rstrip())  # closing quotes stay with their sentence
         if text[start:end].strip():
@@ -265,6 +277,11 @@ def sentences(text: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         spans.append((start, len(text.rstrip())))
     return spans
+
+
+def _next_word(text: str, at: int) -> str:
+    m = _LATIN_WORD.search(text, at)
+    return m.group(0).lower() if m else ""
 
 
 def addressed_to_ai(text: str) -> bool:

@@ -73,3 +73,26 @@ def test_an_english_word_s_synonyms_are_read_through_the_dictionary_both_ways():
     said = synonyms(chinese_for("How long was the trip, and what came of the talks in Washington?"))
     assert "journey" in said["trip"] and "negoti" in said["talk"]
     assert "washington" not in said
+
+
+def test_a_sense_s_initials_its_head_and_its_hyphened_words_say_it_too():
+    # "gross domestic product (GDP)": a question may write the initials alone, and a Chinese question
+    # about an English paper reaches its "GDP"
+    rendered = {r.english: r.chinese for r in chinese_for("What was GDP, and how much did the consumer price index rise?")}
+    assert "国内生产总值" in rendered[("gdp",)]
+    assert "居民消费价格指数" in rendered[("consum", "price", "index")]
+    assert "gdp" in translate("國內生產總值增長了多少？").weights
+    # "tertiary sector of industry" is the tertiary sector (its head), not the geologic Tertiary
+    assert chinese_for("the tertiary sector's share")[0].chinese == ("第三产业",)
+    # a word joined by hyphens the dictionary writes apart
+    assert any("子弹火车" in r.chinese for r in chinese_for("a bullet-train network"))
+    # initials that are not the words' own initials are part of the sense ("satellite TV"), kept whole
+    assert "卫星电视" in chinese_for("satellite TV")[0].chinese
+
+
+def test_a_word_that_shortens_another_says_what_the_longer_one_does():
+    # "abbr. for 國家發展和改革委員會…, PRC National Development and Reform Commission": the English
+    # after it; with none given, the full word's senses ("abbr. for 七言律詩")
+    assert {"nation", "develop", "reform", "commiss"} <= set(translate("發改委").weights)
+    assert "vers" in translate("七律").weights
+    assert not any(t.startswith("abbr") for t in translate("發改委和七律").weights)  # no "abbr. for" left over

@@ -46,3 +46,20 @@ def test_a_departments_short_form_less_its_head_ends_its_ministers_title():
     assert not portfolio_of("DfT", "Secretary of State for Education")
     assert not portfolio_of("DfE", "Department for Education")  # said by spelling, not as a portfolio
     assert not portfolio_of("DfE", "State for Education")  # the title needs two capitalised words more
+
+
+def test_a_name_s_middle_initial_ends_no_sentence():
+    from qa.text import sentences
+
+    text = "On February 27, 2026, President Donald J. Trump directed agencies to stop. See Annex A. The sides agreed."
+    assert [text[a:b] for a, b in sentences(text)] == [
+        "On February 27, 2026, President Donald J. Trump directed agencies to stop.", "See Annex A.",
+        "The sides agreed."]
+
+
+def test_initials_of_any_words_leave_out_the_small_ones():
+    from qa.text import initials_of
+
+    assert initials_of("gross domestic product") == "GDP"
+    assert initials_of("Ministry of Environmental Protection") == "MEP"
+    assert initials_of("satellite") == "S"
