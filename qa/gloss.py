@@ -107,12 +107,15 @@ def _cedict() -> dict[str, list[_Sense]]:
             if not m:
                 continue
             trad, simp, pinyin, defs = m.groups()
-            glosses, full = _clean_senses(defs.split("/"))
+            proper = pinyin[:1].isupper()
+            glosses, full = _clean_senses(defs.split("/"), proper)
             if not glosses:
                 if full:
                     shortened.append((trad, simp, full))
                 continue
-            rank = 0 if "abbr" in defs or "short name" in defs else 2 if pinyin[:1].isupper() and len(trad) == 1 else 1
+            # a name's short form first (粵: Guangdong), a word's own senses before a name written
+            # the same way (延長: extend, not Yanchang county; 開: open, not Kelvin)
+            rank = 0 if proper and ("abbr" in defs or "short name" in defs) else 2 if proper else 1
             sense = _Sense(rank, glosses)
             table[trad].append(sense)
             if simp != trad:
@@ -129,8 +132,10 @@ def _cedict() -> dict[str, list[_Sense]]:
     return dict(table)
 
 
-def _clean_senses(defs: list[str]) -> tuple[tuple[str, ...], list[str]]:
-    """The senses an entry gives in English, and the words it shortens where it gives none."""
+def _clean_senses(defs: list[str], proper: bool = True) -> tuple[tuple[str, ...], list[str]]:
+    """The senses an entry gives in English, and the words it shortens where it gives none. The
+    name a proper noun shortens comes first (粵: Guangdong); a common word's own senses come before
+    what it also abbreviates (開: open, then Kelvin)."""
     out: list[str] = []
     full: list[str] = []
     abbreviations: list[str] = []  # "short name for Guangdong" is what 粵 means in a place name
@@ -159,7 +164,7 @@ def _clean_senses(defs: list[str]) -> tuple[tuple[str, ...], list[str]]:
         d = " ".join(d.split())
         if d:
             out.append(d)
-    return tuple((abbreviations + out)[:3] + acronyms[:1]), full
+    return tuple((abbreviations + out if proper else out + abbreviations)[:3] + acronyms[:1]), full
 
 
 @lru_cache(maxsize=1)
