@@ -18,16 +18,19 @@ from .abstain import abstention, not_stated, papers_searched, unanswered_part
 from .asked import span
 from .cite import marker
 from .config import Settings
+from .details import figures
+from .gloss import glossed
 from .judge import Judge, Judged, Sentence
 from .lexical import Lexical
-from .models import Answer, Citation, Item
+from .models import Answer, Chunk, Citation, Item
 from .query import Query
 from .quote import trim
 from .retrieve import Retrieval
-from .text import AUXILIARIES, is_cjk, zh_bigrams
+from .text import AUXILIARIES, is_cjk, sentences, terms, zh_bigrams
 
 QUOTE_NOTE_ZH = "文件以英文撰寫，以下引述原文："
 QUOTE_NOTE_EN = "The paper is written in Chinese; quoted as written:"
+ENGLISH_TEXT_ZH = "英文本："
 # "Which meetings …", "What measures …", "List …", "哪些", "列出": the answer may span paragraphs
 _AUXILIARY = rf"(?:{'|'.join(sorted(AUXILIARIES))})\b"
 _LIST_QUESTION = re.compile(rf"\b(?:which|what)(?: of)? (?!{_AUXILIARY})(?:[\w/'’-]+ ){{0,5}}?(?!{_AUXILIARY})[\w-]{{3,}}s\b|"
@@ -150,10 +153,33 @@ class ExtractiveAnswerer:
                                self.settings.quote_word_cost, self.settings.quote_new_weight))
         citation = Citation.of(chunk, " … ".join(p.words for p in pieces), judged.p, mark)
         shown = " ".join(p.text for p in pieces)
+        citations, original = [citation], ""
+        if (english := self.english_text(query, lex, chunk, [p.words for p in pieces], weights, judged.p)) is not None:
+            citations.append(english[0])
+            original = f"\n\n{ENGLISH_TEXT_ZH}{english[1]} {english[0].marker}"
         if found is None:
-            return Answer(f"{shown} {mark}", [citation], False, self.name, lead=pieces[0].words)
+            return Answer(f"{shown} {mark}{original}", citations, False, self.name, lead=pieces[0].words)
         lead = text[best.start + found[0]:best.start + found[1]]
-        return Answer(f"**{lead}** {mark}\n\n{shown} {mark}", [citation], False, self.name, lead=lead)
+        return Answer(f"**{lead}** {mark}\n\n{shown} {mark}{original}", citations, False, self.name, lead=lead)
+
+    def english_text(self, query: Query, lex: Lexical, chunk: Chunk, quoted: list[str], weights: dict[str, float],
+                     p: float) -> tuple[Citation, str] | None:
+        """For a Chinese question answered from the Chinese version of a paper also indexed in
+        English, the English of what is quoted: for each quoted sentence, the same paragraph's
+        English sentence whose words its dictionary gloss and figures say most of. A reader checks
+        the wording against the original, and may quote either."""
+        if query.lang != "zh" or not is_cjk(chunk.text) or (other := lex.counterpart(chunk, "en")) is None:
+            return None
+        text = other.text
+        spans = sentences(text) or [(0, len(text))]
+
+        def said(sp: tuple[int, int], gloss: frozenset[str], numbers: set[str]) -> int:
+            return len(gloss & set(terms(text[sp[0]:sp[1]]))) + 2 * len(numbers & figures(text[sp[0]:sp[1]]))
+
+        pieces = [q[a:b] for q in quoted for a, b in sentences(q) or [(0, len(q))]]
+        chosen = sorted({max(spans, key=lambda sp: said(sp, glossed(q), figures(q))) for q in pieces})
+        cut = [trim(text[a:b], None, weights, self.settings.quote_max_words) for a, b in chosen]
+        return Citation.of(other, " … ".join(c.words for c in cut), p, marker(lex, other)), " ".join(c.text for c in cut)
 
     def listed(self, query: Query, retrieval: Retrieval, items: list[Judged]) -> Answer:
         """Every paragraph the judge accepts, most likely first (a question read as a list may have

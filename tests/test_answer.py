@@ -272,6 +272,12 @@ def test_a_paper_in_two_languages_is_quoted_in_the_question_s_language(tmp_path)
     assert "[中文 ¶8]" in answer.answer and cited.quote in cited.text  # verbatim, in Chinese
     assert cited.other["doc"] == PAPER.stem and cited.other["paragraph"] == "8"
     assert "21 items" in cited.other["text"] and "text" not in cited.to_json()["other"]
+    # and the English of what is quoted, from the same paragraph, cited there
+    english_text = answer.citations[1]
+    assert (english_text.doc, english_text.paragraph) == (PAPER.stem, "8")
+    assert all(piece in english_text.text for piece in english_text.quote.split(" … "))  # verbatim
+    assert "英文本：" in answer.answer and "21 items" in answer.answer.split("英文本：")[1]
+    assert answer.answer.rstrip().endswith("[2024-05-20 ¶8]") or answer.answer.rstrip().endswith("[¶8]")
     # a language filter searches only the papers written in it
     english_only = qa.ask("閩港合作會議第四次會議同意推進多少項合作事項？", language="en")
     assert english_only.citations[0].doc == PAPER.stem and english_only.scope == [PAPER.stem]
@@ -279,6 +285,7 @@ def test_a_paper_in_two_languages_is_quoted_in_the_question_s_language(tmp_path)
     english = qa.ask("Who was the Governor of Guangdong Province at the 23rd Plenary?")
     cited = english.citations[0]
     assert (cited.doc, cited.paragraph) == (PAPER.stem, "6") and "[¶6]" in english.answer
+    assert len(english.citations) == 1 and "英文本" not in english.answer  # an English quote needs no English
     assert cited.other["language"] == "zh" and "王偉中" in cited.other["text"]
     # a paragraph the Chinese version lacks is quoted from the English one, to a Chinese question too
     guiyang = qa.ask("泛珠三角區域合作行政首長聯席會議在哪一天於貴陽舉行？")
