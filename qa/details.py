@@ -51,7 +51,7 @@ def figures(text: str) -> set[str]:
 
 def given(query: Query) -> tuple[set[str], set[str]]:
     """The years a question gives, and its other figures (a date's day and month are not figures)."""
-    return years_in(query.question), figures(without_days(query.question))
+    return years_in(query.given_text), figures(without_days(query.given_text))
 
 
 def ordinals(text: str) -> set[str]:
@@ -186,7 +186,7 @@ def paper_of(lex: Lexical, doc: str) -> Paper:
 
 def details_of(query: Query, chinese_paper: bool) -> list[Detail]:
     """The details of the question, each in the forms a paper in this language may say it."""
-    q = query.question
+    q = query.given_text
     years, numbers = given(query)
     # "the first group" is no sitting's number
     out = [Detail(figure=n) for n in sorted(numbers | years)] + [Detail(ordinal=o) for o in sorted(ordinals(q) - {"1"})]

@@ -59,10 +59,18 @@ class Query:
     asked: Asked = field(default_factory=Asked)  # the kind of answer it needs (see qa/asked.py)
     period: Period | None = None  # the time it is about: "in 2023", "since March 2024" (qa/period.py)
     paper_year: str = ""  # the year of a paper it names by it: "the 2013 report" (qa/period.py)
+    # the ask it goes on from, when it names nothing itself (the first of a two-part question):
+    # "簽了幾多份文件？" after "第二十二次會議在何時舉行？" gives that meeting's ordinal too
+    subject: str = ""
 
     @property
     def standalone(self) -> str:
         return self.gloss or self.question
+
+    @property
+    def given_text(self) -> str:
+        """The words whose names, figures and dates the answer must be about."""
+        return f"{self.subject} {self.question}" if self.subject else self.question
 
 
 def plain(text: str) -> str:
@@ -191,8 +199,9 @@ def parts(query: Query, max_chars: int) -> list[Query]:
         second.followup = True
         second.context_terms = {t: w * 0.5 for t, w in first.terms.items() if t not in second.terms}
         second.dense_texts = [f"{first_text} {second_text}", *second.dense_texts]
-    if not second.names:
-        second.names = first.names
+    if not second.names:  # about the first ask's subject: its names and figures, in either language
+        second.names, second.zh_names, second.name_groups = first.names, first.zh_names, first.name_groups
+        second.subject = first_text
     return [first, second]
 
 

@@ -56,3 +56,16 @@ def test_one_ask_stays_one():
                      "How many teams do the Active Army and the Army National Guard each have?",
                      "What did the Secretary of State for Education and Skills announce?"):
         assert len(parts(analyse(question, [], 2000), 2000)) == 1
+
+
+def test_an_ask_that_names_nothing_shares_the_first_ask_s_names_and_figures():
+    from qa.details import details_of
+
+    first, second = parts(analyse("粵港合作聯席會議第二十二次會議在何時舉行？簽了幾多份合作文件？", [], 2000), 2000)
+    assert second.question.startswith("簽了幾多份合作文件") and "第二十二次" in second.given_text
+    assert any(d.ordinal == "22" for d in details_of(second, chinese_paper=False))  # the 22nd, not any plenary
+    assert second.name_groups == first.name_groups and second.zh_names == first.zh_names
+    # an ask with names of its own is about them alone
+    first, second = parts(analyse("When was the 23rd Plenary held, and who chaired the Hong Kong/Fujian conference?",
+                                  [], 2000), 2000)
+    assert not second.subject and "23" not in second.given_text
