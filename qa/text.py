@@ -49,7 +49,23 @@ _TO_AI = re.compile(
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return _STEMMER.stemWord(word)
+    return _spelled_one_way(_STEMMER.stemWord(word))
+
+
+# British and American spellings of one word, as one term (a UK paper's "defence", "programme",
+# "labour", "centre", "organisation", "catalogue"; the dictionary's and many a question's "defense",
+# "program", "labor", "center", "organization", "catalog"): read off the stem's ending, the same way
+# for papers and questions, so a stem that is no such variant only changes its spelling on both sides
+_SPELLING = [(re.compile(r"(?<=\w{3})enc$"), "ens"), (re.compile(r"(?<=\w{3})our$"), "or"),
+             (re.compile(r"(?<=\w{2})([tb])r$"), r"\1er"), (re.compile(r"gramm$"), "gram"),
+             (re.compile(r"(?<=\w{3})is$"), "iz"), (re.compile(r"ogu$"), "og")]
+
+
+@lru_cache(maxsize=1 << 16)
+def _spelled_one_way(stem: str) -> str:
+    for pattern, spelling in _SPELLING:
+        stem = pattern.sub(spelling, stem)
+    return stem
 
 
 def is_cjk(text: str) -> bool:

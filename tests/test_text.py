@@ -63,3 +63,14 @@ def test_initials_of_any_words_leave_out_the_small_ones():
     assert initials_of("gross domestic product") == "GDP"
     assert initials_of("Ministry of Environmental Protection") == "MEP"
     assert initials_of("satellite") == "S"
+
+
+def test_british_and_american_spellings_are_one_term():
+    from qa.text import terms
+
+    for british, american in [("defence", "defense"), ("programmes", "programs"), ("labour", "labor"),
+                              ("centre", "center"), ("organisation", "organization"), ("catalogue", "catalog"),
+                              ("licence", "license"), ("behaviour", "behavior"), ("fibre", "fiber")]:
+        assert terms(british) == terms(american), (british, american)
+    # words that are no such pair keep apart
+    assert len(set(terms("sentence central contour hour four flour promise"))) == 7
