@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from conftest import DOC
 
@@ -304,10 +305,18 @@ def test_conversation_habits(browser, library_url):
         page.wait_for_function(f"document.querySelectorAll('{BOT}').length === 1 && "
                                f"document.querySelector('{BOT} a[href*=\"#cite/\"]') && "
                                "!document.querySelector('#qa-send')?.disabled", timeout=30_000)
-        # edit and resend: the question changed, the answer after it replaced
-        page.locator(USER).last.hover()
-        page.locator('#qa-chat button[aria-label="Edit"]').last.click()
+        # edit and resend: the question changed, the answer after it replaced. (A click that lands
+        # while the regenerated answer is still being laid out can miss the button, as a reader's
+        # would: they click again, and so does this, at most twice more.)
         edit = page.locator("#qa-chat textarea").first
+        for _ in range(3):
+            page.locator(USER).last.hover()
+            page.locator('#qa-chat button[aria-label="Edit"]').last.click()
+            try:
+                edit.wait_for(timeout=5000)
+                break
+            except PlaywrightTimeout:
+                continue
         edit.fill("Who is the Mayor of Shanghai named in the paper?")
         page.locator('#qa-chat button[aria-label="Submit"]').first.click()
         page.wait_for_function(f"document.querySelectorAll('{BOT}').length === 1 && "
