@@ -168,7 +168,8 @@ class ExtractiveAnswerer:
         English, the English of what is quoted: for each quoted sentence, the same paragraph's
         English sentence whose words its dictionary gloss and figures say most of. A reader checks
         the wording against the original, and may quote either."""
-        if query.lang != "zh" or not is_cjk(chunk.text) or (other := lex.counterpart(chunk, "en")) is None:
+        if query.lang != "zh" or not is_cjk(chunk.text) or (other := lex.counterpart(chunk, "en")) is None \
+                or not other.text.strip():
             return None
         text = other.text
         spans = sentences(text) or [(0, len(text))]
