@@ -174,11 +174,10 @@ class ExtractiveAnswerer:
         text = other.text
         spans = sentences(text) or [(0, len(text))]
 
-        def said(sp: tuple[int, int], gloss: frozenset[str], numbers: set[str]) -> int:
-            return len(gloss & set(terms(text[sp[0]:sp[1]]))) + 2 * len(numbers & figures(text[sp[0]:sp[1]]))
-
+        english = {sp: (set(terms(text[sp[0]:sp[1]])), figures(text[sp[0]:sp[1]])) for sp in spans}  # read once
         pieces = [q[a:b] for q in quoted for a, b in sentences(q) or [(0, len(q))]]
-        chosen = sorted({max(spans, key=lambda sp: said(sp, glossed(q), figures(q))) for q in pieces})
+        chosen = sorted({max(spans, key=lambda sp: len(glossed(q) & english[sp][0]) + 2 * len(figures(q) & english[sp][1]))
+                         for q in pieces})
         cut = [trim(text[a:b], None, weights, self.settings.quote_max_words) for a, b in chosen]
         return Citation.of(other, " … ".join(c.words for c in cut), p, marker(lex, other)), " ".join(c.text for c in cut)
 

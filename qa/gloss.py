@@ -33,8 +33,6 @@ _CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 _ABBR_WORD = re.compile(r"^(?:\([^)]*\) )?(?:abbr\. (?:for|of)|short for)\s+([\u3400-\u9fff]+)(?:\|[\u3400-\u9fff]+)?(?:\[[^\]]*\])?"
                         r"\s*,?\s*(.*)$")
 _ABBR = re.compile(r"(?:abbr\. for|short name for|abbr\. of)\s+([A-Z][^,;/()\u3400-\u9fff|]*)")
-# initials closing a sense: "gross domestic product (GDP)", "consumer price index CPI"
-_ACRONYM = re.compile(r" \(?([A-Z]{2,6})\)?$")
 _SKIP_SENSE = re.compile(r"^(CL:|variant of|old variant|see |used in |classifier |also written|also pr\.|(?:also )?abbr\. to|"
                          r"\(old\)|\(literary\)|\(dialect\)|\(archaic\)|Japanese variant)", re.I)
 FUNCTION_WORDS = frozenset("的 了 是 在 與 与 和 及 或 嗎 吗 呢 吧 啊 有 於 于 為 为 把 被 由 之 而 並 并 也 都 就 個 个 些 其 該 该 "
@@ -132,6 +130,13 @@ def _cedict() -> dict[str, list[_Sense]]:
     return dict(table)
 
 
+def _closing_initials(sense: str) -> str:
+    """The initials a sense ends with, when they are its own words' (not "satellite TV")."""
+    words, _, last = sense.rpartition(" ")
+    short = last.strip("()")
+    return short if 2 <= len(short) <= 6 and short.isalpha() and short.isupper() and short == initials_of(words) else ""
+
+
 def _clean_senses(defs: list[str], proper: bool = True) -> tuple[tuple[str, ...], list[str]]:
     """The senses an entry gives in English, and the words it shortens where it gives none. The
     name a proper noun shortens comes first (粵: Guangdong); a common word's own senses come before
@@ -144,9 +149,9 @@ def _clean_senses(defs: list[str], proper: bool = True) -> tuple[tuple[str, ...]
         d = d.strip()
         if not d:
             continue
-        if (m := _ACRONYM.search(d)) and m.group(1) == initials_of(d[:m.start()]):
-            acronyms.append(m.group(1))
-            d = d[:m.start()]
+        if short := _closing_initials(d):  # "gross domestic product (GDP)", "consumer price index CPI"
+            acronyms.append(short)
+            d = d.rsplit(" ", 1)[0]
         if m := _ABBR.search(d):
             abbreviations.append(m.group(1).strip())
             continue
@@ -374,8 +379,9 @@ def chinese_for(text: str, per_word: int = 4) -> list[Rendering]:
     has no Chinese for are left out."""
     index, proper = _english_index()
     # a word joined by hyphens that the dictionary writes apart ("bullet-train"): read as its parts
-    apart = {joined[0]: parts for w in re.findall(r"\b[a-z]+(?:-[a-z]+)+\b", text)
-             if len(joined := terms(w)) == 1 and (joined[0],) not in index and len(parts := terms(w.replace("-", " "))) > 1}
+    hyphened = (w.strip(".,;:?!'\"()") for w in text.split() if "-" in w)
+    apart = {joined[0]: parts for w in hyphened if w.replace("-", "").isalpha() and w.islower()
+             and len(joined := terms(w)) == 1 and (joined[0],) not in index and len(parts := terms(w.replace("-", " "))) > 1}
     words = [p for w in terms(text) for p in apart.get(w, (w,))]
     out: list[Rendering] = []
     i = 0

@@ -20,10 +20,6 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]?[A-Z0-9\u
 # "U.S. District Court", "H.Res. 375", "P.L. 118-31", also in brackets or quotes ("(P.L. 117-169)")
 _ABBREV_END = re.compile(r"\b(?:Mr|Ms|Mrs|Dr|No|para|e\.g|i\.e|Cap|Sec|Art|Fig|Vol|vs|cf)\.$|"
                          r"(?:^|[\s(\[\"“‘'])(?:[A-Z][a-z]{0,3}\.){2,}$")
-# a name's middle initial ("President Donald J. Trump"), unless a sentence starts after it ("… in
-# Annex A. The …": its next word a common one)
-_INITIAL_END = re.compile(r"\b[A-Z][a-z]+ [A-Z]\.$")
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
 
 STOPWORDS = frozenset("""
 a about above after again against all also am an and any are as at be because been before being below
@@ -54,17 +50,18 @@ def _stem(word: str) -> str:
 
 # British and American spellings of one word, as one term (a UK paper's "defence", "programme",
 # "labour", "centre", "organisation", "catalogue"; the dictionary's and many a question's "defense",
-# "program", "labor", "center", "organization", "catalog"): read off the stem's ending, the same way
-# for papers and questions, so a stem that is no such variant only changes its spelling on both sides
-_SPELLING = [(re.compile(r"(?<=\w{3})enc$"), "ens"), (re.compile(r"(?<=\w{3})our$"), "or"),
-             (re.compile(r"(?<=\w{2})([tb])r$"), r"\1er"), (re.compile(r"gramm$"), "gram"),
-             (re.compile(r"(?<=\w{3})is$"), "iz"), (re.compile(r"ogu$"), "og")]
+# "program", "labor", "center", "organization", "catalog"): the stem's ending, written one way, the
+# same for papers and questions, so a stem that is no such variant only changes its spelling on both
+# sides. (ending, written as, letters the stem keeps before it at least)
+_SPELLING = (("enc", "ens", 3), ("our", "or", 3), ("tr", "ter", 2), ("br", "ber", 2), ("gramm", "gram", 0),
+             ("is", "iz", 3), ("ogu", "og", 0))
 
 
 @lru_cache(maxsize=1 << 16)
 def _spelled_one_way(stem: str) -> str:
-    for pattern, spelling in _SPELLING:
-        stem = pattern.sub(spelling, stem)
+    for ending, spelling, before in _SPELLING:
+        if stem.endswith(ending) and len(stem) - len(ending) >= before:
+            stem = stem[:-len(ending)] + spelling
     return stem
 
 
@@ -284,7 +281,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     for match in _SENTENCE_END.finditer(text):
         before = text[start:match.start()]
         if _ABBREV_END.search(before) or match.end() >= len(text.rstrip()) or \
-                _INITIAL_END.search(before) and _next_word(text, match.end()) not in STOPWORDS:
+                _middle_initial(before, text, match.end()):
             continue
         end = match.start() + len(match.group(0).rstrip())  # closing quotes stay with their sentence
         if text[start:end].strip():
@@ -295,9 +292,15 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _next_word(text: str, at: int) -> str:
-    m = _LATIN_WORD.search(text, at)
-    return m.group(0).lower() if m else ""
+def _middle_initial(before: str, text: str, at: int) -> bool:
+    """Whether the full stop ends a name's middle initial ("President Donald J. Trump"), not a
+    sentence that ends in a capital ("… in Annex A. The …": the next word a common one)."""
+    words = before.split()[-2:]
+    initial = len(words) == 2 and len(words[1]) == 2 and words[1][0].isupper() and words[1][1] == "."
+    if not initial or not words[0][:1].isupper():
+        return False
+    after = _WORD.search(text, at)
+    return after is not None and after.group(0).lower() not in STOPWORDS
 
 
 def addressed_to_ai(text: str) -> bool:
